@@ -9,6 +9,5 @@ export default defineConfig({
     // SoftHSM tokens live under one temp dir per worker; forks keep native modules isolated.
     pool: 'forks',
     reporters: ['default', './test/helpers/summary-reporter.ts'],
-    globalSetup: ['./test/helpers/global-setup.ts'],
   },
 });
