@@ -1,0 +1,191 @@
+// Runs PKCS#11 operations on a few worker threads. Requests issued in the same tick are sent to
+// a worker as one batch, so many operations in flight cost few messages; the least busy worker
+// takes the next batch.
+import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Op, Reply, Request, WireError, WorkerInit } from './protocol';
+
+export class Pkcs11CallError extends Error {
+  readonly ckr: string | undefined;
+  readonly rv: number | undefined;
+  readonly op: string;
+  constructor(op: string, wire: WireError) {
+    super(wire.message);
+    this.name = 'Pkcs11CallError';
+    this.op = op;
+    this.ckr = wire.ckr;
+    this.rv = wire.rv;
+  }
+}
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+  op: string;
+}
+
+interface Lane {
+  worker: Worker;
+  inFlight: number;
+  outbox: Request[];
+  transfer: ArrayBuffer[];
+  scheduled: boolean;
+  pending: Map<number, Pending>;
+}
+
+/**
+ * Where the worker's code is. From sources (tests, tsx) it is worker.ts run through tsx; in a
+ * build, each entry point ships `pkcs11-worker.js` beside itself and says so at start-up.
+ */
+let workerEntry: URL | null = null;
+
+export function setPkcs11WorkerEntry(url: URL): void {
+  workerEntry = url;
+}
+
+function createWorker(workerData: WorkerInit): Worker {
+  const here = new URL(import.meta.url);
+  if (!workerEntry && here.pathname.endsWith('.ts')) {
+    // Running from sources: a worker thread does not inherit the TypeScript loader, so the
+    // thread registers tsx itself before importing worker.ts.
+    const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+    const api = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
+    const src = new URL('./worker.ts', here).href;
+    const boot = `import(${JSON.stringify(api)}).then((t) => t.tsImport(${JSON.stringify(src)}, ${JSON.stringify(src)}));`;
+    return new Worker(boot, { eval: true, workerData });
+  }
+  return new Worker(workerEntry ?? new URL('./pkcs11-worker.js', here), { workerData });
+}
+
+export interface ExecutorOptions {
+  modulePath: string;
+  initArgs?: string;
+  threads?: number;
+}
+
+export class Pkcs11Executor {
+  private readonly lanes: Lane[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  private constructor(readonly options: ExecutorOptions) {}
+
+  static async start(options: ExecutorOptions): Promise<Pkcs11Executor> {
+    const ex = new Pkcs11Executor(options);
+    const threads = Math.max(1, options.threads ?? Math.min(2, availableParallelism()));
+    // The first thread initialises the module alone; the others join an initialised library.
+    await ex.spawn(true);
+    await Promise.all(Array.from({ length: threads - 1 }, () => ex.spawn(false)));
+    return ex;
+  }
+
+  get threadCount(): number {
+    return this.lanes.length;
+  }
+
+  private spawn(initialize: boolean): Promise<void> {
+    const init: WorkerInit = { modulePath: this.options.modulePath, initialize };
+    if (this.options.initArgs !== undefined) init.initArgs = this.options.initArgs;
+    const worker = createWorker(init);
+    const lane: Lane = {
+      worker,
+      inFlight: 0,
+      outbox: [],
+      transfer: [],
+      scheduled: false,
+      pending: new Map(),
+    };
+    return new Promise((resolve, reject) => {
+      const onBoot = (msg: { ready: boolean; error: WireError | null }) => {
+        if (!msg.ready) {
+          void worker.terminate();
+          reject(new Pkcs11CallError('load', msg.error ?? { message: 'the module did not start' }));
+          return;
+        }
+        worker.on('message', (replies: Reply[]) => this.settle(lane, replies));
+        worker.unref();
+        this.lanes.push(lane);
+        resolve();
+      };
+      worker.once('message', onBoot);
+      worker.on('error', (err) => {
+        this.failLane(lane, err);
+        reject(err);
+      });
+      worker.on('exit', (code) =>
+        this.failLane(lane, new Error(`PKCS#11 worker stopped (exit ${code})`)),
+      );
+    });
+  }
+
+  private failLane(lane: Lane, err: Error): void {
+    const i = this.lanes.indexOf(lane);
+    if (i >= 0) this.lanes.splice(i, 1);
+    for (const p of lane.pending.values())
+      p.reject(new Pkcs11CallError(p.op, { message: err.message }));
+    lane.pending.clear();
+  }
+
+  private settle(lane: Lane, replies: Reply[]): void {
+    for (const r of replies) {
+      const p = lane.pending.get(r.id);
+      if (!p) continue;
+      lane.pending.delete(r.id);
+      lane.inFlight--;
+      if (r.ok) p.resolve(r.value);
+      else p.reject(new Pkcs11CallError(p.op, r.error));
+    }
+    if (lane.inFlight === 0) lane.worker.unref();
+  }
+
+  /**
+   * Runs one operation. `transfer` lists standalone buffers (PINs) that are moved to the worker
+   * rather than copied, so no copy of the secret stays behind on this thread.
+   */
+  call<T>(body: Op, transfer: ArrayBuffer[] = []): Promise<T> {
+    if (this.closed)
+      return Promise.reject(
+        new Pkcs11CallError(body.op, { message: 'the PKCS#11 module was closed' }),
+      );
+    let lane = this.lanes[0];
+    if (!lane)
+      return Promise.reject(
+        new Pkcs11CallError(body.op, { message: 'no PKCS#11 worker is running' }),
+      );
+    for (const l of this.lanes) if (l.inFlight < lane.inFlight) lane = l;
+    const id = this.nextId++;
+    const chosen = lane;
+    return new Promise<T>((resolve, reject) => {
+      chosen.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, op: body.op });
+      chosen.outbox.push({ id, body });
+      chosen.transfer.push(...transfer);
+      if (chosen.inFlight++ === 0) chosen.worker.ref();
+      if (!chosen.scheduled) {
+        chosen.scheduled = true;
+        queueMicrotask(() => this.flush(chosen));
+      }
+    });
+  }
+
+  private flush(lane: Lane): void {
+    lane.scheduled = false;
+    const batch = lane.outbox;
+    const transfer = lane.transfer;
+    lane.outbox = [];
+    lane.transfer = [];
+    lane.worker.postMessage(batch, transfer);
+  }
+
+  /** Stops the threads; `finalize` calls C_Finalize first (only when no one else uses the module). */
+  async close(finalize = true): Promise<void> {
+    if (this.closed) return;
+    if (finalize && this.lanes.length > 0)
+      await this.call({ op: 'finalize' }).catch(() => undefined);
+    this.closed = true;
+    const lanes = this.lanes.splice(0);
+    await Promise.all(lanes.map((l) => l.worker.terminate()));
+  }
+}

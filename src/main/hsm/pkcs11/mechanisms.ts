@@ -1,0 +1,218 @@
+// Chooses mechanisms from what the token says it supports (C_GetMechanismList/Info): the
+// hashed mechanism when present, otherwise hash in software and use the raw one. No vendor
+// is special-cased here.
+import { createHash } from 'node:crypto';
+import { ErrorCode, OlocusError } from '../../../shared/errors';
+import type { CipherAlgorithm, SignAlgorithm, WrapAlgorithm } from '../types';
+import { CKM_AES_KEY_WRAP_PAD, CKM_EDDSA, CKZ_DATA_SPECIFIED, P, nameOf } from './constants';
+import type { KeySpec } from './keytypes';
+import { coordinateBytes } from './keytypes';
+import type { Mech } from './protocol';
+
+type Hash = 'sha1' | 'sha256' | 'sha384' | 'sha512';
+
+export class MechanismSet {
+  private readonly flags = new Map<number, number>();
+  constructor(list: { type: number; flags: number }[]) {
+    for (const m of list) this.flags.set(m.type, m.flags);
+  }
+  has(mech: number, flag?: number): boolean {
+    const f = this.flags.get(mech);
+    return f !== undefined && (flag === undefined || (f & flag) !== 0);
+  }
+}
+
+const HASH_MECH: Record<Hash, number> = {
+  sha1: P.CKM_SHA_1,
+  sha256: P.CKM_SHA256,
+  sha384: P.CKM_SHA384,
+  sha512: P.CKM_SHA512,
+};
+const MGF: Record<Hash, number> = {
+  sha1: P.CKG_MGF1_SHA1,
+  sha256: P.CKG_MGF1_SHA256,
+  sha384: P.CKG_MGF1_SHA384,
+  sha512: P.CKG_MGF1_SHA512,
+};
+const HASH_LEN: Record<Hash, number> = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 };
+const ECDSA_HASHED: Partial<Record<Hash, number>> = {
+  sha256: P.CKM_ECDSA_SHA256,
+  sha384: P.CKM_ECDSA_SHA384,
+  sha512: P.CKM_ECDSA_SHA512,
+};
+const RSA_PKCS_HASHED: Partial<Record<Hash, number>> = {
+  sha256: P.CKM_SHA256_RSA_PKCS,
+  sha384: P.CKM_SHA384_RSA_PKCS,
+  sha512: P.CKM_SHA512_RSA_PKCS,
+};
+const RSA_PSS_HASHED: Partial<Record<Hash, number>> = {
+  sha256: P.CKM_SHA256_RSA_PKCS_PSS,
+  sha384: P.CKM_SHA384_RSA_PKCS_PSS,
+  sha512: P.CKM_SHA512_RSA_PKCS_PSS,
+};
+/** DER DigestInfo prefixes (RFC 8017 §9.2 note 1) for signing a software hash with CKM_RSA_PKCS. */
+const DIGEST_INFO: Partial<Record<Hash, string>> = {
+  sha256: '3031300d060960864801650304020105000420',
+  sha384: '3041300d060960864801650304020205000430',
+  sha512: '3051300d060960864801650304020305000440',
+};
+
+export interface SignPlan {
+  mech: Mech;
+  /** What goes to C_Sign / C_Verify for this data. */
+  input: (data: Uint8Array) => Uint8Array;
+  outLen: number;
+  mechanismName: string;
+  hashedInSoftware: boolean;
+}
+
+function unsupported(what: string, tried: number[]): OlocusError {
+  return new OlocusError(
+    ErrorCode.MECHANISM_UNSUPPORTED,
+    `The token supports none of the mechanisms for ${what} (${tried.map((m) => nameOf('CKM_', m)).join(', ')}).`,
+  );
+}
+
+function hashOf(alg: SignAlgorithm): Hash {
+  const h = alg.split('-').pop();
+  return (h === 'sha384' || h === 'sha512' ? h : 'sha256') as Hash;
+}
+
+export function algorithmFits(alg: SignAlgorithm, spec: KeySpec): boolean {
+  if (alg.startsWith('ecdsa')) return spec.family === 'ec';
+  if (alg === 'eddsa') return spec.family === 'ed';
+  return spec.family === 'rsa';
+}
+
+export function signPlan(
+  alg: SignAlgorithm,
+  spec: KeySpec,
+  mechs: MechanismSet,
+  flag: number,
+): SignPlan {
+  if (!algorithmFits(alg, spec)) {
+    throw new OlocusError(
+      ErrorCode.INVALID_INPUT,
+      `${alg} cannot be used with a ${spec.type} key.`,
+    );
+  }
+  const digest = (h: Hash) => (data: Uint8Array) => createHash(h).update(data).digest();
+  if (alg === 'eddsa') {
+    if (!mechs.has(CKM_EDDSA, flag)) throw unsupported('Ed25519 signatures', [CKM_EDDSA]);
+    return {
+      mech: { mechanism: CKM_EDDSA },
+      input: (d) => d,
+      outLen: 64,
+      mechanismName: 'CKM_EDDSA',
+      hashedInSoftware: false,
+    };
+  }
+  const h = hashOf(alg);
+  if (alg.startsWith('ecdsa')) {
+    const outLen = 2 * coordinateBytes(spec);
+    const hashed = ECDSA_HASHED[h]!;
+    if (mechs.has(hashed, flag))
+      return {
+        mech: { mechanism: hashed },
+        input: (d) => d,
+        outLen,
+        mechanismName: nameOf('CKM_', hashed),
+        hashedInSoftware: false,
+      };
+    if (mechs.has(P.CKM_ECDSA, flag))
+      return {
+        mech: { mechanism: P.CKM_ECDSA },
+        input: digest(h),
+        outLen,
+        mechanismName: 'CKM_ECDSA',
+        hashedInSoftware: true,
+      };
+    throw unsupported(alg, [hashed, P.CKM_ECDSA]);
+  }
+  const outLen = spec.bits / 8;
+  if (alg.startsWith('rsa-pss')) {
+    const parameter = {
+      type: P.CK_PARAMS_RSA_PSS,
+      hashAlg: HASH_MECH[h],
+      mgf: MGF[h],
+      saltLen: HASH_LEN[h],
+    };
+    const hashed = RSA_PSS_HASHED[h]!;
+    if (mechs.has(hashed, flag))
+      return {
+        mech: { mechanism: hashed, parameter },
+        input: (d) => d,
+        outLen,
+        mechanismName: nameOf('CKM_', hashed),
+        hashedInSoftware: false,
+      };
+    if (mechs.has(P.CKM_RSA_PKCS_PSS, flag))
+      return {
+        mech: { mechanism: P.CKM_RSA_PKCS_PSS, parameter },
+        input: digest(h),
+        outLen,
+        mechanismName: 'CKM_RSA_PKCS_PSS',
+        hashedInSoftware: true,
+      };
+    throw unsupported(alg, [hashed, P.CKM_RSA_PKCS_PSS]);
+  }
+  const hashed = RSA_PKCS_HASHED[h]!;
+  if (mechs.has(hashed, flag))
+    return {
+      mech: { mechanism: hashed },
+      input: (d) => d,
+      outLen,
+      mechanismName: nameOf('CKM_', hashed),
+      hashedInSoftware: false,
+    };
+  if (mechs.has(P.CKM_RSA_PKCS, flag)) {
+    const prefix = Buffer.from(DIGEST_INFO[h]!, 'hex');
+    return {
+      mech: { mechanism: P.CKM_RSA_PKCS },
+      input: (d) => Buffer.concat([prefix, digest(h)(d)]),
+      outLen,
+      mechanismName: 'CKM_RSA_PKCS',
+      hashedInSoftware: true,
+    };
+  }
+  throw unsupported(alg, [hashed, P.CKM_RSA_PKCS]);
+}
+
+export function oaepMech(h: Hash): Mech {
+  return {
+    mechanism: P.CKM_RSA_PKCS_OAEP,
+    parameter: {
+      type: P.CK_PARAMS_RSA_OAEP,
+      hashAlg: HASH_MECH[h],
+      mgf: MGF[h],
+      source: CKZ_DATA_SPECIFIED,
+    },
+  };
+}
+
+export function cipherMech(alg: CipherAlgorithm, iv?: Uint8Array): Mech {
+  switch (alg) {
+    case 'rsa-oaep-sha1':
+      return oaepMech('sha1');
+    case 'rsa-oaep-sha256':
+      return oaepMech('sha256');
+    case 'aes-gcm':
+      return {
+        mechanism: P.CKM_AES_GCM,
+        parameter: { type: P.CK_PARAMS_AES_GCM, iv, ivBits: (iv?.length ?? 12) * 8, tagBits: 128 },
+      };
+    case 'aes-cbc-pad':
+      return { mechanism: P.CKM_AES_CBC_PAD, parameter: iv };
+  }
+}
+
+export function wrapMech(alg: WrapAlgorithm): Mech {
+  switch (alg) {
+    case 'aes-kwp':
+      return { mechanism: CKM_AES_KEY_WRAP_PAD };
+    case 'rsa-oaep-sha1':
+      return oaepMech('sha1');
+    case 'rsa-oaep-sha256':
+      return oaepMech('sha256');
+  }
+}

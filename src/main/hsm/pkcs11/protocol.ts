@@ -1,0 +1,98 @@
+// Messages between the main thread and the PKCS#11 worker threads. Each request is one
+// compound operation (e.g. SignInit + Sign) so that a round trip costs one message, and
+// requests travel in batches so that many operations in flight share one postMessage.
+
+/** A PKCS#11 object, session or slot handle as pkcs11js returns it (8 bytes, native order). */
+export type Handle = Uint8Array;
+
+export interface Attr {
+  type: number;
+  value?: number | boolean | string | Uint8Array;
+}
+
+export interface Mech {
+  mechanism: number;
+  parameter?: Uint8Array | number | ({ type: number } & Record<string, unknown>);
+}
+
+export type Op =
+  | { op: 'info' }
+  | { op: 'slots'; tokenPresent: boolean }
+  | { op: 'mechanisms'; slot: Handle }
+  | { op: 'openSession'; slot: Handle; rw: boolean }
+  | { op: 'closeSession'; session: Handle }
+  | { op: 'closeAllSessions'; slot: Handle }
+  | { op: 'sessionInfo'; session: Handle }
+  | { op: 'login'; session: Handle; userType: number; pin: Uint8Array }
+  | { op: 'logout'; session: Handle }
+  | { op: 'initToken'; slot: Handle; soPin: Uint8Array; label: string }
+  | { op: 'initPin'; session: Handle; pin: Uint8Array }
+  | { op: 'setPin'; session: Handle; oldPin: Uint8Array; newPin: Uint8Array }
+  | { op: 'find'; session: Handle; template: Attr[]; max: number }
+  | { op: 'getAttributes'; session: Handle; handle: Handle; types: number[] }
+  | { op: 'sign'; session: Handle; mech: Mech; key: Handle; data: Uint8Array; outLen: number }
+  | {
+      op: 'verify';
+      session: Handle;
+      mech: Mech;
+      key: Handle;
+      data: Uint8Array;
+      signature: Uint8Array;
+    }
+  | { op: 'encrypt'; session: Handle; mech: Mech; key: Handle; data: Uint8Array; outLen: number }
+  | { op: 'decrypt'; session: Handle; mech: Mech; key: Handle; data: Uint8Array; outLen: number }
+  | { op: 'generateKey'; session: Handle; mech: Mech; template: Attr[] }
+  | {
+      op: 'generateKeyPair';
+      session: Handle;
+      mech: Mech;
+      publicTemplate: Attr[];
+      privateTemplate: Attr[];
+    }
+  | { op: 'wrap'; session: Handle; mech: Mech; wrappingKey: Handle; key: Handle }
+  | {
+      op: 'unwrap';
+      session: Handle;
+      mech: Mech;
+      unwrappingKey: Handle;
+      wrapped: Uint8Array;
+      template: Attr[];
+    }
+  | { op: 'destroy'; session: Handle; handle: Handle }
+  | { op: 'finalize' };
+
+export type OpName = Op['op'];
+
+export interface Request {
+  id: number;
+  body: Op;
+}
+
+export interface WireError {
+  message: string;
+  /** CKR_* name when the module returned one. */
+  ckr?: string;
+  rv?: number;
+}
+
+export type Reply =
+  { id: number; ok: true; value: unknown } | { id: number; ok: false; error: WireError };
+
+export interface WorkerInit {
+  modulePath: string;
+  initArgs?: string;
+  /** Only one thread in the process calls C_Initialize with these; the others tolerate it. */
+  initialize: boolean;
+}
+
+export interface SlotEntry {
+  slot: Handle;
+  slotInfo: {
+    slotDescription: string;
+    manufacturerID: string;
+    flags: number;
+    hardwareVersion: { major: number; minor: number };
+    firmwareVersion: { major: number; minor: number };
+  };
+  tokenInfo: Record<string, unknown> | null;
+}

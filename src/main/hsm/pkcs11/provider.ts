@@ -1,0 +1,592 @@
+// The PKCS#11 provider: any conforming module, any token, through a session pool whose
+// operations run on worker threads.
+import { randomBytes } from 'node:crypto';
+import { ErrorCode, OlocusError } from '../../../shared/errors';
+import type { HsmProvider } from '../provider';
+import type {
+  CipherAlgorithm,
+  GenerateOptions,
+  HealthReport,
+  KeyClass,
+  KeyInfo,
+  KeySelector,
+  KeyType,
+  ModuleInfo,
+  SignAlgorithm,
+  SignResult,
+  TokenInfo,
+  WrapAlgorithm,
+} from '../types';
+import { P } from './constants';
+import { Pkcs11CallError } from './executor';
+import { mapPkcs11Error } from './errors';
+import type { FoundKey } from './keys';
+import { KeyReader, describeSelector, selectorTemplate } from './keys';
+import { KEY_SPECS } from './keytypes';
+import type { KeySpec } from './keytypes';
+import { MechanismSet, cipherMech, signPlan, wrapMech } from './mechanisms';
+import type { SignPlan } from './mechanisms';
+import { acquireModule, releaseModule } from './module';
+import type { LoadedModule } from './module';
+import type { Handle, SlotEntry } from './protocol';
+import { DEFAULT_POOL, SessionPool } from './session-pool';
+import type { PoolOptions } from './session-pool';
+import type { KeyUsage } from './templates';
+import { keyPairTemplates, secretKeyTemplate, unwrapTemplate } from './templates';
+import type { TokenMatch } from './token';
+import { describeMechanisms, describeToken, pickToken } from './token';
+
+export interface Pkcs11ProviderOptions {
+  modulePath: string;
+  initArgs?: string;
+  token?: TokenMatch;
+  pool?: Partial<PoolOptions>;
+  threads?: number;
+}
+
+export interface Pkcs11GenerateOptions extends GenerateOptions {
+  usage?: KeyUsage[];
+}
+
+interface Bound {
+  entry: SlotEntry;
+  pool: SessionPool;
+  mechs: MechanismSet;
+  reader: KeyReader;
+  name: string;
+}
+
+const IDEMPOTENT = true;
+
+export class Pkcs11Provider implements HsmProvider {
+  readonly kind = 'pkcs11';
+  private bound: Promise<Bound> | null = null;
+  private readonly keyCache = new Map<string, FoundKey>();
+  private readonly planCache = new Map<string, SignPlan>();
+  private readonly labelsInUse = new Set<string>();
+  private closed = false;
+
+  private constructor(
+    private readonly mod: LoadedModule,
+    private readonly options: Pkcs11ProviderOptions,
+  ) {}
+
+  static async open(options: Pkcs11ProviderOptions): Promise<Pkcs11Provider> {
+    const mod = await acquireModule(options.modulePath, options.initArgs, options.threads);
+    return new Pkcs11Provider(mod, options);
+  }
+
+  private get ex() {
+    return this.mod.executor;
+  }
+
+  async info(): Promise<ModuleInfo> {
+    return this.mod.info;
+  }
+
+  private async slots(): Promise<SlotEntry[]> {
+    try {
+      return await this.ex.call<SlotEntry[]>({ op: 'slots', tokenPresent: false });
+    } catch (e) {
+      throw mapPkcs11Error(e, `the module ${this.mod.path}`, 'listing slots');
+    }
+  }
+
+  async listTokens(options: { mechanisms?: boolean } = {}): Promise<TokenInfo[]> {
+    const entries = (await this.slots()).filter((e) => e.tokenInfo);
+    return Promise.all(
+      entries.map(async (e) => {
+        const info = describeToken(e);
+        if (options.mechanisms) {
+          const list = await this.ex.call<
+            { type: number; minKeySize: number; maxKeySize: number; flags: number }[]
+          >({ op: 'mechanisms', slot: e.slot });
+          info.mechanisms = describeMechanisms(list);
+        }
+        return info;
+      }),
+    );
+  }
+
+  /** The token this provider works on, chosen on first use; its pool starts then. */
+  private token(): Promise<Bound> {
+    if (this.closed)
+      return Promise.reject(
+        new OlocusError(ErrorCode.SESSION_UNAVAILABLE, 'This HSM connection was closed.'),
+      );
+    this.bound ??= (async () => {
+      const entry = pickToken(await this.slots(), this.options.token ?? {}, this.mod.path);
+      const d = describeToken(entry);
+      const name = `token "${d.label}"`;
+      const list = await this.ex.call<{ type: number; flags: number }[]>({
+        op: 'mechanisms',
+        slot: entry.slot,
+      });
+      const pool = new SessionPool(
+        this.ex,
+        entry.slot,
+        { ...DEFAULT_POOL, ...this.options.pool },
+        name,
+      );
+      await pool.start();
+      return {
+        entry,
+        pool,
+        mechs: new MechanismSet(list),
+        reader: new KeyReader(this.ex, name, d.label),
+        name,
+      };
+    })();
+    this.bound.catch(() => (this.bound = null));
+    return this.bound;
+  }
+
+  async tokenInfo(): Promise<TokenInfo> {
+    const t = await this.token();
+    const fresh = (await this.slots()).find(
+      (e) => Buffer.compare(Buffer.from(e.slot), Buffer.from(t.entry.slot)) === 0,
+    );
+    return describeToken(fresh ?? t.entry);
+  }
+
+  /** Runs `fn` on a pooled session and turns module errors into officer-readable ones. */
+  private async run<T>(
+    doing: string,
+    idempotent: boolean,
+    fn: (s: Handle, t: Bound) => Promise<T>,
+  ): Promise<T> {
+    const t = await this.token();
+    try {
+      return await t.pool.use((s) => fn(s, t), idempotent);
+    } catch (e) {
+      if (
+        e instanceof Pkcs11CallError &&
+        (e.ckr === 'CKR_KEY_HANDLE_INVALID' || e.ckr === 'CKR_OBJECT_HANDLE_INVALID')
+      ) {
+        this.keyCache.clear();
+      }
+      throw mapPkcs11Error(e, t.name, doing);
+    }
+  }
+
+  /**
+   * Logs in for every session of this application on the token. Takes ownership of `pin` and
+   * zeroes it; the worker gets its own copy, moved rather than cloned.
+   */
+  async login(pin: Uint8Array, user: 'user' | 'so' = 'user'): Promise<void> {
+    const copy = new Uint8Array(pin);
+    pin.fill(0);
+    const t = await this.token();
+    try {
+      await t.pool.use(async (session) => {
+        try {
+          await this.ex.call(
+            { op: 'login', session, userType: user === 'so' ? P.CKU_SO : P.CKU_USER, pin: copy },
+            [copy.buffer],
+          );
+        } catch (e) {
+          if (!(e instanceof Pkcs11CallError && e.ckr === 'CKR_USER_ALREADY_LOGGED_IN')) throw e;
+        }
+      }, false);
+      t.pool.loggedIn = true;
+    } catch (e) {
+      throw mapPkcs11Error(
+        e,
+        t.name,
+        user === 'so' ? 'logging in as Security Officer' : 'logging in',
+      );
+    } finally {
+      // Moved to the worker, the buffer is detached here; a failed send leaves it to zero.
+      if (copy.byteLength > 0) copy.fill(0);
+    }
+  }
+
+  async logout(): Promise<void> {
+    const t = await this.token();
+    await t.pool
+      .use((session) => this.ex.call({ op: 'logout', session }), false)
+      .catch((e) => {
+        if (!(e instanceof Pkcs11CallError && e.ckr === 'CKR_USER_NOT_LOGGED_IN'))
+          throw mapPkcs11Error(e, t.name, 'logging out');
+      });
+    t.pool.loggedIn = false;
+    this.keyCache.clear();
+  }
+
+  private async key(s: Handle, t: Bound, sel: KeySelector, classes: KeyClass[]): Promise<FoundKey> {
+    const cacheKey = `${sel.class ?? classes.join('/')}|${sel.label ?? ''}|${sel.id ? Buffer.from(sel.id).toString('hex') : ''}`;
+    const hit = this.keyCache.get(cacheKey);
+    if (hit) return hit;
+    const found = await t.reader.resolve(s, sel, classes);
+    this.keyCache.set(cacheKey, found);
+    return found;
+  }
+
+  private requireSpec(k: FoundKey, sel: KeySelector): KeySpec {
+    if (!k.spec)
+      throw new OlocusError(
+        ErrorCode.MECHANISM_UNSUPPORTED,
+        `The ${describeSelector(sel)} is of a type this tool does not handle.`,
+      );
+    return k.spec;
+  }
+
+  async listKeys(filter: KeySelector = {}): Promise<KeyInfo[]> {
+    return this.run('listing keys', IDEMPOTENT, async (s, t) => {
+      const template = [];
+      if (filter.label !== undefined) template.push({ type: P.CKA_LABEL, value: filter.label });
+      if (filter.id !== undefined) template.push({ type: P.CKA_ID, value: filter.id });
+      const handles = await t.reader.find(s, template);
+      const keys = (await Promise.all(handles.map((h) => t.reader.read(s, h)))).filter(
+        (k): k is FoundKey => k !== null && (!filter.class || k.cls === filter.class),
+      );
+      const infos = await Promise.all(keys.map((k) => t.reader.describe(s, k)));
+      return infos.sort((a, b) => a.label.localeCompare(b.label) || a.class.localeCompare(b.class));
+    });
+  }
+
+  async getAttributes(sel: KeySelector): Promise<KeyInfo> {
+    return this.run(`reading the ${describeSelector(sel)}`, IDEMPOTENT, async (s, t) =>
+      t.reader.describe(s, await t.reader.resolve(s, sel, ['private', 'secret', 'public'])),
+    );
+  }
+
+  private async claimLabel(s: Handle, t: Bound, label: string): Promise<void> {
+    if (!label) throw new OlocusError(ErrorCode.INVALID_INPUT, 'A new key needs a label.');
+    if (
+      this.labelsInUse.has(label) ||
+      (await t.reader.find(s, [{ type: P.CKA_LABEL, value: label }], 1)).length > 0
+    ) {
+      throw new OlocusError(
+        ErrorCode.POLICY_VIOLATION,
+        `A key labelled "${label}" already exists on ${t.name}; choose another label (keys are never replaced).`,
+      );
+    }
+    this.labelsInUse.add(label);
+  }
+
+  /** Reads a new key back and destroys it if the module did not honour the safe template. */
+  private async checkNewKey(
+    s: Handle,
+    t: Bound,
+    handles: Handle[],
+    extractable: boolean,
+  ): Promise<FoundKey[]> {
+    const keys = (await Promise.all(handles.map((h) => t.reader.read(s, h)))).filter(
+      (k): k is FoundKey => k !== null,
+    );
+    const bad = keys.find(
+      (k) =>
+        k.cls !== 'public' &&
+        (k.attrs.get(P.CKA_SENSITIVE)?.[0] !== 1 ||
+          (k.attrs.get(P.CKA_EXTRACTABLE)?.[0] === 1) !== extractable),
+    );
+    if (bad) {
+      await Promise.all(
+        handles.map((h) =>
+          this.ex.call({ op: 'destroy', session: s, handle: h }).catch(() => undefined),
+        ),
+      );
+      throw new OlocusError(
+        ErrorCode.POLICY_VIOLATION,
+        `${t.name} did not create the key with the requested protection (sensitive, ${extractable ? '' : 'not '}extractable); the key was destroyed.`,
+      );
+    }
+    return keys;
+  }
+
+  async generateKeyPair(
+    type: KeyType,
+    options: Pkcs11GenerateOptions,
+  ): Promise<{ privateKey: KeyInfo; publicKey: KeyInfo }> {
+    const spec = KEY_SPECS[type];
+    if (!spec || spec.family === 'aes')
+      throw new OlocusError(ErrorCode.INVALID_INPUT, `${type} is not an asymmetric key type.`);
+    return this.run(`generating ${type} key "${options.label}"`, false, async (s, t) => {
+      await this.claimLabel(s, t, options.label);
+      try {
+        const id = options.id ?? randomBytes(16);
+        const { mech, publicTemplate, privateTemplate } = keyPairTemplates(type, {
+          ...options,
+          id,
+        });
+        if (!t.mechs.has(mech.mechanism)) {
+          throw new OlocusError(
+            ErrorCode.MECHANISM_UNSUPPORTED,
+            `${t.name} cannot generate ${type} keys (no ${mech.mechanism === P.CKM_RSA_PKCS_KEY_PAIR_GEN ? 'CKM_RSA_PKCS_KEY_PAIR_GEN' : 'EC key pair generation'}).`,
+          );
+        }
+        const pair = await this.ex.call<{ publicKey: Handle; privateKey: Handle }>({
+          op: 'generateKeyPair',
+          session: s,
+          mech,
+          publicTemplate,
+          privateTemplate,
+        });
+        const [priv, pub] = await this.checkNewKey(
+          s,
+          t,
+          [pair.privateKey, pair.publicKey],
+          options.extractable ?? false,
+        );
+        const publicKey = await t.reader.describe(s, pub!);
+        const privateKey = await t.reader.describe(s, priv!);
+        if (!privateKey.spkiSha256) privateKey.spkiSha256 = publicKey.spkiSha256;
+        return { privateKey, publicKey };
+      } finally {
+        this.labelsInUse.delete(options.label);
+      }
+    });
+  }
+
+  async generateKey(type: KeyType, options: Pkcs11GenerateOptions): Promise<KeyInfo> {
+    const spec = KEY_SPECS[type];
+    if (!spec) throw new OlocusError(ErrorCode.INVALID_INPUT, `Unknown key type ${type}.`);
+    if (spec.family !== 'aes') return (await this.generateKeyPair(type, options)).privateKey;
+    return this.run(`generating ${type} key "${options.label}"`, false, async (s, t) => {
+      await this.claimLabel(s, t, options.label);
+      try {
+        const { mech, template } = secretKeyTemplate(type, {
+          ...options,
+          id: options.id ?? randomBytes(16),
+        });
+        const handle = await this.ex.call<Handle>({
+          op: 'generateKey',
+          session: s,
+          mech,
+          template,
+        });
+        const [key] = await this.checkNewKey(s, t, [handle], options.extractable ?? false);
+        return t.reader.describe(s, key!);
+      } finally {
+        this.labelsInUse.delete(options.label);
+      }
+    });
+  }
+
+  private plan(t: Bound, alg: SignAlgorithm, spec: KeySpec, flag: number): SignPlan {
+    const k = `${alg}|${spec.type}|${flag}`;
+    let p = this.planCache.get(k);
+    if (!p) {
+      p = signPlan(alg, spec, t.mechs, flag);
+      this.planCache.set(k, p);
+    }
+    return p;
+  }
+
+  async sign(sel: KeySelector, data: Uint8Array, algorithm?: SignAlgorithm): Promise<SignResult> {
+    return this.run(`signing with the ${describeSelector(sel)}`, IDEMPOTENT, async (s, t) => {
+      const k = await this.key(s, t, sel, ['private']);
+      const spec = this.requireSpec(k, sel);
+      const alg = algorithm ?? spec.defaultSign!;
+      const plan = this.plan(t, alg, spec, P.CKF_SIGN);
+      const signature = await this.ex.call<Uint8Array>({
+        op: 'sign',
+        session: s,
+        mech: plan.mech,
+        key: k.handle,
+        data: plan.input(data),
+        outLen: plan.outLen,
+      });
+      return {
+        signature,
+        algorithm: alg,
+        mechanism: plan.mechanismName,
+        hashedInSoftware: plan.hashedInSoftware,
+      };
+    });
+  }
+
+  async verify(
+    sel: KeySelector,
+    data: Uint8Array,
+    signature: Uint8Array,
+    algorithm?: SignAlgorithm,
+  ): Promise<boolean> {
+    return this.run(`verifying with the ${describeSelector(sel)}`, IDEMPOTENT, async (s, t) => {
+      const k = await this.key(s, t, { ...sel, class: 'public' }, ['public']);
+      const spec = this.requireSpec(k, sel);
+      const plan = this.plan(t, algorithm ?? spec.defaultSign!, spec, P.CKF_VERIFY);
+      return this.ex.call<boolean>({
+        op: 'verify',
+        session: s,
+        mech: plan.mech,
+        key: k.handle,
+        data: plan.input(data),
+        signature,
+      });
+    });
+  }
+
+  async encrypt(
+    sel: KeySelector,
+    data: Uint8Array,
+    algorithm?: CipherAlgorithm,
+  ): Promise<{ ciphertext: Uint8Array; iv?: Uint8Array; algorithm: CipherAlgorithm }> {
+    return this.run(`encrypting with the ${describeSelector(sel)}`, IDEMPOTENT, async (s, t) => {
+      const k = await this.key(s, t, sel, ['secret', 'public']);
+      const spec = this.requireSpec(k, sel);
+      const alg: CipherAlgorithm =
+        algorithm ?? (spec.family === 'aes' ? 'aes-gcm' : 'rsa-oaep-sha256');
+      const iv =
+        alg === 'aes-gcm' ? randomBytes(12) : alg === 'aes-cbc-pad' ? randomBytes(16) : undefined;
+      const outLen = spec.family === 'rsa' ? spec.bits / 8 : data.length + 32;
+      const ciphertext = await this.ex.call<Uint8Array>({
+        op: 'encrypt',
+        session: s,
+        mech: cipherMech(alg, iv),
+        key: k.handle,
+        data,
+        outLen,
+      });
+      return { ciphertext, algorithm: alg, ...(iv ? { iv } : {}) };
+    });
+  }
+
+  async decrypt(
+    sel: KeySelector,
+    ciphertext: Uint8Array,
+    algorithm: CipherAlgorithm,
+    iv?: Uint8Array,
+  ): Promise<Uint8Array> {
+    return this.run(`decrypting with the ${describeSelector(sel)}`, IDEMPOTENT, async (s, t) => {
+      const k = await this.key(s, t, sel, ['secret', 'private']);
+      const spec = this.requireSpec(k, sel);
+      const outLen = spec.family === 'rsa' ? spec.bits / 8 : ciphertext.length;
+      return this.ex.call<Uint8Array>({
+        op: 'decrypt',
+        session: s,
+        mech: cipherMech(algorithm, iv),
+        key: k.handle,
+        data: ciphertext,
+        outLen,
+      });
+    });
+  }
+
+  async wrapKey(
+    wrappingKey: KeySelector,
+    key: KeySelector,
+    algorithm: WrapAlgorithm,
+  ): Promise<Uint8Array> {
+    return this.run(`wrapping the ${describeSelector(key)}`, IDEMPOTENT, async (s, t) => {
+      const kek = await this.key(
+        s,
+        t,
+        wrappingKey,
+        algorithm === 'aes-kwp' ? ['secret'] : ['public'],
+      );
+      const target = await this.key(s, t, key, ['private', 'secret']);
+      if (target.attrs.get(P.CKA_EXTRACTABLE)?.[0] !== 1) {
+        throw new OlocusError(
+          ErrorCode.POLICY_VIOLATION,
+          `The ${describeSelector(key)} on ${t.name} is not extractable, so it cannot be wrapped or exported.`,
+        );
+      }
+      return this.ex.call<Uint8Array>({
+        op: 'wrap',
+        session: s,
+        mech: wrapMech(algorithm),
+        wrappingKey: kek.handle,
+        key: target.handle,
+      });
+    });
+  }
+
+  async unwrapKey(
+    unwrappingKey: KeySelector,
+    wrapped: Uint8Array,
+    algorithm: WrapAlgorithm,
+    target: { type: KeyType; class: 'private' | 'secret'; usage?: KeyUsage[] } & GenerateOptions,
+  ): Promise<KeyInfo> {
+    return this.run(`unwrapping key "${target.label}"`, false, async (s, t) => {
+      await this.claimLabel(s, t, target.label);
+      try {
+        const kek = await this.key(
+          s,
+          t,
+          unwrappingKey,
+          algorithm === 'aes-kwp' ? ['secret'] : ['private'],
+        );
+        const template = unwrapTemplate(target.type, target.class, {
+          ...target,
+          id: target.id ?? randomBytes(16),
+        });
+        const handle = await this.ex.call<Handle>({
+          op: 'unwrap',
+          session: s,
+          mech: wrapMech(algorithm),
+          unwrappingKey: kek.handle,
+          wrapped,
+          template,
+        });
+        const [key] = await this.checkNewKey(s, t, [handle], target.extractable ?? false);
+        return t.reader.describe(s, key!);
+      } finally {
+        this.labelsInUse.delete(target.label);
+      }
+    });
+  }
+
+  async destroyKey(sel: KeySelector): Promise<number> {
+    return this.run(`destroying the ${describeSelector(sel)}`, false, async (s, t) => {
+      if (sel.label === undefined && sel.id === undefined)
+        throw new OlocusError(ErrorCode.INVALID_INPUT, 'Name the key to destroy by label or id.');
+      const handles = [];
+      for (const cls of sel.class ? [sel.class] : (['private', 'public', 'secret'] as const)) {
+        handles.push(...(await t.reader.find(s, selectorTemplate(sel, cls))));
+      }
+      if (handles.length === 0)
+        throw new OlocusError(
+          ErrorCode.KEY_NOT_FOUND,
+          `No key on ${t.name} matches ${describeSelector(sel)}.`,
+        );
+      for (const h of handles) await this.ex.call({ op: 'destroy', session: s, handle: h });
+      this.keyCache.clear();
+      return handles.length;
+    });
+  }
+
+  async health(): Promise<HealthReport> {
+    const start = performance.now();
+    try {
+      const info = await this.tokenInfo();
+      const t = await this.token();
+      await t.pool.use((session) => this.ex.call({ op: 'sessionInfo', session }), IDEMPOTENT);
+      const st = t.pool.stats();
+      return {
+        ok: true,
+        provider: `${this.mod.info.manufacturer} ${this.mod.info.description}`.trim(),
+        latencyMs: performance.now() - start,
+        detail: `token "${info.label}" (serial ${info.serial}) answers`,
+        sessions: { open: st.open, idle: st.idle, busy: st.busy, max: st.max, waiting: st.waiting },
+      };
+    } catch (e) {
+      const err =
+        e instanceof OlocusError ? e : mapPkcs11Error(e, this.mod.path, 'checking health');
+      return {
+        ok: false,
+        provider: this.mod.info.manufacturer,
+        latencyMs: performance.now() - start,
+        detail: err.describe(),
+      };
+    }
+  }
+
+  /** Pool statistics for monitoring and tests; null before the token is first used. */
+  async poolStats() {
+    return this.bound ? (await this.bound).pool.stats() : null;
+  }
+
+  async maintainPool(): Promise<void> {
+    if (this.bound) await (await this.bound).pool.maintain();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const bound = this.bound ? await this.bound.catch(() => null) : null;
+    if (bound) await bound.pool.close();
+    await releaseModule(this.mod);
+  }
+}

@@ -1,0 +1,233 @@
+// A PKCS#11 worker thread: it runs compound operations with pkcs11js's synchronous calls.
+// Sync calls on a few threads beat pkcs11js's Async calls (one libuv hop per call) and keep the
+// main thread's event loop free. PKCS#11 handles and login state are process-wide, so any
+// thread may use any session that the pool hands it.
+import { createRequire } from 'node:module';
+import { parentPort, workerData } from 'node:worker_threads';
+import type * as Pkcs11Types from 'pkcs11js';
+import type { Attr, Mech, Op, Reply, Request, WireError, WorkerInit } from './protocol';
+
+const require = createRequire(import.meta.url);
+const pkcs11js = require('pkcs11js') as typeof Pkcs11Types;
+type PKCS11 = InstanceType<typeof pkcs11js.PKCS11>;
+
+const init = workerData as WorkerInit;
+const CKR_NAME_RE = /(CKR_[A-Z0-9_]+)(?::(\d+))?/;
+
+function toWireError(e: unknown): WireError {
+  const message = e instanceof Error ? e.message : String(e);
+  const m = CKR_NAME_RE.exec(message);
+  return m ? { message, ckr: m[1]!, ...(m[2] ? { rv: Number(m[2]) } : {}) } : { message };
+}
+
+/** Structured clone turns Buffers into Uint8Arrays; pkcs11js wants Buffers back. */
+function buf(u: Uint8Array): Buffer {
+  return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}
+
+function attrs(template: Attr[]): Pkcs11Types.Template {
+  return template.map((a) =>
+    a.value instanceof Uint8Array
+      ? { type: a.type, value: buf(a.value) }
+      : (a as Pkcs11Types.Attribute),
+  );
+}
+
+function mech(m: Mech): Pkcs11Types.Mechanism {
+  const p = m.parameter;
+  if (p === undefined || typeof p === 'number') return m as Pkcs11Types.Mechanism;
+  if (p instanceof Uint8Array) return { mechanism: m.mechanism, parameter: buf(p) };
+  const parameter: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(p)) parameter[k] = v instanceof Uint8Array ? buf(v) : v;
+  return { mechanism: m.mechanism, parameter: parameter as unknown as Pkcs11Types.IParams };
+}
+
+/** PINs arrive as bytes so the sender could zero its copy; pkcs11js takes a string. */
+function withPin<T>(pin: Uint8Array, use: (pin: string) => T): T {
+  try {
+    return use(Buffer.from(pin.buffer, pin.byteOffset, pin.byteLength).toString('utf8'));
+  } finally {
+    pin.fill(0);
+  }
+}
+
+function open(): PKCS11 {
+  const p = new pkcs11js.PKCS11();
+  p.load(init.modulePath);
+  const options: Pkcs11Types.InitializationOptions = { flags: pkcs11js.CKF_OS_LOCKING_OK };
+  if (init.initArgs !== undefined) options.libraryParameters = init.initArgs;
+  try {
+    p.C_Initialize(options);
+  } catch (e) {
+    if (toWireError(e).ckr !== 'CKR_CRYPTOKI_ALREADY_INITIALIZED' || init.initialize) throw e;
+  }
+  return p;
+}
+
+function getAttributes(
+  p: PKCS11,
+  session: Buffer,
+  handle: Buffer,
+  types: number[],
+): (Uint8Array | null)[] {
+  try {
+    return p
+      .C_GetAttributeValue(
+        session,
+        handle,
+        types.map((type) => ({ type })),
+      )
+      .map((a) => a.value);
+  } catch (e) {
+    const { ckr } = toWireError(e);
+    if (ckr !== 'CKR_ATTRIBUTE_SENSITIVE' && ckr !== 'CKR_ATTRIBUTE_TYPE_INVALID') throw e;
+    // One unreadable attribute fails the whole call; ask one at a time and leave the gaps null.
+    return types.map((type) => {
+      try {
+        return p.C_GetAttributeValue(session, handle, [{ type }])[0]?.value ?? null;
+      } catch {
+        return null;
+      }
+    });
+  }
+}
+
+function run(p: PKCS11, o: Op): unknown {
+  switch (o.op) {
+    case 'info':
+      return p.C_GetInfo();
+    case 'slots':
+      return p.C_GetSlotList(o.tokenPresent).map((slot) => {
+        const slotInfo = p.C_GetSlotInfo(slot);
+        let tokenInfo: Pkcs11Types.TokenInfo | null = null;
+        // CKF_TOKEN_PRESENT (0x1) is missing from pkcs11js's typings.
+        if (slotInfo.flags & 0x1) {
+          try {
+            tokenInfo = p.C_GetTokenInfo(slot);
+          } catch {
+            tokenInfo = null;
+          }
+        }
+        return { slot, slotInfo, tokenInfo };
+      });
+    case 'mechanisms':
+      return p
+        .C_GetMechanismList(buf(o.slot))
+        .map((type) => ({ type, ...p.C_GetMechanismInfo(buf(o.slot), type) }));
+    case 'openSession':
+      return p.C_OpenSession(
+        buf(o.slot),
+        pkcs11js.CKF_SERIAL_SESSION | (o.rw ? pkcs11js.CKF_RW_SESSION : 0),
+      );
+    case 'closeSession':
+      return p.C_CloseSession(buf(o.session));
+    case 'closeAllSessions':
+      return p.C_CloseAllSessions(buf(o.slot));
+    case 'sessionInfo':
+      return p.C_GetSessionInfo(buf(o.session));
+    case 'login':
+      return withPin(o.pin, (pin) => p.C_Login(buf(o.session), o.userType, pin));
+    case 'logout':
+      return p.C_Logout(buf(o.session));
+    case 'initToken':
+      return withPin(o.soPin, (pin) => p.C_InitToken(buf(o.slot), pin, o.label));
+    case 'initPin':
+      return withPin(o.pin, (pin) => p.C_InitPIN(buf(o.session), pin));
+    case 'setPin':
+      return withPin(o.oldPin, (oldPin) =>
+        withPin(o.newPin, (newPin) => p.C_SetPIN(buf(o.session), oldPin, newPin)),
+      );
+    case 'find': {
+      const s = buf(o.session);
+      p.C_FindObjectsInit(s, attrs(o.template));
+      try {
+        return p.C_FindObjects(s, o.max);
+      } finally {
+        p.C_FindObjectsFinal(s);
+      }
+    }
+    case 'getAttributes':
+      return getAttributes(p, buf(o.session), buf(o.handle), o.types);
+    case 'sign':
+      p.C_SignInit(buf(o.session), mech(o.mech), buf(o.key));
+      return p.C_Sign(buf(o.session), buf(o.data), Buffer.alloc(o.outLen));
+    case 'verify':
+      p.C_VerifyInit(buf(o.session), mech(o.mech), buf(o.key));
+      try {
+        return p.C_Verify(buf(o.session), buf(o.data), buf(o.signature));
+      } catch (e) {
+        const { ckr } = toWireError(e);
+        if (ckr === 'CKR_SIGNATURE_INVALID' || ckr === 'CKR_SIGNATURE_LEN_RANGE') return false;
+        throw e;
+      }
+    case 'encrypt':
+      p.C_EncryptInit(buf(o.session), mech(o.mech), buf(o.key));
+      return p.C_Encrypt(buf(o.session), buf(o.data), Buffer.alloc(o.outLen));
+    case 'decrypt':
+      p.C_DecryptInit(buf(o.session), mech(o.mech), buf(o.key));
+      return p.C_Decrypt(buf(o.session), buf(o.data), Buffer.alloc(o.outLen));
+    case 'generateKey':
+      return p.C_GenerateKey(buf(o.session), mech(o.mech), attrs(o.template));
+    case 'generateKeyPair':
+      return p.C_GenerateKeyPair(
+        buf(o.session),
+        mech(o.mech),
+        attrs(o.publicTemplate),
+        attrs(o.privateTemplate),
+      );
+    case 'wrap':
+      return p.C_WrapKey(
+        buf(o.session),
+        mech(o.mech),
+        buf(o.wrappingKey),
+        buf(o.key),
+        Buffer.alloc(16384),
+      );
+    case 'unwrap':
+      return p.C_UnwrapKey(
+        buf(o.session),
+        mech(o.mech),
+        buf(o.unwrappingKey),
+        buf(o.wrapped),
+        attrs(o.template),
+      );
+    case 'destroy':
+      return p.C_DestroyObject(buf(o.session), buf(o.handle));
+    case 'finalize':
+      return p.C_Finalize();
+  }
+}
+
+/** A Buffer may view a large pooled ArrayBuffer; cloning it would copy the whole pool. */
+function compact(v: unknown): unknown {
+  if (v instanceof Uint8Array) return v.byteLength === v.buffer.byteLength ? v : new Uint8Array(v);
+  if (Array.isArray(v)) return v.map(compact);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = compact(x);
+    return out;
+  }
+  return v;
+}
+
+let p11: PKCS11 | null = null;
+let initError: WireError | null = null;
+try {
+  p11 = open();
+} catch (e) {
+  initError = toWireError(e);
+}
+parentPort!.postMessage({ ready: initError === null, error: initError });
+
+parentPort!.on('message', (batch: Request[]) => {
+  const replies: Reply[] = batch.map(({ id, body }) => {
+    if (!p11)
+      return { id, ok: false, error: initError ?? { message: 'PKCS#11 module not loaded' } };
+    try {
+      return { id, ok: true, value: compact(run(p11, body)) };
+    } catch (e) {
+      return { id, ok: false, error: toWireError(e) };
+    }
+  });
+  parentPort!.postMessage(replies);
+});

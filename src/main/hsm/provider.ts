@@ -1,0 +1,62 @@
+import type {
+  CipherAlgorithm,
+  GenerateOptions,
+  HealthReport,
+  KeyInfo,
+  KeySelector,
+  KeyType,
+  ModuleInfo,
+  SignAlgorithm,
+  SignResult,
+  TokenInfo,
+  WrapAlgorithm,
+} from './types';
+
+/**
+ * What every HSM backend offers the service. PKCS#11 implements it first; Azure, Google and AWS
+ * implement it in their own folders. All methods are async: the main process never blocks.
+ */
+export interface HsmProvider {
+  readonly kind: string;
+  info(): Promise<ModuleInfo>;
+  listTokens(options?: { mechanisms?: boolean }): Promise<TokenInfo[]>;
+  listKeys(filter?: KeySelector): Promise<KeyInfo[]>;
+  generateKey(type: KeyType, options: GenerateOptions): Promise<KeyInfo>;
+  generateKeyPair(
+    type: KeyType,
+    options: GenerateOptions,
+  ): Promise<{ privateKey: KeyInfo; publicKey: KeyInfo }>;
+  sign(key: KeySelector, data: Uint8Array, algorithm?: SignAlgorithm): Promise<SignResult>;
+  verify(
+    key: KeySelector,
+    data: Uint8Array,
+    signature: Uint8Array,
+    algorithm?: SignAlgorithm,
+  ): Promise<boolean>;
+  encrypt(
+    key: KeySelector,
+    data: Uint8Array,
+    algorithm?: CipherAlgorithm,
+  ): Promise<{ ciphertext: Uint8Array; iv?: Uint8Array; algorithm: CipherAlgorithm }>;
+  decrypt(
+    key: KeySelector,
+    ciphertext: Uint8Array,
+    algorithm: CipherAlgorithm,
+    iv?: Uint8Array,
+  ): Promise<Uint8Array>;
+  wrapKey(
+    wrappingKey: KeySelector,
+    key: KeySelector,
+    algorithm: WrapAlgorithm,
+  ): Promise<Uint8Array>;
+  unwrapKey(
+    unwrappingKey: KeySelector,
+    wrapped: Uint8Array,
+    algorithm: WrapAlgorithm,
+    target: { type: KeyType; class: 'private' | 'secret' } & GenerateOptions,
+  ): Promise<KeyInfo>;
+  destroyKey(key: KeySelector): Promise<number>;
+  getAttributes(key: KeySelector): Promise<KeyInfo>;
+  health(): Promise<HealthReport>;
+  close(): Promise<void>;
+}
