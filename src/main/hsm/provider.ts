@@ -57,6 +57,8 @@ export interface HsmProvider {
   ): Promise<KeyInfo>;
   destroyKey(key: KeySelector): Promise<number>;
   getAttributes(key: KeySelector): Promise<KeyInfo>;
+  /** DER SubjectPublicKeyInfo of an asymmetric key. */
+  publicKey(key: KeySelector): Promise<Uint8Array>;
   health(): Promise<HealthReport>;
   close(): Promise<void>;
 }

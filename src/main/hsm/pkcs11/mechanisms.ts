@@ -1,15 +1,14 @@
 // Chooses mechanisms from what the token says it supports (C_GetMechanismList/Info): the
 // hashed mechanism when present, otherwise hash in software and use the raw one. No vendor
 // is special-cased here.
-import { createHash } from 'node:crypto';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import type { CipherAlgorithm, SignAlgorithm, WrapAlgorithm } from '../types';
 import { CKM_AES_KEY_WRAP_PAD, CKM_EDDSA, CKZ_DATA_SPECIFIED, P, nameOf } from './constants';
 import type { KeySpec } from './keytypes';
 import { coordinateBytes } from './keytypes';
-import type { Mech } from './protocol';
+import type { Mech, Prehash } from './protocol';
 
-type Hash = 'sha1' | 'sha256' | 'sha384' | 'sha512';
+type Hash = Prehash['hash'];
 
 export class MechanismSet {
   private readonly flags = new Map<number, number>();
@@ -59,8 +58,8 @@ const DIGEST_INFO: Partial<Record<Hash, string>> = {
 
 export interface SignPlan {
   mech: Mech;
-  /** What goes to C_Sign / C_Verify for this data. */
-  input: (data: Uint8Array) => Uint8Array;
+  /** Hash the data in software first (on the worker), optionally behind a DigestInfo prefix. */
+  prehash?: Prehash;
   outLen: number;
   mechanismName: string;
   hashedInSoftware: boolean;
@@ -96,12 +95,10 @@ export function signPlan(
       `${alg} cannot be used with a ${spec.type} key.`,
     );
   }
-  const digest = (h: Hash) => (data: Uint8Array) => createHash(h).update(data).digest();
   if (alg === 'eddsa') {
     if (!mechs.has(CKM_EDDSA, flag)) throw unsupported('Ed25519 signatures', [CKM_EDDSA]);
     return {
       mech: { mechanism: CKM_EDDSA },
-      input: (d) => d,
       outLen: 64,
       mechanismName: 'CKM_EDDSA',
       hashedInSoftware: false,
@@ -114,7 +111,6 @@ export function signPlan(
     if (mechs.has(hashed, flag))
       return {
         mech: { mechanism: hashed },
-        input: (d) => d,
         outLen,
         mechanismName: nameOf('CKM_', hashed),
         hashedInSoftware: false,
@@ -122,7 +118,7 @@ export function signPlan(
     if (mechs.has(P.CKM_ECDSA, flag))
       return {
         mech: { mechanism: P.CKM_ECDSA },
-        input: digest(h),
+        prehash: { hash: h },
         outLen,
         mechanismName: 'CKM_ECDSA',
         hashedInSoftware: true,
@@ -141,7 +137,6 @@ export function signPlan(
     if (mechs.has(hashed, flag))
       return {
         mech: { mechanism: hashed, parameter },
-        input: (d) => d,
         outLen,
         mechanismName: nameOf('CKM_', hashed),
         hashedInSoftware: false,
@@ -149,7 +144,7 @@ export function signPlan(
     if (mechs.has(P.CKM_RSA_PKCS_PSS, flag))
       return {
         mech: { mechanism: P.CKM_RSA_PKCS_PSS, parameter },
-        input: digest(h),
+        prehash: { hash: h },
         outLen,
         mechanismName: 'CKM_RSA_PKCS_PSS',
         hashedInSoftware: true,
@@ -160,7 +155,6 @@ export function signPlan(
   if (mechs.has(hashed, flag))
     return {
       mech: { mechanism: hashed },
-      input: (d) => d,
       outLen,
       mechanismName: nameOf('CKM_', hashed),
       hashedInSoftware: false,
@@ -169,7 +163,7 @@ export function signPlan(
     const prefix = Buffer.from(DIGEST_INFO[h]!, 'hex');
     return {
       mech: { mechanism: P.CKM_RSA_PKCS },
-      input: (d) => Buffer.concat([prefix, digest(h)(d)]),
+      prehash: { hash: h, prefix },
       outLen,
       mechanismName: 'CKM_RSA_PKCS',
       hashedInSoftware: true,

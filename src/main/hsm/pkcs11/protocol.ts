@@ -15,6 +15,13 @@ export interface Mech {
   parameter?: Uint8Array | number | ({ type: number } & Record<string, unknown>);
 }
 
+/** Software hashing done on the worker before C_Sign/C_Verify, when the token lacks the hashed mechanism. */
+export interface Prehash {
+  hash: 'sha1' | 'sha256' | 'sha384' | 'sha512';
+  /** DER DigestInfo prefix for CKM_RSA_PKCS. */
+  prefix?: Uint8Array;
+}
+
 export type Op =
   | { op: 'info' }
   | { op: 'slots'; tokenPresent: boolean }
@@ -30,7 +37,15 @@ export type Op =
   | { op: 'setPin'; session: Handle; oldPin: Uint8Array; newPin: Uint8Array }
   | { op: 'find'; session: Handle; template: Attr[]; max: number }
   | { op: 'getAttributes'; session: Handle; handle: Handle; types: number[] }
-  | { op: 'sign'; session: Handle; mech: Mech; key: Handle; data: Uint8Array; outLen: number }
+  | {
+      op: 'sign';
+      session: Handle;
+      mech: Mech;
+      key: Handle;
+      data: Uint8Array;
+      outLen: number;
+      prehash?: Prehash;
+    }
   | {
       op: 'verify';
       session: Handle;
@@ -38,6 +53,7 @@ export type Op =
       key: Handle;
       data: Uint8Array;
       signature: Uint8Array;
+      prehash?: Prehash;
     }
   | { op: 'encrypt'; session: Handle; mech: Mech; key: Handle; data: Uint8Array; outLen: number }
   | { op: 'decrypt'; session: Handle; mech: Mech; key: Handle; data: Uint8Array; outLen: number }

@@ -22,6 +22,7 @@ import { Pkcs11CallError } from './executor';
 import { mapPkcs11Error } from './errors';
 import type { FoundKey } from './keys';
 import { KeyReader, describeSelector, selectorTemplate } from './keys';
+import { spkiOf } from './inventory';
 import { KEY_SPECS } from './keytypes';
 import type { KeySpec } from './keytypes';
 import { MechanismSet, cipherMech, signPlan, wrapMech } from './mechanisms';
@@ -201,6 +202,23 @@ export class Pkcs11Provider implements HsmProvider {
     }
   }
 
+  /** Sets the user PIN while logged in as Security Officer (token initialisation). Zeroes `pin`. */
+  async initUserPin(pin: Uint8Array): Promise<void> {
+    const copy = new Uint8Array(pin);
+    pin.fill(0);
+    const t = await this.token();
+    try {
+      await t.pool.use(
+        (session) => this.ex.call({ op: 'initPin', session, pin: copy }, [copy.buffer]),
+        false,
+      );
+    } catch (e) {
+      throw mapPkcs11Error(e, t.name, 'setting the user PIN');
+    } finally {
+      if (copy.byteLength > 0) copy.fill(0);
+    }
+  }
+
   async logout(): Promise<void> {
     const t = await this.token();
     await t.pool
@@ -251,18 +269,42 @@ export class Pkcs11Provider implements HsmProvider {
     );
   }
 
+  /** DER SubjectPublicKeyInfo of an asymmetric key (from either half of the pair). */
+  async publicKey(sel: KeySelector): Promise<Uint8Array> {
+    return this.run(
+      `reading the public key of the ${describeSelector(sel)}`,
+      IDEMPOTENT,
+      async (s, t) => {
+        const k = await t.reader.resolve(s, sel, ['public', 'private']);
+        const spki = k.cls === 'public' ? spkiOf(k.attrs, k.spec) : await t.reader.pairedSpki(s, k);
+        if (!spki)
+          throw new OlocusError(
+            ErrorCode.KEY_NOT_FOUND,
+            `${t.name} holds no public key for the ${describeSelector(sel)}.`,
+          );
+        return new Uint8Array(spki);
+      },
+    );
+  }
+
+  /** Reserves a label for a new key; the caller releases it when the key exists or failed. */
   private async claimLabel(s: Handle, t: Bound, label: string): Promise<void> {
     if (!label) throw new OlocusError(ErrorCode.INVALID_INPUT, 'A new key needs a label.');
-    if (
-      this.labelsInUse.has(label) ||
-      (await t.reader.find(s, [{ type: P.CKA_LABEL, value: label }], 1)).length > 0
-    ) {
-      throw new OlocusError(
+    const taken = () =>
+      new OlocusError(
         ErrorCode.POLICY_VIOLATION,
         `A key labelled "${label}" already exists on ${t.name}; choose another label (keys are never replaced).`,
       );
-    }
+    // Reserve before the first await, so that two requests for one label cannot both pass.
+    if (this.labelsInUse.has(label)) throw taken();
     this.labelsInUse.add(label);
+    try {
+      if ((await t.reader.find(s, [{ type: P.CKA_LABEL, value: label }], 1)).length > 0)
+        throw taken();
+    } catch (e) {
+      this.labelsInUse.delete(label);
+      throw e;
+    }
   }
 
   /** Reads a new key back and destroys it if the module did not honour the safe template. */
@@ -385,7 +427,8 @@ export class Pkcs11Provider implements HsmProvider {
         session: s,
         mech: plan.mech,
         key: k.handle,
-        data: plan.input(data),
+        data,
+        ...(plan.prehash ? { prehash: plan.prehash } : {}),
         outLen: plan.outLen,
       });
       return {
@@ -412,7 +455,8 @@ export class Pkcs11Provider implements HsmProvider {
         session: s,
         mech: plan.mech,
         key: k.handle,
-        data: plan.input(data),
+        data,
+        ...(plan.prehash ? { prehash: plan.prehash } : {}),
         signature,
       });
     });

@@ -1,0 +1,17 @@
+// `npm run bench -- NAME`: runs one benchmark (or all). Each prints `ratio NAME VALUE` lines.
+export {};
+const benches: Record<string, () => Promise<void>> = {
+  sign: async () => (await import('./sign')).run(),
+};
+
+const wanted = process.argv.slice(2);
+const names = wanted.length ? wanted : Object.keys(benches);
+for (const name of names) {
+  const bench = benches[name];
+  if (!bench) {
+    console.error(`Unknown benchmark "${name}". Known: ${Object.keys(benches).join(', ')}.`);
+    process.exit(2);
+  }
+  await bench();
+}
+process.exit(0);
