@@ -1,0 +1,352 @@
+// PKCS#11 vendor profiles. This is the one place in the code base that knows vendors by name:
+// everything else chooses mechanisms by discovery (C_GetMechanismList / C_GetMechanismInfo). A
+// profile therefore records only what discovery cannot reveal: where the vendor's installer puts
+// the module, how to recognise the vendor from C_GetInfo / C_GetTokenInfo, the PIN format the
+// officer must type, what must be configured before C_Initialize, and behaviour that a mechanism
+// list hides (a mechanism that is listed but refuses some parameters, a mechanism number that is
+// vendor-defined). Every fact here has a source in docs/vendors.md; facts we could not source are
+// left out rather than guessed, because a wrong quirk is worse than none during a ceremony.
+
+import fs from 'node:fs';
+import { ErrorCode, OlocusError } from '../../shared/errors';
+
+export type VendorId =
+  'softhsm' | 'thales_luna' | 'entrust_nshield' | 'utimaco' | 'aws_cloudhsm' | 'yubihsm';
+
+export interface VendorProfile {
+  id: VendorId;
+  name: string;
+  /**
+   * Default library locations, most likely first. Windows paths may hold `%NAME%` references to
+   * environment variables set by the vendor's installer; they are expanded when probing.
+   */
+  modulePaths: { linux: string[]; darwin: string[]; win32: string[] };
+  /**
+   * Matches C_GetInfo manufacturerID / libraryDescription or token manufacturer/model to recognise
+   * the vendor. Within the library pair, and within the token pair, every pattern given must
+   * match: several vendors share a manufacturer string with other products (Yubico's YubiKey
+   * module, SafeNet's eToken client), so one field alone would misidentify them.
+   */
+  detect: {
+    libraryManufacturer?: RegExp;
+    libraryDescription?: RegExp;
+    tokenManufacturer?: RegExp;
+    tokenModel?: RegExp;
+  };
+  quirks: {
+    /** Hashes the module accepts in CKM_RSA_PKCS_OAEP params (e.g. SoftHSM 2.6: only SHA-1). undefined = discover/try. */
+    oaepHashes?: ('sha1' | 'sha256' | 'sha384' | 'sha512')[];
+    /** Key types the module cannot wrap/unwrap although it lists wrap mechanisms (SoftHSM: Ed25519). */
+    cannotWrap?: ('ed25519' | 'ec' | 'rsa' | 'aes')[];
+    // No per-vendor flag for provenance of unwrapped keys: PKCS#11 makes CKA_LOCAL true only for
+    // keys generated on the token (or copies of such), so an imported key reads CKA_LOCAL false
+    // on every module, and SoftHSM also reports NEVER_EXTRACTABLE / ALWAYS_SENSITIVE false.
+    // Provenance code must treat that as the rule for all vendors (docs/vendors.md).
+    /** Vendor-defined mechanism numbers the app may need (e.g. AWS CloudHSM AES key wrap variants), name → number. */
+    vendorMechanisms?: Record<string, number>;
+    /** The PIN format the module expects, for the officer's prompt (CloudHSM "user:password", YubiHSM authkey id + password). */
+    pinFormat?: string;
+    /** Environment or config the module needs before C_Initialize (e.g. YUBIHSM_PKCS11_CONF, ChrystokiConfigurationPath, CKNFAST_*). */
+    environment?: string[];
+    /** C_Initialize pReserved string needed? (NSS softoken needs one; most don't) */
+    initArgsRequired?: boolean;
+    notes?: string[];
+  };
+}
+
+// Real HSMs come before SoftHSM so that, on a ceremony machine that also has SoftHSM installed
+// for rehearsals, module discovery offers the hardware first.
+const PROFILES: VendorProfile[] = [
+  {
+    id: 'thales_luna',
+    name: 'Thales Luna Network HSM / Luna PCIe',
+    modulePaths: {
+      linux: ['/usr/safenet/lunaclient/lib/libCryptoki2_64.so'],
+      darwin: [],
+      win32: ['C:\\Program Files\\SafeNet\\LunaClient\\cryptoki.dll'],
+    },
+    // C_GetInfo of Luna client 10.9: manufacturer "SafeNet", description "Chrystoki". Both are
+    // required: SafeNet also made other PKCS#11 middleware (SafeNet Authentication Client for
+    // eTokens), so the manufacturer alone does not prove a Luna.
+    detect: { libraryManufacturer: /^SafeNet\b/i, libraryDescription: /^Chrystoki\b/ },
+    quirks: {
+      // Luna's own number for RFC 5649 wrapping; SafeNet's header calls it identical to the
+      // standard CKM_AES_KEY_WRAP_KWP (0x210B). Discovery shows which of the two a partition lists.
+      vendorMechanisms: { CKM_AES_KWP: 0x80000171 },
+      pinFormat:
+        'Partition password (crypto officer or crypto user). PED-authenticated HSMs take the credential from a PED key instead.',
+      environment: ['ChrystokiConfigurationPath'],
+      notes: [
+        'The client reads Chrystoki.conf; set ChrystokiConfigurationPath to its directory when the client is not installed at the default location.',
+      ],
+    },
+  },
+  {
+    id: 'entrust_nshield',
+    name: 'Entrust nShield',
+    modulePaths: {
+      linux: ['/opt/nfast/toolkits/pkcs11/libcknfast.so'],
+      darwin: [],
+      win32: ['C:\\Program Files\\nCipher\\nfast\\toolkits\\pkcs11\\cknfast.dll'],
+    },
+    detect: {
+      libraryManufacturer: /^nCipher Corp\. Ltd\b/,
+      tokenManufacturer: /^nCipher Corp\. Ltd\b/,
+    },
+    quirks: {
+      pinFormat:
+        'Passphrase of the Operator Card Set or softcard that the slot represents (module-protected keys live in the "accelerator" slot, which has no login).',
+      environment: [
+        'CKNFAST_LOADSHARING',
+        'CKNFAST_OVERRIDE_SECURITY_ASSURANCES',
+        'CKNFAST_FAKE_ACCELERATOR_LOGIN',
+        'NFAST_NFKM_TOKENSFILE',
+        'cknfastrc',
+      ],
+      notes: [
+        'Variables may also be set in cknfastrc (/opt/nfast/ on Linux, %NFAST_HOME% on Windows); the environment wins over the file, and changes need an application restart.',
+        'Softcards are only visible with CKNFAST_LOADSHARING enabled.',
+        'The Security Assurance Mechanism refuses some operations it judges risky until CKNFAST_OVERRIDE_SECURITY_ASSURANCES allows them; a refusal is a policy decision of the site, not a missing mechanism.',
+        'K/N Operator Card Sets need the preload utility (with NFAST_NFKM_TOKENSFILE); the library then does not check the passphrase given to C_Login.',
+      ],
+    },
+  },
+  {
+    id: 'utimaco',
+    name: 'Utimaco SecurityServer / CryptoServer / u.trust GP HSM (PKCS#11 R3)',
+    modulePaths: {
+      // Utimaco ships the Linux library on the product CD for the administrator to copy where
+      // they like; these are locations integrators use, not an installer default.
+      linux: [
+        '/opt/utimaco/lib/libcs_pkcs11_R3.so',
+        '/usr/lib/libcs_pkcs11_R3.so',
+        '/lib/libcs_pkcs11_R3.so',
+      ],
+      darwin: [],
+      // CryptoServerSetup.exe sets CS_PATH.
+      win32: ['%CS_PATH%\\Lib\\cs_pkcs11_R3.dll'],
+    },
+    detect: { tokenManufacturer: /^Utimaco\b/, tokenModel: /^CryptoServer\b/ },
+    quirks: {
+      pinFormat: 'Slot user PIN (USR_xxxx) or SO PIN; the token enforces its own minimum length.',
+      environment: ['CS_PKCS11_R3_CFG'],
+      notes: [
+        'The library finds its configuration file (cs_pkcs11_R3.cfg, which names the HSM devices) through CS_PKCS11_R3_CFG; the Windows installer sets it, Linux hosts must.',
+        'C_InitToken needs a device administrator logged in, so token initialisation is done with Utimaco p11tool2, not through PKCS#11.',
+        'Initial SO and user PINs must be changed before the user can work (CKR_PIN_TOO_WEAK otherwise).',
+      ],
+    },
+  },
+  {
+    id: 'aws_cloudhsm',
+    name: 'AWS CloudHSM (Client SDK 5)',
+    modulePaths: {
+      linux: [
+        '/opt/cloudhsm/lib/libcloudhsm_pkcs11.so',
+        // Client SDK 3 name, for hosts not yet migrated.
+        '/opt/cloudhsm/lib/libcloudhsm_pkcs11_standard.so',
+      ],
+      darwin: [],
+      win32: ['C:\\Program Files\\Amazon\\CloudHSM\\lib\\cloudhsm_pkcs11.dll'],
+    },
+    // No public source gives CloudHSM's C_GetInfo / C_GetTokenInfo strings, so it is recognised
+    // by module path only (the caller chose it); see docs/vendors.md.
+    detect: {},
+    quirks: {
+      // SHA-224 is also accepted; the app does not use it.
+      oaepHashes: ['sha1', 'sha256', 'sha384', 'sha512'],
+      vendorMechanisms: {
+        CKM_CLOUDHSM_AES_GCM: 0x80001087, // CKM_VENDOR_DEFINED | CKM_AES_GCM
+        CKM_CLOUDHSM_AES_KEY_WRAP_NO_PAD: 0x80002109, // CKM_VENDOR_DEFINED | CKM_AES_KEY_WRAP
+        CKM_CLOUDHSM_AES_KEY_WRAP_PKCS5_PAD: 0x8000210a, // CKM_VENDOR_DEFINED | CKM_AES_KEY_WRAP_PAD
+        // RFC 5649 ("AES Key Wrap with Zero Padding"): what the app calls aes-kwp.
+        CKM_CLOUDHSM_AES_KEY_WRAP_ZERO_PAD: 0x8000216f,
+        CKM_SP800_108_COUNTER_KDF: 0x80000001,
+      },
+      pinFormat: '<crypto user name>:<password>, e.g. CryptoUser:CUPassword123!',
+      environment: ['configure-pkcs11 bootstrap (Client SDK 5 cluster configuration)'],
+      notes: [
+        'Client SDK 5 must be bootstrapped with the cluster before the library can connect.',
+        'AES-GCM encryption: the HSM generates the 12-byte IV and writes it to CK_GCM_PARAMS.pIV; a caller-chosen IV is not accepted. CKM_CLOUDHSM_AES_GCM instead prepends the IV to the ciphertext.',
+        'CKM_RSA_PKCS, CKM_RSA_PKCS_PSS, CKM_RSA_PKCS_OAEP and CKM_ECDSA are single-part only.',
+        "Client SDK 5's documented wrap/unwrap mechanisms include no standard AES key-wrap number; AES key wrap is the vendor-defined CKM_CLOUDHSM_AES_KEY_WRAP_* (SDK 3's CKM_AES_KEY_WRAP_PAD became ..._ZERO_PAD).",
+        'Key handles are valid for one session only; look keys up again in each run.',
+      ],
+    },
+  },
+  {
+    id: 'yubihsm',
+    name: 'Yubico YubiHSM 2',
+    modulePaths: {
+      linux: [
+        '/usr/lib/x86_64-linux-gnu/pkcs11/yubihsm_pkcs11.so',
+        '/usr/lib64/pkcs11/yubihsm_pkcs11.so',
+        '/usr/lib/pkcs11/yubihsm_pkcs11.so',
+        '/usr/local/lib/pkcs11/yubihsm_pkcs11.so',
+      ],
+      darwin: ['/usr/local/lib/pkcs11/yubihsm_pkcs11.dylib'],
+      // The SDK for Windows is a zip unpacked wherever the administrator chooses
+      // (bin/yubihsm_pkcs11.dll inside it), so there is no default to probe.
+      win32: [],
+    },
+    // "Yubico (www.yubico.com)" is also the manufacturer of the YubiKey PIV module, so the
+    // manufacturer is only accepted together with the YubiHSM description or model.
+    detect: {
+      libraryManufacturer: /^Yubico\b/,
+      libraryDescription: /^YubiHSM PKCS#11 Library\b/,
+      tokenManufacturer: /^Yubico\b/,
+      tokenModel: /^YubiHSM\b/,
+    },
+    quirks: {
+      vendorMechanisms: {
+        // CKM_VENDOR_DEFINED | YUBICO_BASE_VENDOR (0x59554200) | YH_WRAP_KEY (0x04)
+        CKM_YUBICO_AES_CCM_WRAP: 0xd9554204,
+      },
+      pinFormat:
+        'Authentication key ID as 4 hexadecimal digits followed directly by its password, e.g. 0001password',
+      environment: ['YUBIHSM_PKCS11_CONF'],
+      // The configuration may instead be passed in pReserved, but the config file is enough.
+      initArgsRequired: false,
+      notes: [
+        'The module needs yubihsm_pkcs11.conf with at least connector=<URL> (default lookup: the current directory); YUBIHSM_PKCS11_CONF names another file.',
+        'Configuration options may also be passed in C_Initialize pReserved, which Yubico notes violates PKCS#11 and not every application supports.',
+        'The connector (yubihsm-connector, default http://localhost:12345) must be running unless the configuration uses direct USB.',
+      ],
+    },
+  },
+  {
+    id: 'softhsm',
+    name: 'SoftHSM v2',
+    modulePaths: {
+      linux: [
+        '/usr/lib/softhsm/libsofthsm2.so', // Debian/Ubuntu (symlink into the multiarch dir), Arch
+        '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so', // Debian/Ubuntu amd64
+        '/usr/lib64/pkcs11/libsofthsm2.so', // Fedora/RHEL
+        '/usr/local/lib/softhsm/libsofthsm2.so', // built from source
+      ],
+      darwin: [
+        '/opt/homebrew/lib/softhsm/libsofthsm2.so', // Homebrew, Apple silicon
+        '/usr/local/lib/softhsm/libsofthsm2.so', // Homebrew, Intel
+      ],
+      // The SoftHSM2-for-Windows MSI installs both a 32-bit (softhsm2.dll) and a 64-bit build;
+      // only the 64-bit one loads into 64-bit Node.
+      win32: ['C:\\SoftHSM2\\lib\\softhsm2-x64.dll'],
+    },
+    detect: {
+      libraryManufacturer: /^SoftHSM\b/,
+      libraryDescription: /^Implementation of PKCS11\b/,
+      tokenManufacturer: /^SoftHSM project\b/,
+      tokenModel: /^SoftHSM v2\b/,
+    },
+    quirks: {
+      // SoftHSM 2.6.1 refuses any other hash or MGF in CK_RSA_PKCS_OAEP_PARAMS with
+      // CKR_ARGUMENTS_BAD although CKM_RSA_PKCS_OAEP is listed; later releases lift this.
+      oaepHashes: ['sha1'],
+      // Ed25519 keys sign, but C_WrapKey/C_UnwrapKey reject them.
+      cannotWrap: ['ed25519'],
+      pinFormat: 'Token user PIN (any string of 4 to 255 bytes).',
+      environment: ['SOFTHSM2_CONF'],
+      notes: [
+        'SOFTHSM2_CONF is read at C_Initialize and names the configuration (token directory); without it the system softhsm2.conf is used.',
+        'No CKM_RSA_AES_KEY_WRAP; no hashed ECDSA mechanisms (CKM_ECDSA_SHA256 etc.): hash in software and sign with CKM_ECDSA.',
+        'RFC 5649 wrapping is offered as CKM_AES_KEY_WRAP_PAD (0x210A), not CKM_AES_KEY_WRAP_KWP (0x210B); the listed 0x210A behaves as KWP.',
+        'Unwrapped keys report CKA_LOCAL, CKA_NEVER_EXTRACTABLE and CKA_ALWAYS_SENSITIVE false.',
+        'Software token: for rehearsals and tests, never for a production ceremony.',
+      ],
+    },
+  },
+];
+
+export const VENDOR_PROFILES: readonly VendorProfile[] = Object.freeze(PROFILES);
+
+export function vendorById(id: VendorId): VendorProfile {
+  const profile = VENDOR_PROFILES.find((p) => p.id === id);
+  // The type says this cannot happen, but ids also arrive from configuration files and IPC.
+  if (!profile) throw new OlocusError(ErrorCode.INVALID_INPUT, `Unknown HSM vendor "${id}".`);
+  return profile;
+}
+
+/** C_GetInfo and C_GetTokenInfo strings are blank-padded to a fixed width; some modules pad with NULs. */
+function clean(value: string): string {
+  return value.replace(/\0+$/, '').trim();
+}
+
+/** True when the group has at least one pattern and every pattern matches its (present) field. */
+function groupMatches(pairs: readonly [RegExp | undefined, string | undefined][]): boolean {
+  const used = pairs.filter((pair): pair is [RegExp, string | undefined] => pair[0] !== undefined);
+  return (
+    used.length > 0 && used.every(([re, value]) => value !== undefined && re.test(clean(value)))
+  );
+}
+
+/**
+ * The vendor behind a module, from what C_GetInfo and C_GetTokenInfo report. A token match wins
+ * over a library match: behind a proxy module such as p11-kit the library is the proxy, while
+ * the token still names the hardware whose quirks apply. Null when no profile recognises it.
+ */
+export function detectVendor(info: {
+  libraryManufacturer?: string;
+  libraryDescription?: string;
+  tokenManufacturer?: string;
+  tokenModel?: string;
+}): VendorProfile | null {
+  const byToken = VENDOR_PROFILES.find((p) =>
+    groupMatches([
+      [p.detect.tokenManufacturer, info.tokenManufacturer],
+      [p.detect.tokenModel, info.tokenModel],
+    ]),
+  );
+  if (byToken) return byToken;
+  const byLibrary = VENDOR_PROFILES.find((p) =>
+    groupMatches([
+      [p.detect.libraryManufacturer, info.libraryManufacturer],
+      [p.detect.libraryDescription, info.libraryDescription],
+    ]),
+  );
+  return byLibrary ?? null;
+}
+
+/** `%NAME%` references replaced from the environment; null when one is unset (nothing to probe). */
+function expandWindowsVariables(path: string): string | null {
+  let missing = false;
+  const expanded = path.replace(/%([^%]+)%/g, (_match, name: string) => {
+    const value = process.env[name];
+    if (value === undefined || value === '') missing = true;
+    return value ?? '';
+  });
+  return missing ? null : expanded;
+}
+
+function platformKey(platform: NodeJS.Platform): keyof VendorProfile['modulePaths'] | null {
+  if (platform === 'linux' || platform === 'darwin' || platform === 'win32') return platform;
+  return null;
+}
+
+/** Existing default module paths for this platform (fs.existsSync), in profile order. */
+export function findDefaultModules(
+  platform: NodeJS.Platform = process.platform,
+): { vendor: VendorId; path: string }[] {
+  const key = platformKey(platform);
+  if (!key) return [];
+  const found: { vendor: VendorId; path: string }[] = [];
+  // Debian's /usr/lib/softhsm/libsofthsm2.so is a symlink to the multiarch copy. Offering both
+  // would let an officer open one library twice, so each real file is listed once, under the
+  // path the profile ranks first.
+  const seen = new Set<string>();
+  for (const profile of VENDOR_PROFILES) {
+    for (const candidate of profile.modulePaths[key]) {
+      const path = key === 'win32' ? expandWindowsVariables(candidate) : candidate;
+      if (path === null || !fs.existsSync(path)) continue;
+      let real = path;
+      try {
+        real = fs.realpathSync(path);
+      } catch {
+        // Unreadable link target: keep the path as given; loading it will report the problem.
+      }
+      if (seen.has(real)) continue;
+      seen.add(real);
+      found.push({ vendor: profile.id, path });
+    }
+  }
+  return found;
+}
