@@ -10,6 +10,8 @@ export const CKK_EC_EDWARDS = 0x40;
 export const CKM_RSA_AES_KEY_WRAP = 0x1054;
 export const CKM_AES_KEY_WRAP_PAD = 0x210a;
 export const CKA_PUBLIC_KEY_INFO = 0x129;
+/** Session states without a login (CKS_RO_PUBLIC_SESSION, CKS_RW_PUBLIC_SESSION). */
+export const PUBLIC_SESSION_STATES: ReadonlySet<number> = new Set([0, 2]);
 /** CK_RSA_PKCS_OAEP_PARAMS.source: the encoding parameter is given (empty label). */
 export const CKZ_DATA_SPECIFIED = 1;
 

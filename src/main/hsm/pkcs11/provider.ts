@@ -17,7 +17,7 @@ import type {
   TokenInfo,
   WrapAlgorithm,
 } from '../types';
-import { P } from './constants';
+import { P, PUBLIC_SESSION_STATES } from './constants';
 import { Pkcs11CallError } from './executor';
 import { mapPkcs11Error } from './errors';
 import type { FoundKey } from './keys';
@@ -157,16 +157,47 @@ export class Pkcs11Provider implements HsmProvider {
     fn: (s: Handle, t: Bound) => Promise<T>,
   ): Promise<T> {
     const t = await this.token();
-    try {
-      return await t.pool.use((s) => fn(s, t), idempotent);
-    } catch (e) {
-      if (
-        e instanceof Pkcs11CallError &&
-        (e.ckr === 'CKR_KEY_HANDLE_INVALID' || e.ckr === 'CKR_OBJECT_HANDLE_INVALID')
-      ) {
-        this.keyCache.clear();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await t.pool.use((s) => fn(s, t), idempotent);
+      } catch (e) {
+        // Object handles die when the last session on a slot closes; a cached one is looked up
+        // again once.
+        if (
+          e instanceof Pkcs11CallError &&
+          (e.ckr === 'CKR_KEY_HANDLE_INVALID' || e.ckr === 'CKR_OBJECT_HANDLE_INVALID')
+        ) {
+          const hadCache = this.keyCache.size > 0;
+          this.keyCache.clear();
+          if (idempotent && hadCache && attempt === 0) continue;
+        }
+        if (
+          e instanceof OlocusError &&
+          e.code === ErrorCode.KEY_NOT_FOUND &&
+          (await this.loggedOut(t))
+        ) {
+          throw new OlocusError(
+            ErrorCode.AUTHENTICATION_FAILED,
+            `Nobody is logged in to ${t.name}, so its private keys are hidden; log in with the user PIN first (${e.message})`,
+            { ckr: 'CKR_USER_NOT_LOGGED_IN', cause: e },
+          );
+        }
+        throw mapPkcs11Error(e, t.name, doing);
       }
-      throw mapPkcs11Error(e, t.name, doing);
+    }
+  }
+
+  /** True when the token wants a login and our sessions are public ones (login lost or never made). */
+  private async loggedOut(t: Bound): Promise<boolean> {
+    if (!describeToken(t.entry).loginRequired) return false;
+    try {
+      const info = await t.pool.use(
+        (session) => this.ex.call<{ state: number }>({ op: 'sessionInfo', session }),
+        IDEMPOTENT,
+      );
+      return PUBLIC_SESSION_STATES.has(info.state);
+    } catch {
+      return false;
     }
   }
 
@@ -462,6 +493,30 @@ export class Pkcs11Provider implements HsmProvider {
     });
   }
 
+  /**
+   * Modules answer a parameter they do not implement (e.g. OAEP with SHA-256 on SoftHSM) with
+   * CKR_MECHANISM_PARAM_INVALID or, less helpfully, CKR_ARGUMENTS_BAD: both mean "unsupported".
+   */
+  private async withMechanism<T>(t: Bound, alg: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (
+        e instanceof Pkcs11CallError &&
+        (e.ckr === 'CKR_MECHANISM_PARAM_INVALID' ||
+          e.ckr === 'CKR_ARGUMENTS_BAD' ||
+          e.ckr === 'CKR_MECHANISM_INVALID')
+      ) {
+        throw new OlocusError(
+          ErrorCode.MECHANISM_UNSUPPORTED,
+          `${t.name} does not implement ${alg}.`,
+          { ckr: e.ckr, cause: e },
+        );
+      }
+      throw e;
+    }
+  }
+
   async encrypt(
     sel: KeySelector,
     data: Uint8Array,
@@ -470,20 +525,31 @@ export class Pkcs11Provider implements HsmProvider {
     return this.run(`encrypting with the ${describeSelector(sel)}`, IDEMPOTENT, async (s, t) => {
       const k = await this.key(s, t, sel, ['secret', 'public']);
       const spec = this.requireSpec(k, sel);
-      const alg: CipherAlgorithm =
-        algorithm ?? (spec.family === 'aes' ? 'aes-gcm' : 'rsa-oaep-sha256');
-      const iv =
-        alg === 'aes-gcm' ? randomBytes(12) : alg === 'aes-cbc-pad' ? randomBytes(16) : undefined;
       const outLen = spec.family === 'rsa' ? spec.bits / 8 : data.length + 32;
-      const ciphertext = await this.ex.call<Uint8Array>({
-        op: 'encrypt',
-        session: s,
-        mech: cipherMech(alg, iv),
-        key: k.handle,
-        data,
-        outLen,
+      const attempt = async (alg: CipherAlgorithm) => {
+        const iv =
+          alg === 'aes-gcm' ? randomBytes(12) : alg === 'aes-cbc-pad' ? randomBytes(16) : undefined;
+        const ciphertext = await this.withMechanism(t, alg, () =>
+          this.ex.call<Uint8Array>({
+            op: 'encrypt',
+            session: s,
+            mech: cipherMech(alg, iv),
+            key: k.handle,
+            data,
+            outLen,
+          }),
+        );
+        return { ciphertext, algorithm: alg, ...(iv ? { iv } : {}) };
+      };
+      if (algorithm) return attempt(algorithm);
+      if (spec.family === 'aes') return attempt('aes-gcm');
+      // Without a stated hash, OAEP-SHA-256 is preferred; SHA-1 (still allowed for key transport
+      // by SP 800-131A) is the fallback for modules such as SoftHSM, and the result says so.
+      return attempt('rsa-oaep-sha256').catch((e: unknown) => {
+        if (e instanceof OlocusError && e.code === ErrorCode.MECHANISM_UNSUPPORTED)
+          return attempt('rsa-oaep-sha1');
+        throw e;
       });
-      return { ciphertext, algorithm: alg, ...(iv ? { iv } : {}) };
     });
   }
 
@@ -497,14 +563,16 @@ export class Pkcs11Provider implements HsmProvider {
       const k = await this.key(s, t, sel, ['secret', 'private']);
       const spec = this.requireSpec(k, sel);
       const outLen = spec.family === 'rsa' ? spec.bits / 8 : ciphertext.length;
-      return this.ex.call<Uint8Array>({
-        op: 'decrypt',
-        session: s,
-        mech: cipherMech(algorithm, iv),
-        key: k.handle,
-        data: ciphertext,
-        outLen,
-      });
+      return this.withMechanism(t, algorithm, () =>
+        this.ex.call<Uint8Array>({
+          op: 'decrypt',
+          session: s,
+          mech: cipherMech(algorithm, iv),
+          key: k.handle,
+          data: ciphertext,
+          outLen,
+        }),
+      );
     });
   }
 
@@ -527,13 +595,15 @@ export class Pkcs11Provider implements HsmProvider {
           `The ${describeSelector(key)} on ${t.name} is not extractable, so it cannot be wrapped or exported.`,
         );
       }
-      return this.ex.call<Uint8Array>({
-        op: 'wrap',
-        session: s,
-        mech: wrapMech(algorithm),
-        wrappingKey: kek.handle,
-        key: target.handle,
-      });
+      return this.withMechanism(t, algorithm, () =>
+        this.ex.call<Uint8Array>({
+          op: 'wrap',
+          session: s,
+          mech: wrapMech(algorithm),
+          wrappingKey: kek.handle,
+          key: target.handle,
+        }),
+      );
     });
   }
 
@@ -556,14 +626,16 @@ export class Pkcs11Provider implements HsmProvider {
           ...target,
           id: target.id ?? randomBytes(16),
         });
-        const handle = await this.ex.call<Handle>({
-          op: 'unwrap',
-          session: s,
-          mech: wrapMech(algorithm),
-          unwrappingKey: kek.handle,
-          wrapped,
-          template,
-        });
+        const handle = await this.withMechanism(t, algorithm, () =>
+          this.ex.call<Handle>({
+            op: 'unwrap',
+            session: s,
+            mech: wrapMech(algorithm),
+            unwrappingKey: kek.handle,
+            wrapped,
+            template,
+          }),
+        );
         const [key] = await this.checkNewKey(s, t, [handle], target.extractable ?? false);
         return t.reader.describe(s, key!);
       } finally {

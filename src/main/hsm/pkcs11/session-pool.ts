@@ -121,9 +121,10 @@ export class SessionPool {
     }
   }
 
-  private acquire(): Promise<Session> {
+  /** `fresh`: after a lost session, the idle ones may be dead too, so open a new one. */
+  private acquire(fresh = false): Promise<Session> {
     if (this.closed) return Promise.reject(this.closedError());
-    const s = this.idle.pop();
+    const s = fresh && this.size < this.options.maxSessions ? undefined : this.idle.pop();
     if (s) {
       this.busy.add(s);
       return Promise.resolve(s);
@@ -186,7 +187,7 @@ export class SessionPool {
    */
   async use<T>(fn: (session: Handle) => Promise<T>, idempotent: boolean): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const s = await this.acquire();
+      const s = await this.acquire(attempt > 0);
       try {
         const out = await fn(s.handle);
         this.release(s, true);
@@ -200,6 +201,8 @@ export class SessionPool {
         }
         if (ckr && SESSION_LOST.has(ckr)) {
           this.release(s, false);
+          // Whatever dropped this session may have dropped its idle siblings: check them now.
+          void this.maintain();
           if (idempotent && attempt === 0) continue;
           throw e;
         }
