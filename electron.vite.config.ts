@@ -6,7 +6,16 @@ import react from '@vitejs/plugin-react';
 // native pkcs11js module is loaded from node_modules, never bundled.
 export default defineConfig({
   main: {
-    build: { rollupOptions: { input: { index: resolve(__dirname, 'src/main/index.ts') } } },
+    build: {
+      rollupOptions: {
+        // The PKCS#11 worker thread is its own entry, beside every chunk (see executor.ts).
+        input: {
+          index: resolve(__dirname, 'src/main/index.ts'),
+          'pkcs11-worker': resolve(__dirname, 'src/main/hsm/pkcs11/worker.ts'),
+        },
+        output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+      },
+    },
   },
   preload: {
     // Sandboxed preloads cannot be ES modules: emit CommonJS.
@@ -19,7 +28,10 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(__dirname, 'src/renderer'),
-    build: { rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } } },
+    build: {
+      minify: true,
+      rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
+    },
     plugins: [react()],
   },
 });

@@ -18,8 +18,13 @@ export default defineConfig({
     minify: false,
     sourcemap: true,
     rollupOptions: {
-      input: { index: resolve(import.meta.dirname, 'src/cli/index.ts') },
-      output: { format: 'es', entryFileNames: '[name].js' },
+      // The PKCS#11 worker thread is its own entry; every chunk sits beside it so the executor
+      // finds it as ./pkcs11-worker.js from wherever it was bundled.
+      input: {
+        index: resolve(import.meta.dirname, 'src/cli/index.ts'),
+        'pkcs11-worker': resolve(import.meta.dirname, 'src/main/hsm/pkcs11/worker.ts'),
+      },
+      output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       external: (id) =>
         id.startsWith('node:') ||
         builtinModules.includes(id) ||

@@ -1,4 +1,4 @@
-// Runs PKCS#11 operations on a few worker threads. Requests issued in the same tick are sent to
+// Runs PKCS#11 operations on a few worker threads. Requests issued in the same turn are sent to
 // a worker as one batch, so many operations in flight cost few messages; the least busy worker
 // takes the next batch.
 import { availableParallelism } from 'node:os';
@@ -165,7 +165,9 @@ export class Pkcs11Executor {
       if (chosen.inFlight++ === 0) chosen.worker.ref();
       if (!chosen.scheduled) {
         chosen.scheduled = true;
-        queueMicrotask(() => this.flush(chosen));
+        // After the microtask queue drains: callers woken by one reply batch each issue their
+        // next request a few promise hops later, and all of them should travel together.
+        setImmediate(() => this.flush(chosen));
       }
     });
   }

@@ -152,7 +152,7 @@ export class Pkcs11Provider implements HsmProvider {
 
   /** Runs `fn` on a pooled session and turns module errors into officer-readable ones. */
   private async run<T>(
-    doing: string,
+    doing: string | (() => string),
     idempotent: boolean,
     fn: (s: Handle, t: Bound) => Promise<T>,
   ): Promise<T> {
@@ -182,7 +182,7 @@ export class Pkcs11Provider implements HsmProvider {
             { ckr: 'CKR_USER_NOT_LOGGED_IN', cause: e },
           );
         }
-        throw mapPkcs11Error(e, t.name, doing);
+        throw mapPkcs11Error(e, t.name, typeof doing === 'string' ? doing : doing());
       }
     }
   }
@@ -448,27 +448,31 @@ export class Pkcs11Provider implements HsmProvider {
   }
 
   async sign(sel: KeySelector, data: Uint8Array, algorithm?: SignAlgorithm): Promise<SignResult> {
-    return this.run(`signing with the ${describeSelector(sel)}`, IDEMPOTENT, async (s, t) => {
-      const k = await this.key(s, t, sel, ['private']);
-      const spec = this.requireSpec(k, sel);
-      const alg = algorithm ?? spec.defaultSign!;
-      const plan = this.plan(t, alg, spec, P.CKF_SIGN);
-      const signature = await this.ex.call<Uint8Array>({
-        op: 'sign',
-        session: s,
-        mech: plan.mech,
-        key: k.handle,
-        data,
-        ...(plan.prehash ? { prehash: plan.prehash } : {}),
-        outLen: plan.outLen,
-      });
-      return {
-        signature,
-        algorithm: alg,
-        mechanism: plan.mechanismName,
-        hashedInSoftware: plan.hashedInSoftware,
-      };
-    });
+    return this.run(
+      () => `signing with the ${describeSelector(sel)}`,
+      IDEMPOTENT,
+      async (s, t) => {
+        const k = await this.key(s, t, sel, ['private']);
+        const spec = this.requireSpec(k, sel);
+        const alg = algorithm ?? spec.defaultSign!;
+        const plan = this.plan(t, alg, spec, P.CKF_SIGN);
+        const signature = await this.ex.call<Uint8Array>({
+          op: 'sign',
+          session: s,
+          mech: plan.mech,
+          key: k.handle,
+          data,
+          ...(plan.prehash ? { prehash: plan.prehash } : {}),
+          outLen: plan.outLen,
+        });
+        return {
+          signature,
+          algorithm: alg,
+          mechanism: plan.mechanismName,
+          hashedInSoftware: plan.hashedInSoftware,
+        };
+      },
+    );
   }
 
   async verify(
@@ -477,20 +481,24 @@ export class Pkcs11Provider implements HsmProvider {
     signature: Uint8Array,
     algorithm?: SignAlgorithm,
   ): Promise<boolean> {
-    return this.run(`verifying with the ${describeSelector(sel)}`, IDEMPOTENT, async (s, t) => {
-      const k = await this.key(s, t, { ...sel, class: 'public' }, ['public']);
-      const spec = this.requireSpec(k, sel);
-      const plan = this.plan(t, algorithm ?? spec.defaultSign!, spec, P.CKF_VERIFY);
-      return this.ex.call<boolean>({
-        op: 'verify',
-        session: s,
-        mech: plan.mech,
-        key: k.handle,
-        data,
-        ...(plan.prehash ? { prehash: plan.prehash } : {}),
-        signature,
-      });
-    });
+    return this.run(
+      () => `verifying with the ${describeSelector(sel)}`,
+      IDEMPOTENT,
+      async (s, t) => {
+        const k = await this.key(s, t, { ...sel, class: 'public' }, ['public']);
+        const spec = this.requireSpec(k, sel);
+        const plan = this.plan(t, algorithm ?? spec.defaultSign!, spec, P.CKF_VERIFY);
+        return this.ex.call<boolean>({
+          op: 'verify',
+          session: s,
+          mech: plan.mech,
+          key: k.handle,
+          data,
+          ...(plan.prehash ? { prehash: plan.prehash } : {}),
+          signature,
+        });
+      },
+    );
   }
 
   /**
@@ -522,35 +530,43 @@ export class Pkcs11Provider implements HsmProvider {
     data: Uint8Array,
     algorithm?: CipherAlgorithm,
   ): Promise<{ ciphertext: Uint8Array; iv?: Uint8Array; algorithm: CipherAlgorithm }> {
-    return this.run(`encrypting with the ${describeSelector(sel)}`, IDEMPOTENT, async (s, t) => {
-      const k = await this.key(s, t, sel, ['secret', 'public']);
-      const spec = this.requireSpec(k, sel);
-      const outLen = spec.family === 'rsa' ? spec.bits / 8 : data.length + 32;
-      const attempt = async (alg: CipherAlgorithm) => {
-        const iv =
-          alg === 'aes-gcm' ? randomBytes(12) : alg === 'aes-cbc-pad' ? randomBytes(16) : undefined;
-        const ciphertext = await this.withMechanism(t, alg, () =>
-          this.ex.call<Uint8Array>({
-            op: 'encrypt',
-            session: s,
-            mech: cipherMech(alg, iv),
-            key: k.handle,
-            data,
-            outLen,
-          }),
-        );
-        return { ciphertext, algorithm: alg, ...(iv ? { iv } : {}) };
-      };
-      if (algorithm) return attempt(algorithm);
-      if (spec.family === 'aes') return attempt('aes-gcm');
-      // Without a stated hash, OAEP-SHA-256 is preferred; SHA-1 (still allowed for key transport
-      // by SP 800-131A) is the fallback for modules such as SoftHSM, and the result says so.
-      return attempt('rsa-oaep-sha256').catch((e: unknown) => {
-        if (e instanceof OlocusError && e.code === ErrorCode.MECHANISM_UNSUPPORTED)
-          return attempt('rsa-oaep-sha1');
-        throw e;
-      });
-    });
+    return this.run(
+      () => `encrypting with the ${describeSelector(sel)}`,
+      IDEMPOTENT,
+      async (s, t) => {
+        const k = await this.key(s, t, sel, ['secret', 'public']);
+        const spec = this.requireSpec(k, sel);
+        const outLen = spec.family === 'rsa' ? spec.bits / 8 : data.length + 32;
+        const attempt = async (alg: CipherAlgorithm) => {
+          const iv =
+            alg === 'aes-gcm'
+              ? randomBytes(12)
+              : alg === 'aes-cbc-pad'
+                ? randomBytes(16)
+                : undefined;
+          const ciphertext = await this.withMechanism(t, alg, () =>
+            this.ex.call<Uint8Array>({
+              op: 'encrypt',
+              session: s,
+              mech: cipherMech(alg, iv),
+              key: k.handle,
+              data,
+              outLen,
+            }),
+          );
+          return { ciphertext, algorithm: alg, ...(iv ? { iv } : {}) };
+        };
+        if (algorithm) return attempt(algorithm);
+        if (spec.family === 'aes') return attempt('aes-gcm');
+        // Without a stated hash, OAEP-SHA-256 is preferred; SHA-1 (still allowed for key transport
+        // by SP 800-131A) is the fallback for modules such as SoftHSM, and the result says so.
+        return attempt('rsa-oaep-sha256').catch((e: unknown) => {
+          if (e instanceof OlocusError && e.code === ErrorCode.MECHANISM_UNSUPPORTED)
+            return attempt('rsa-oaep-sha1');
+          throw e;
+        });
+      },
+    );
   }
 
   async decrypt(
@@ -559,21 +575,25 @@ export class Pkcs11Provider implements HsmProvider {
     algorithm: CipherAlgorithm,
     iv?: Uint8Array,
   ): Promise<Uint8Array> {
-    return this.run(`decrypting with the ${describeSelector(sel)}`, IDEMPOTENT, async (s, t) => {
-      const k = await this.key(s, t, sel, ['secret', 'private']);
-      const spec = this.requireSpec(k, sel);
-      const outLen = spec.family === 'rsa' ? spec.bits / 8 : ciphertext.length;
-      return this.withMechanism(t, algorithm, () =>
-        this.ex.call<Uint8Array>({
-          op: 'decrypt',
-          session: s,
-          mech: cipherMech(algorithm, iv),
-          key: k.handle,
-          data: ciphertext,
-          outLen,
-        }),
-      );
-    });
+    return this.run(
+      () => `decrypting with the ${describeSelector(sel)}`,
+      IDEMPOTENT,
+      async (s, t) => {
+        const k = await this.key(s, t, sel, ['secret', 'private']);
+        const spec = this.requireSpec(k, sel);
+        const outLen = spec.family === 'rsa' ? spec.bits / 8 : ciphertext.length;
+        return this.withMechanism(t, algorithm, () =>
+          this.ex.call<Uint8Array>({
+            op: 'decrypt',
+            session: s,
+            mech: cipherMech(algorithm, iv),
+            key: k.handle,
+            data: ciphertext,
+            outLen,
+          }),
+        );
+      },
+    );
   }
 
   async wrapKey(

@@ -187,7 +187,10 @@ export class SessionPool {
    */
   async use<T>(fn: (session: Handle) => Promise<T>, idempotent: boolean): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const s = await this.acquire(attempt > 0);
+      // The common case, an idle session at hand, skips a promise round.
+      const ready = attempt === 0 && !this.closed ? this.idle.pop() : undefined;
+      if (ready) this.busy.add(ready);
+      const s = ready ?? (await this.acquire(attempt > 0));
       try {
         const out = await fn(s.handle);
         this.release(s, true);
