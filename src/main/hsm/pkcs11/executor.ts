@@ -12,12 +12,14 @@ export class Pkcs11CallError extends Error {
   readonly ckr: string | undefined;
   readonly rv: number | undefined;
   readonly op: string;
+  readonly tainted: boolean;
   constructor(op: string, wire: WireError) {
     super(wire.message);
     this.name = 'Pkcs11CallError';
     this.op = op;
     this.ckr = wire.ckr;
     this.rv = wire.rv;
+    this.tainted = wire.tainted === true;
   }
 }
 
@@ -68,6 +70,7 @@ export interface ExecutorOptions {
 
 export class Pkcs11Executor {
   private readonly lanes: Lane[] = [];
+  private readonly affinity = new Map<string, Lane>();
   private nextId = 1;
   private closed = false;
 
@@ -170,6 +173,24 @@ export class Pkcs11Executor {
         setImmediate(() => this.flush(chosen));
       }
     });
+  }
+
+  /**
+   * A PKCS#11 session must not run two operations at once (C_FindObjectsInit would meet
+   * CKR_OPERATION_ACTIVE), so every operation on a session goes to the thread that session was
+   * first given to, where operations run one after another. Sessions are spread by load.
+   */
+  private laneFor(body: Op): Lane | undefined {
+    const session = 'session' in body ? Buffer.from(body.session).toString('hex') : null;
+    const known = session ? this.affinity.get(session) : undefined;
+    if (known && this.lanes.includes(known)) {
+      if (body.op === 'closeSession') this.affinity.delete(session!);
+      return known;
+    }
+    let lane = this.lanes[0];
+    for (const l of this.lanes) if (lane && l.inFlight < lane.inFlight) lane = l;
+    if (session && lane && body.op !== 'closeSession') this.affinity.set(session, lane);
+    return lane;
   }
 
   private flush(lane: Lane): void {

@@ -89,6 +89,8 @@ export interface WireError {
   /** CKR_* name when the module returned one. */
   ckr?: string;
   rv?: number;
+  /** The session may still hold a half-finished operation; it should not be reused. */
+  tainted?: boolean;
 }
 
 export type Reply =

@@ -157,16 +157,31 @@ export class SessionPool {
     this.busy.delete(s);
     if (!healthy) {
       this.replaced++;
-      void this.ex.call({ op: 'closeSession', session: s.handle }).catch(() => undefined);
-      // A waiter would otherwise wait for a session that will never come back.
+      const retire = () =>
+        void this.ex.call({ op: 'closeSession', session: s.handle }).catch(() => undefined);
+      // A waiter would otherwise wait for a session that will never come back; and closing the
+      // last session would end the login, so its replacement opens first.
       const w = this.waiters.shift();
-      if (w) {
-        clearTimeout(w.timer);
-        this.openSession().then((fresh) => {
-          this.busy.add(fresh);
-          w.resolve(fresh);
-        }, w.reject);
+      if (w) clearTimeout(w.timer);
+      if (!w && !(this.loggedIn && this.idle.length + this.busy.size === 0)) {
+        retire();
+        return;
       }
+      this.openSession().then(
+        (fresh) => {
+          if (w) {
+            this.busy.add(fresh);
+            w.resolve(fresh);
+          } else {
+            this.idle.push(fresh);
+          }
+          retire();
+        },
+        (err: unknown) => {
+          w?.reject(err);
+          retire();
+        },
+      );
       return;
     }
     s.lastUsed = Date.now();
@@ -209,7 +224,7 @@ export class SessionPool {
           if (idempotent && attempt === 0) continue;
           throw e;
         }
-        this.release(s, true);
+        this.release(s, !(e instanceof Pkcs11CallError && e.tainted));
         throw e;
       }
     }

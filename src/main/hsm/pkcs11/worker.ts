@@ -52,6 +52,25 @@ function withPin<T>(pin: Uint8Array, use: (pin: string) => T): T {
   }
 }
 
+/**
+ * A call that failed after its *Init succeeded may leave the operation active on the session
+ * (SoftHSM does, after a failed AES-GCM tag check), and PKCS#11 2.40 has no portable way to
+ * cancel it; the pool then retires the session instead of handing it out again.
+ */
+class Tainted extends Error {
+  constructor(readonly original: unknown) {
+    super(original instanceof Error ? original.message : String(original));
+  }
+}
+
+function second<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (e) {
+    throw new Tainted(e);
+  }
+}
+
 function input(data: Uint8Array, prehash: Prehash | undefined): Buffer {
   if (!prehash) return buf(data);
   const digest = createHash(prehash.hash).update(data).digest();
@@ -157,7 +176,9 @@ function run(p: PKCS11, o: Op): unknown {
       return getAttributes(p, buf(o.session), buf(o.handle), o.types);
     case 'sign':
       p.C_SignInit(buf(o.session), mech(o.mech), buf(o.key));
-      return p.C_Sign(buf(o.session), input(o.data, o.prehash), Buffer.alloc(o.outLen));
+      return second(() =>
+        p.C_Sign(buf(o.session), input(o.data, o.prehash), Buffer.alloc(o.outLen)),
+      );
     case 'verify':
       p.C_VerifyInit(buf(o.session), mech(o.mech), buf(o.key));
       try {
@@ -165,14 +186,14 @@ function run(p: PKCS11, o: Op): unknown {
       } catch (e) {
         const { ckr } = toWireError(e);
         if (ckr === 'CKR_SIGNATURE_INVALID' || ckr === 'CKR_SIGNATURE_LEN_RANGE') return false;
-        throw e;
+        throw new Tainted(e);
       }
     case 'encrypt':
       p.C_EncryptInit(buf(o.session), mech(o.mech), buf(o.key));
-      return p.C_Encrypt(buf(o.session), buf(o.data), Buffer.alloc(o.outLen));
+      return second(() => p.C_Encrypt(buf(o.session), buf(o.data), Buffer.alloc(o.outLen)));
     case 'decrypt':
       p.C_DecryptInit(buf(o.session), mech(o.mech), buf(o.key));
-      return p.C_Decrypt(buf(o.session), buf(o.data), Buffer.alloc(o.outLen));
+      return second(() => p.C_Decrypt(buf(o.session), buf(o.data), Buffer.alloc(o.outLen)));
     case 'generateKey':
       return p.C_GenerateKey(buf(o.session), mech(o.mech), attrs(o.template));
     case 'generateKeyPair':
@@ -233,7 +254,9 @@ function serve(batch: Request[]): void {
     try {
       return { id, ok: true, value: compact(run(p11, body)) };
     } catch (e) {
-      return { id, ok: false, error: toWireError(e) };
+      const error = toWireError(e);
+      if (e instanceof Tainted) error.tainted = true;
+      return { id, ok: false, error };
     }
   });
   parentPort!.postMessage(replies);
