@@ -152,6 +152,10 @@ describe('AES keys', () => {
     await expect(
       hsm.decrypt({ label: 'secret-aes-256' }, ciphertext, 'aes-gcm', iv),
     ).rejects.toMatchObject({ code: ErrorCode.OPERATION_FAILED });
+    // SoftHSM leaves the failed decryption active on its session; the pool retires that session
+    // (keeping the login) so the next operation does not meet CKR_OPERATION_ACTIVE.
+    expect(await hsm.listKeys({ label: 'secret-aes-256' })).toHaveLength(1);
+    expect((await hsm.poolStats())!.loggedIn).toBe(true);
   });
 });
 

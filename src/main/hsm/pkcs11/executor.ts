@@ -153,12 +153,11 @@ export class Pkcs11Executor {
       return Promise.reject(
         new Pkcs11CallError(body.op, { message: 'the PKCS#11 module was closed' }),
       );
-    let lane = this.lanes[0];
+    const lane = this.laneFor(body);
     if (!lane)
       return Promise.reject(
         new Pkcs11CallError(body.op, { message: 'no PKCS#11 worker is running' }),
       );
-    for (const l of this.lanes) if (l.inFlight < lane.inFlight) lane = l;
     const id = this.nextId++;
     const chosen = lane;
     return new Promise<T>((resolve, reject) => {

@@ -252,7 +252,8 @@ function serve(batch: Request[]): void {
     if (!p11)
       return { id, ok: false, error: initError ?? { message: 'PKCS#11 module not loaded' } };
     try {
-      return { id, ok: true, value: compact(run(p11, body)) };
+      const value = compact(run(p11, body));
+      return { id, ok: true, value };
     } catch (e) {
       const error = toWireError(e);
       if (e instanceof Tainted) error.tainted = true;
