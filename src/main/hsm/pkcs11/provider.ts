@@ -37,6 +37,8 @@ import { keyPairTemplates, secretKeyTemplate, unwrapTemplate } from './templates
 import type { TokenMatch } from './token';
 import { describeMechanisms, describeToken, pickToken } from './token';
 
+const capital = (x: string): string => x.charAt(0).toUpperCase() + x.slice(1);
+
 export interface Pkcs11ProviderOptions {
   modulePath: string;
   initArgs?: string;
@@ -171,6 +173,24 @@ export class Pkcs11Provider implements HsmProvider {
           this.keyCache.clear();
           if (idempotent && hadCache && attempt === 0) continue;
         }
+        const surprising =
+          e instanceof Pkcs11CallError ||
+          (e instanceof OlocusError &&
+            (e.code === ErrorCode.KEY_NOT_FOUND || e.code === ErrorCode.OPERATION_FAILED));
+        if (surprising && (await this.tokenGone(t))) {
+          this.keyCache.clear();
+          throw new OlocusError(
+            ErrorCode.TOKEN_NOT_FOUND,
+            `${capital(t.name)} (serial ${describeToken(t.entry).serial}) is no longer present: it was removed or disconnected while ${typeof doing === 'string' ? doing : doing()}. Reconnect it and repeat the operation.`,
+            {
+              ckr:
+                e instanceof Pkcs11CallError
+                  ? (e.ckr ?? 'CKR_TOKEN_NOT_PRESENT')
+                  : 'CKR_TOKEN_NOT_PRESENT',
+              cause: e,
+            },
+          );
+        }
         if (
           e instanceof OlocusError &&
           e.code === ErrorCode.KEY_NOT_FOUND &&
@@ -184,6 +204,25 @@ export class Pkcs11Provider implements HsmProvider {
         }
         throw mapPkcs11Error(e, t.name, typeof doing === 'string' ? doing : doing());
       }
+    }
+  }
+
+  /**
+   * Whether the token we work on has left its slot. Some modules say CKR_DEVICE_REMOVED; others
+   * (SoftHSM when its token store disappears) answer with general errors or empty searches, so
+   * an unexpected failure is checked against the slot list before it is reported.
+   */
+  private async tokenGone(t: Bound): Promise<boolean> {
+    const want = describeToken(t.entry);
+    try {
+      const entries = await this.slots();
+      return !entries.some((e) => {
+        if (!e.tokenInfo) return false;
+        const d = describeToken(e);
+        return d.initialized && d.serial === want.serial && d.label === want.label;
+      });
+    } catch {
+      return true;
     }
   }
 
@@ -688,6 +727,13 @@ export class Pkcs11Provider implements HsmProvider {
     try {
       const info = await this.tokenInfo();
       const t = await this.token();
+      if (await this.tokenGone(t)) {
+        throw new OlocusError(
+          ErrorCode.TOKEN_NOT_FOUND,
+          `${capital(t.name)} (serial ${info.serial}) is no longer present.`,
+          { ckr: 'CKR_TOKEN_NOT_PRESENT' },
+        );
+      }
       await t.pool.use((session) => this.ex.call({ op: 'sessionInfo', session }), IDEMPOTENT);
       const st = t.pool.stats();
       return {
