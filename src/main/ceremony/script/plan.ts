@@ -1,0 +1,110 @@
+// The dry-run plan: what each step will do, in words the room can follow before anything runs.
+import type { CeremonyScript, Step } from './schema';
+
+export interface PlannedStep {
+  number: number;
+  id: string;
+  type: Step['type'];
+  title: string;
+  actions: string[];
+  needsQuorum: boolean;
+  witness: 'required' | 'optional' | 'none';
+}
+
+export interface Plan {
+  ceremony: CeremonyScript['ceremony'];
+  hsm: string;
+  quorum: string;
+  participants: CeremonyScript['roles'];
+  steps: PlannedStep[];
+}
+
+/** Steps that log in as the user: they wait until M officers have presented their shares. */
+const QUORUM_STEPS = new Set<Step['type']>([
+  'key.generate',
+  'certificate.self_signed',
+  'certificate.csr',
+  'key.backup',
+  'key.restore',
+  'transfer',
+]);
+
+function actions(step: Step, s: CeremonyScript): string[] {
+  const m = s.quorum.threshold;
+  const n = s.roles.officers.length;
+  switch (step.type) {
+    case 'token.initialize':
+      return [
+        'Initialise the token with a generated Security Officer PIN and a generated user PIN.',
+        `Split both PINs ${m}-of-${n} among the officers; print one share card per officer.`,
+        `Record a commitment of every share in the ledger; generate the audit key "${step.audit_key.label}" (${step.audit_key.type}).`,
+      ];
+    case 'key.generate':
+      return [
+        `Generate ${step.key.type} key "${step.key.label}": sensitive, on the token, ${step.policy.backup ? 'extractable only under a trusted backup KEK' : 'never extractable'}.`,
+        'Read its attributes back and refuse the key if the HSM did not apply that policy.',
+        'Show the SPKI SHA-256 fingerprint as hex and PGP words.',
+      ];
+    case 'certificate.self_signed':
+      return [
+        `Issue a self-signed ${step.ca ? 'CA ' : ''}certificate for "${step.key}" (${step.subject}), valid ${step.validity_days} days, signed inside the HSM.`,
+      ];
+    case 'certificate.csr':
+      return [
+        `Create a certificate signing request for "${step.key}" (${step.subject}), signed inside the HSM.`,
+      ];
+    case 'key.backup':
+      return [
+        `Generate a backup KEK "${step.kek.label}" and split it ${m}-of-${n} among the officers.`,
+        `Wrap ${step.keys.map((k) => `"${k}"`).join(', ')} under it (AES key wrap with padding) and write the blobs to the run directory.`,
+      ];
+    case 'key.restore':
+      return [
+        `Reconstruct the backup KEK from ${m} officers' shares and unwrap ${step.keys.join(', ')} from "${step.backup}".`,
+      ];
+    case 'witness.checkpoint':
+      return [`The witness confirms: "${step.statement}"`];
+    default:
+      return [`Run the ${step.type} step (provided by its own module).`];
+  }
+}
+
+export function planScript(s: CeremonyScript): Plan {
+  return {
+    ceremony: s.ceremony,
+    hsm: s.hsm.uri,
+    quorum: `${s.quorum.threshold} of ${s.roles.officers.length} officers`,
+    participants: s.roles,
+    steps: s.steps.map((step, i) => ({
+      number: i + 1,
+      id: step.id,
+      type: step.type,
+      title: step.title ?? step.id,
+      actions: actions(step, s),
+      needsQuorum: QUORUM_STEPS.has(step.type),
+      witness: step.witness,
+    })),
+  };
+}
+
+export function formatPlan(p: Plan): string {
+  const lines = [
+    `${p.ceremony.name} (${p.ceremony.id})`,
+    `Location: ${p.ceremony.location}`,
+    `HSM: ${p.hsm}`,
+    `Quorum: ${p.quorum}`,
+    `Administrator: ${p.participants.administrator}`,
+    `Officers: ${p.participants.officers.join(', ')}`,
+    `Witnesses: ${p.participants.witnesses.join(', ') || 'none'}`,
+    ...(p.participants.auditor ? [`Auditor: ${p.participants.auditor}`] : []),
+    '',
+  ];
+  for (const st of p.steps) {
+    const tags = [st.needsQuorum ? 'quorum' : '', st.witness === 'required' ? 'witness' : '']
+      .filter(Boolean)
+      .join(', ');
+    lines.push(`${st.number}. ${st.title} [${st.type}${tags ? `; ${tags}` : ''}]`);
+    for (const a of st.actions) lines.push(`   - ${a}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,137 @@
+// The ceremony script: one reviewed YAML file in, one run out (as boulder's cmd/ceremony).
+// Strict: an unknown key is an error, so a typo cannot silently drop a safeguard.
+import { z } from 'zod';
+import { closestMatch } from '../../config/util';
+import { KEY_TYPES } from '../../hsm/types';
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes');
+const person = z.string().trim().min(1).max(80);
+const label = z.string().min(1).max(64);
+const witness = z.enum(['required', 'optional', 'none']).default('none');
+
+const common = {
+  id,
+  title: z.string().min(1).max(160).optional(),
+  witness,
+};
+
+export const tokenInitializeStep = z.strictObject({
+  ...common,
+  type: z.literal('token.initialize'),
+  /** Where the token is created: the first uninitialised slot unless a slot id is given. */
+  slot_id: z.string().regex(/^\d+$/).optional(),
+  audit_key: z
+    .strictObject({
+      label: label.default('olocus-audit'),
+      type: z.enum(['ec-p256', 'ec-p384']).default('ec-p256'),
+    })
+    .default({ label: 'olocus-audit', type: 'ec-p256' }),
+});
+
+export const keyGenerateStep = z.strictObject({
+  ...common,
+  type: z.literal('key.generate'),
+  key: z.strictObject({ label, type: z.enum(KEY_TYPES) }),
+  /** Ceremony keys stay in the HSM; `backup: true` lets them leave only wrapped, for key.backup. */
+  policy: z.strictObject({ backup: z.boolean().default(false) }).default({ backup: false }),
+});
+
+export const selfSignedStep = z.strictObject({
+  ...common,
+  type: z.literal('certificate.self_signed'),
+  key: label,
+  subject: z.string().min(3).max(512),
+  validity_days: z.number().int().min(1).max(36525),
+  ca: z.boolean().default(true),
+  path_length: z.number().int().min(0).max(10).optional(),
+});
+
+export const csrStep = z.strictObject({
+  ...common,
+  type: z.literal('certificate.csr'),
+  key: label,
+  subject: z.string().min(3).max(512),
+});
+
+export const keyBackupStep = z.strictObject({
+  ...common,
+  type: z.literal('key.backup'),
+  keys: z.array(label).min(1),
+  kek: z.strictObject({ label }),
+});
+
+export const keyRestoreStep = z.strictObject({
+  ...common,
+  type: z.literal('key.restore'),
+  backup: z.string().min(1),
+  keys: z.array(label).min(1),
+});
+
+export const witnessCheckpointStep = z.strictObject({
+  ...common,
+  type: z.literal('witness.checkpoint'),
+  statement: z.string().min(1).max(1000),
+});
+
+/** Steps whose operations live in their own modules (transfer, attestation, report). */
+export const hookStep = z.strictObject({
+  ...common,
+  type: z.enum(['transfer', 'attest', 'report']),
+  with: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const STEP_TYPES = [
+  'token.initialize',
+  'key.generate',
+  'certificate.self_signed',
+  'certificate.csr',
+  'key.backup',
+  'key.restore',
+  'witness.checkpoint',
+  'transfer',
+  'attest',
+  'report',
+] as const;
+
+export const stepSchema = z.discriminatedUnion(
+  'type',
+  [
+    tokenInitializeStep,
+    keyGenerateStep,
+    selfSignedStep,
+    csrStep,
+    keyBackupStep,
+    keyRestoreStep,
+    witnessCheckpointStep,
+    hookStep,
+  ],
+  {
+    error: (iss) => {
+      const got = (iss.input as { type?: unknown } | undefined)?.type;
+      const near = typeof got === 'string' ? closestMatch(got, STEP_TYPES) : undefined;
+      return `unknown step type ${JSON.stringify(got)}${near ? ` (did you mean "${near}"?)` : ''}; the step types are ${STEP_TYPES.join(', ')}.`;
+    },
+  },
+);
+
+export const scriptSchema = z.strictObject({
+  version: z.literal(1),
+  ceremony: z.strictObject({
+    id,
+    name: z.string().min(1).max(160),
+    location: z.string().min(1).max(160),
+  }),
+  hsm: z.strictObject({ uri: z.string().startsWith('pkcs11:') }),
+  roles: z.strictObject({
+    administrator: person,
+    officers: z.array(person).min(1).max(255),
+    witnesses: z.array(person).default([]),
+    auditor: person.optional(),
+  }),
+  quorum: z.strictObject({ threshold: z.number().int().min(1).max(255) }),
+  steps: z.array(stepSchema).min(1),
+});
+
+export type CeremonyScript = z.output<typeof scriptSchema>;
+export type Step = CeremonyScript['steps'][number];
+export type StepType = Step['type'];
