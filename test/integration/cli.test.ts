@@ -62,6 +62,14 @@ function json<T = Record<string, unknown>>(r: Run): T {
   return JSON.parse(r.stdout) as T;
 }
 
+/** Success: exit 0, and stderr shown in the failure message when not. */
+function ok(r: Run, stderr: string | RegExp = ''): void {
+  expect({ code: r.code, stderr: r.stderr }).toEqual({
+    code: 0,
+    stderr: typeof stderr === 'string' ? stderr : expect.stringMatching(stderr),
+  });
+}
+
 /** Errors are one line on stderr without a stack trace. */
 function oneSentence(r: Run): string {
   const lines = r.stderr.trim().split('\n');
@@ -76,7 +84,7 @@ describe('tokens', () => {
       cli('tokens', '--hsm', `pkcs11:?${mod}`),
       cli('tokens', '--hsm', `pkcs11:token=${main.label}?${mod}`, '--json'),
     ]);
-    expect(human.code).toBe(0);
+    ok(human);
     const lines = human.stdout.split('\n');
     const header = lines.find((l) => l.startsWith('SLOT'))!;
     expect(header).toMatch(/SLOT +LABEL +MANUFACTURER +MODEL +SERIAL +FIRMWARE +FLAGS/);
@@ -85,7 +93,7 @@ describe('tokens', () => {
     expect(row.indexOf('SoftHSM project')).toBe(header.indexOf('MANUFACTURER'));
     expect(row).toContain('token_initialized');
 
-    expect(machine.code).toBe(0);
+    ok(machine);
     const doc = json<{ modules: { module: { vendor: string }; tokens: { label: string }[] }[] }>(
       machine,
     );
@@ -115,8 +123,7 @@ describe('key lifecycle', () => {
       'root-2026',
       '--json',
     );
-    expect(ec.stderr).toBe('');
-    expect(ec.code).toBe(0);
+    ok(ec);
     const g = json<{ uri: string; fingerprint: { kind: string; value: string } }>(ec);
     expect(g.fingerprint.kind).toBe('spki-sha256');
     expect(g.fingerprint.value).toMatch(/^[0-9a-f]{64}$/);
@@ -134,7 +141,7 @@ describe('key lifecycle', () => {
       '--label',
       'kek-2026',
     );
-    expect(aes.code).toBe(0);
+    ok(aes);
     expect(aes.stdout).toMatch(/^Generated aes-256 key "kek-2026"\./);
     expect(aes.stdout).toMatch(/^URI +pkcs11:token=cli-main;object=kek-2026;type=secret-key;/m);
     expect(aes.stdout).toMatch(/^KCV +[0-9a-f]{6}$/m);
@@ -145,7 +152,7 @@ describe('key lifecycle', () => {
       cli('keys', 'list', '--hsm', withEnvPin),
       cli('keys', 'list', '--hsm', withFilePin, '--json'),
     ]);
-    expect(human.code).toBe(0);
+    ok(human);
     expect(human.stdout).toMatch(/LABEL +CLASS +TYPE +ID +SPKI SHA-256 \/ KCV +PROVENANCE/);
     expect(human.stdout).toMatch(
       /root-2026 +private +ec-p256 +[0-9a-f]{12}… +[0-9a-f]{16}… +local sensitive always-sensitive never-extractable/,
@@ -178,7 +185,7 @@ describe('key lifecycle', () => {
 
   it('signs, verifies, rejects a tampered file and never overwrites a signature', async () => {
     const signed = await cli('sign', '--key', ecUri, '--in', data, '--out', sig);
-    expect(signed.code).toBe(0);
+    ok(signed);
     expect(signed.stdout).toMatch(/^Algorithm +ecdsa-sha256 via CKM_ECDSA/m);
     expect(readFileSync(sig)).toHaveLength(64);
 
@@ -187,7 +194,7 @@ describe('key lifecycle', () => {
       cli('verify', '--key', ecUri, '--in', tampered, '--sig', sig),
       cli('sign', '--key', ecUri, '--in', tampered, '--out', sig),
     ]);
-    expect(good.code).toBe(0);
+    ok(good);
     expect(json(good)).toMatchObject({ valid: true });
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/^Signature is NOT valid/);
@@ -286,7 +293,7 @@ describe.concurrent('usage errors (exit 2, one sentence)', () => {
 
   it('prints help per command on stdout', async () => {
     const r = await cli('keys', 'generate', '--help');
-    expect(r.code).toBe(0);
+    ok(r);
     expect(r.stdout).toMatch(/^Usage: olocus-ceremony keys generate --hsm URI --type T --label L/);
     expect(r.stdout).toContain('ec-secp256k1');
     expect(r.stdout).not.toMatch(/--pin\b/);
@@ -301,10 +308,10 @@ describe.concurrent('config check', () => {
       cli('config', 'check', fixture('softhsm.yaml')),
       cli('config', 'check', fixture('softhsm.yaml'), '--json'),
     ]);
-    expect(human.code).toBe(0);
+    ok(human, /softhsm\.yaml is valid/);
     expect(human.stdout).toMatch(/^# Effective HSM configuration/);
     expect(human.stdout).toContain('token_label: olocus-rehearsal');
-    expect(machine.code).toBe(0);
+    ok(machine, /softhsm\.yaml is valid/);
     expect(json(machine)).toMatchObject({
       valid: true,
       config: { hsm: { provider: 'softhsm', pkcs11: { token_label: 'olocus-rehearsal' } } },
@@ -337,8 +344,7 @@ describe('module discovery', () => {
       `pkcs11:token=${main.label}?pin-source=env:${PIN_ENV}`,
       '--json',
     );
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    ok(r);
     const doc = json<{ token: { label: string }; keys: { label: string; uri: string }[] }>(r);
     expect(doc.token.label).toBe(main.label);
   });

@@ -5,8 +5,8 @@ export function App() {
     <main>
       <h1>Olocus Ceremony</h1>
       <p>
-        The ceremony wizard is not part of this build yet. Run a full ceremony from a terminal
-        with <code>npx olocus-ceremony demo --out DIR</code>.
+        The ceremony wizard is not part of this build yet. Run a full ceremony from a terminal with{' '}
+        <code>npx olocus-ceremony demo --out DIR</code>.
       </p>
     </main>
   );

@@ -75,6 +75,7 @@ export type Op =
       template: Attr[];
     }
   | { op: 'destroy'; session: Handle; handle: Handle }
+  | { op: 'createObject'; session: Handle; template: Attr[]; secretValue?: Uint8Array }
   | { op: 'finalize' };
 
 export type OpName = Op['op'];

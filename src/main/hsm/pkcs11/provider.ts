@@ -272,6 +272,109 @@ export class Pkcs11Provider implements HsmProvider {
     }
   }
 
+  /**
+   * Initialises a new token with `label` and the SO PIN (zeroed here). It never touches an
+   * initialised token: C_InitToken would erase every key on it. Without `slotId`, the first slot
+   * holding an uninitialised token is used.
+   */
+  async initToken(
+    soPin: Uint8Array,
+    label: string,
+    options: { slotId?: string } = {},
+  ): Promise<TokenInfo> {
+    const copy = new Uint8Array(soPin);
+    soPin.fill(0);
+    try {
+      if (!label || Buffer.byteLength(label) > 32)
+        throw new OlocusError(ErrorCode.INVALID_INPUT, 'A token label is 1 to 32 bytes long.');
+      const entries = await this.slots();
+      const described = entries.filter((e) => e.tokenInfo).map((e) => ({ e, d: describeToken(e) }));
+      const clash = described.find(({ d }) => d.initialized && d.label === label);
+      if (clash) {
+        throw new OlocusError(
+          ErrorCode.POLICY_VIOLATION,
+          `A token labelled "${label}" already exists (serial ${clash.d.serial}); it will not be initialised again, which would erase its keys.`,
+        );
+      }
+      const target = options.slotId
+        ? described.find(({ d }) => d.slotId === options.slotId)
+        : described.find(({ d }) => !d.initialized);
+      if (!target) {
+        throw new OlocusError(
+          ErrorCode.TOKEN_NOT_FOUND,
+          options.slotId
+            ? `Slot ${options.slotId} holds no token.`
+            : `No slot in ${this.mod.path} holds an uninitialised token.`,
+        );
+      }
+      if (target.d.initialized) {
+        throw new OlocusError(
+          ErrorCode.POLICY_VIOLATION,
+          `The token in slot ${target.d.slotId} ("${target.d.label}") is already initialised; initialising it again would erase its keys.`,
+        );
+      }
+      try {
+        await this.ex.call({ op: 'initToken', slot: target.e.slot, soPin: copy, label }, [
+          copy.buffer,
+        ]);
+      } catch (e) {
+        throw mapPkcs11Error(e, `the token in slot ${target.d.slotId}`, 'initialising the token');
+      }
+      this.bound = null;
+      const after = (await this.slots()).filter((e) => e.tokenInfo).map(describeToken);
+      const made = after.find((d) => d.initialized && d.label === label);
+      if (!made)
+        throw new OlocusError(
+          ErrorCode.OPERATION_FAILED,
+          `The module reported success but no token labelled "${label}" appeared.`,
+        );
+      return made;
+    } finally {
+      if (copy.byteLength > 0) copy.fill(0);
+    }
+  }
+
+  /**
+   * Imports secret key bytes (a backup KEK reconstructed from shares) as a protected key; a
+   * session object unless `token` is set, so it vanishes with the session. Zeroes `value`.
+   */
+  async importSecretKey(
+    type: 'aes-128' | 'aes-256',
+    value: Uint8Array,
+    options: Pkcs11GenerateOptions,
+  ): Promise<KeyInfo> {
+    const copy = new Uint8Array(value);
+    value.fill(0);
+    try {
+      if (copy.length * 8 !== KEY_SPECS[type].bits)
+        throw new OlocusError(
+          ErrorCode.INVALID_INPUT,
+          `A ${type} key is ${KEY_SPECS[type].bits / 8} bytes, not ${copy.length}.`,
+        );
+      return await this.run(`importing key "${options.label}"`, false, async (s, t) => {
+        await this.claimLabel(s, t, options.label);
+        try {
+          const { template } = secretKeyTemplate(type, {
+            ...options,
+            token: options.token ?? false,
+            id: options.id ?? randomBytes(16),
+          });
+          const importable = template.filter((a) => a.type !== P.CKA_VALUE_LEN);
+          const handle = await this.ex.call<Handle>(
+            { op: 'createObject', session: s, template: importable, secretValue: copy },
+            [copy.buffer],
+          );
+          const [key] = await this.checkNewKey(s, t, [handle], options.extractable ?? false);
+          return t.reader.describe(s, key!);
+        } finally {
+          this.labelsInUse.delete(options.label);
+        }
+      });
+    } finally {
+      if (copy.byteLength > 0) copy.fill(0);
+    }
+  }
+
   /** Sets the user PIN while logged in as Security Officer (token initialisation). Zeroes `pin`. */
   async initUserPin(pin: Uint8Array): Promise<void> {
     const copy = new Uint8Array(pin);

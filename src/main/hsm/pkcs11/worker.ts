@@ -219,6 +219,16 @@ function run(p: PKCS11, o: Op): unknown {
         buf(o.wrapped),
         attrs(o.template),
       );
+    case 'createObject': {
+      // Key bytes arrive separately, moved rather than copied, and are zeroed once the module has them.
+      const template = attrs(o.template);
+      if (o.secretValue) template.push({ type: pkcs11js.CKA_VALUE, value: buf(o.secretValue) });
+      try {
+        return p.C_CreateObject(buf(o.session), template);
+      } finally {
+        o.secretValue?.fill(0);
+      }
+    }
     case 'destroy':
       return p.C_DestroyObject(buf(o.session), buf(o.handle));
     case 'finalize':

@@ -1,0 +1,15 @@
+// Every command, in the order --help lists them.
+import type { CommandSpec } from '../spec';
+import { configCheckCommand } from './config';
+import { keysGenerateCommand, keysListCommand } from './keys';
+import { signCommand, verifyCommand } from './signing';
+import { tokensCommand } from './tokens';
+
+export const COMMANDS: readonly CommandSpec[] = [
+  tokensCommand,
+  keysListCommand,
+  keysGenerateCommand,
+  signCommand,
+  verifyCommand,
+  configCheckCommand,
+];

@@ -1,0 +1,193 @@
+// The olocus-ceremony command: parses argv, calls the CeremonyService, prints, returns the exit
+// code. bin/olocus-ceremony.js runs the build of this file; src/cli/run.ts runs it from sources.
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { setPkcs11WorkerEntry } from '../main/hsm/pkcs11/executor';
+import { CeremonyService } from '../main/service/index';
+import { COMMANDS } from './commands/index';
+import { UsageError, debugTrace, errorDocument, errorSentence, exitCodeFor } from './errors';
+import { commandHelp, globalHelp, groupHelp } from './help';
+import { Output, processIO } from './output';
+import type { CliIO } from './output';
+import type { CommandSpec } from './spec';
+
+// Built, the worker is a file beside this one; from sources the executor finds worker.ts itself.
+if (import.meta.url.endsWith('.js')) {
+  setPkcs11WorkerEntry(new URL('./pkcs11-worker.js', import.meta.url));
+}
+
+const GLOBAL_OPTIONS = {
+  json: { type: 'boolean' },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+const PIN_FLAG = /^--?(?:so-|user-)?pin(?:=|$)/i;
+
+type Invocation =
+  | { kind: 'help'; text: string }
+  | {
+      kind: 'run';
+      command: CommandSpec;
+      values: Record<string, string | boolean | undefined>;
+      positionals: string[];
+    };
+
+function isGlobalFlag(arg: string): boolean {
+  return arg === '--json' || arg === '--debug' || arg === '--help' || arg === '-h';
+}
+
+/** Finds the command words (leading non-flag arguments) and returns them with the rest. */
+function splitCommand(argv: string[]): { words: string[]; rest: string[] } {
+  const words: string[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (isGlobalFlag(arg)) continue;
+    if (arg.startsWith('-')) break;
+    words.push(arg);
+    if (words.length === 2) break;
+  }
+  const matched = COMMANDS.find((c) => c.words.every((w, j) => words[j] === w));
+  const used = matched ? matched.words.length : 0;
+  // Remove the matched words from argv, leaving flags in their places.
+  const rest: string[] = [];
+  let skipped = 0;
+  for (const arg of argv) {
+    if (skipped < used && !isGlobalFlag(arg)) skipped++;
+    else rest.push(arg);
+  }
+  return { words: matched ? matched.words : words, rest };
+}
+
+function parseInvocation(argv: string[]): Invocation {
+  const flagsOnly = argv.slice(0, argv.indexOf('--') < 0 ? argv.length : argv.indexOf('--'));
+  if (flagsOnly.some((a) => PIN_FLAG.test(a))) {
+    throw new UsageError(
+      'There is no --pin flag: PINs are never taken on the command line; add pin-source=file:PATH or pin-source=env:NAME to the URI.',
+    );
+  }
+  const wantsHelp = flagsOnly.includes('--help') || flagsOnly.includes('-h');
+  const { words, rest } = splitCommand(argv);
+  const command = COMMANDS.find((c) => c.words.join(' ') === words.join(' '));
+  if (!command) {
+    if (words.length === 0) {
+      if (wantsHelp) return { kind: 'help', text: globalHelp(COMMANDS) };
+      throw new UsageError(
+        'No command given; run olocus-ceremony --help for the list of commands.',
+      );
+    }
+    const group = COMMANDS.filter((c) => c.words.length > 1 && c.words[0] === words[0]);
+    if (group.length > 0 && (words.length === 1 || wantsHelp)) {
+      if (wantsHelp) return { kind: 'help', text: groupHelp(words[0]!, group) };
+      throw new UsageError(
+        `"${words[0]}" needs a subcommand: ${group.map((c) => c.words[1]).join(' or ')}.`,
+      );
+    }
+    throw new UsageError(
+      `Unknown command "${words.join(' ')}"; run olocus-ceremony --help for the list.`,
+    );
+  }
+  const options: ParseArgsConfig['options'] = { ...GLOBAL_OPTIONS };
+  for (const [name, f] of Object.entries(command.flags)) options[name] = { type: f.type };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options, strict: true, allowPositionals: true });
+  } catch (e) {
+    throw parseError(e, command, rest, options);
+  }
+  // No flag is declared `multiple`, so no value is an array.
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  if (values.help) return { kind: 'help', text: commandHelp(command) };
+  checkArguments(command, values, parsed.positionals);
+  return { kind: 'run', command, values, positionals: parsed.positionals };
+}
+
+/** node:util's messages name flags with quotes and hints for programmers; ours name the flag. */
+function parseError(
+  e: unknown,
+  command: CommandSpec,
+  rest: string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+): UsageError {
+  const name = command.words.join(' ');
+  const code = (e as { code?: string }).code;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    // Only the flag's name is repeated: whatever follows "=" may be a secret typed by mistake.
+    const flag = rest
+      .filter((a) => a.startsWith('-') && a !== '--')
+      .map((a) => a.split('=')[0]!)
+      .find((a) => !(a.replace(/^--?/, '') in options) && a !== '-h');
+    return new UsageError(
+      `Unknown flag ${flag ?? '(unnamed)'} for "${name}"; see olocus-ceremony ${name} --help.`,
+    );
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const flag = /'(--?[A-Za-z][\w-]*)/.exec((e as Error).message)?.[1] ?? 'a flag';
+    const takesValue = options[flag.replace(/^--?/, '')]?.type === 'string';
+    return new UsageError(
+      takesValue ? `Flag ${flag} needs a value.` : `Flag ${flag} takes no value.`,
+    );
+  }
+  return new UsageError(`Cannot read the arguments of "${name}": ${(e as Error).message}`);
+}
+
+function checkArguments(
+  command: CommandSpec,
+  values: Record<string, string | boolean | undefined>,
+  positionals: string[],
+): void {
+  const name = command.words.join(' ');
+  const expected = command.positionals ?? [];
+  if (positionals.length < expected.length) {
+    throw new UsageError(
+      `"${name}" needs ${expected.slice(positionals.length).join(' ')}; see --help.`,
+    );
+  }
+  if (positionals.length > expected.length) {
+    // Not echoed: a stray argument may be a PIN typed where it does not belong.
+    throw new UsageError(
+      `"${name}" takes ${expected.length || 'no'} argument${expected.length === 1 ? '' : 's'} besides flags, and got ${positionals.length}; see --help.`,
+    );
+  }
+  for (const [flag, f] of Object.entries(command.flags)) {
+    const v = values[flag];
+    if (f.required && (v === undefined || v === '')) {
+      throw new UsageError(`"${name}" needs --${flag}${f.value ? ` ${f.value}` : ''}; see --help.`);
+    }
+    if (f.value === 'URI' && typeof v === 'string' && /[?&]pin-value=/i.test(v)) {
+      throw new UsageError(
+        `PINs are never taken on the command line: replace pin-value= in --${flag} with pin-source=file:PATH or pin-source=env:NAME.`,
+      );
+    }
+  }
+}
+
+/** Runs one command line; returns the exit code. Always closes what it opened. */
+export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+  const out = new Output(io, argv.includes('--json'));
+  const debug = argv.includes('--debug');
+  let service: CeremonyService | null = null;
+  try {
+    const inv = parseInvocation(argv);
+    if (inv.kind === 'help') {
+      out.result({ help: inv.text }, () => inv.text);
+      return 0;
+    }
+    service = new CeremonyService({ onWarning: (m) => out.warn(m) });
+    return await inv.command.run({
+      values: inv.values,
+      positionals: inv.positionals,
+      out,
+      service,
+    });
+  } catch (e) {
+    io.stderr(`error: ${errorSentence(e)}\n`);
+    if (debug) io.stderr(`${debugTrace(e)}\n`);
+    if (out.json && !out.hasResult) io.stdout(`${JSON.stringify(errorDocument(e), null, 2)}\n`);
+    return exitCodeFor(e);
+  } finally {
+    // Worker threads and C_Finalize: without this the process could outlive its work.
+    await service?.close().catch(() => undefined);
+  }
+}

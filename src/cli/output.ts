@@ -1,0 +1,67 @@
+// Where the CLI writes: results on stdout (exactly one JSON document under --json), everything
+// else on stderr.
+
+export interface CliIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+export const processIO: CliIO = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+};
+
+export class Output {
+  private wrote = false;
+
+  constructor(
+    private readonly io: CliIO,
+    readonly json: boolean,
+  ) {}
+
+  /** The command's result: `data` as JSON under --json, else the human text. */
+  result(data: unknown, human: () => string): void {
+    if (this.wrote) throw new Error('a command produced two results');
+    this.wrote = true;
+    const text = this.json ? JSON.stringify(data, null, 2) : human();
+    this.io.stdout(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  get hasResult(): boolean {
+    return this.wrote;
+  }
+
+  /** Notes for a person (never part of the result), on stderr. */
+  note(text: string): void {
+    this.io.stderr(`${text}\n`);
+  }
+
+  warn(text: string): void {
+    this.io.stderr(`warning: ${text}\n`);
+  }
+}
+
+/** Columns aligned on the widest cell; the last column is not padded. */
+export function table(headers: string[], rows: string[][]): string {
+  const all = [headers, ...rows];
+  const widths = headers.map((_, i) => Math.max(...all.map((r) => [...(r[i] ?? '')].length)));
+  return all
+    .map((r) =>
+      r
+        .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** `head…` for long hex in tables; JSON always carries the full value. */
+export function shorten(hex: string, keep = 16): string {
+  return hex.length > keep ? `${hex.slice(0, keep)}…` : hex;
+}
+
+/** `name  value` lines with the values aligned. */
+export function fields(rows: [string, string][]): string {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+}

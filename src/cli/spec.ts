@@ -1,0 +1,42 @@
+// The shape of a command: its words, flags, help text and what it runs.
+import type { CeremonyService } from '../main/service/index';
+import type { Output } from './output';
+import { UsageError } from './errors';
+
+export interface FlagSpec {
+  type: 'string' | 'boolean';
+  /** Shown in help after the flag name, e.g. URI or FILE. */
+  value?: string;
+  help: string;
+  required?: boolean;
+}
+
+export interface CommandContext {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+  out: Output;
+  service: CeremonyService;
+}
+
+export interface CommandSpec {
+  words: string[];
+  usage: string;
+  summary: string;
+  /** Lines after the usage in --help. */
+  details?: string[];
+  flags: Record<string, FlagSpec>;
+  positionals?: string[];
+  run: (ctx: CommandContext) => Promise<number>;
+}
+
+/** A required string flag; main has already checked that required flags are present. */
+export function stringFlag(ctx: CommandContext, name: string): string {
+  const v = ctx.values[name];
+  if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} needs a value.`);
+  return v;
+}
+
+export function optionalString(ctx: CommandContext, name: string): string | undefined {
+  const v = ctx.values[name];
+  return typeof v === 'string' ? v : undefined;
+}

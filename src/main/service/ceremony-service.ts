@@ -1,0 +1,204 @@
+// The facade: every operation the product offers, for the Electron IPC, the CLI and the test
+// bridge alike. It prints nothing and returns plain objects; advice goes to `onWarning`.
+import { formatEffectiveConfig, loadHsmConfig, redactConfig } from '../config/index';
+import { ErrorCode, OlocusError } from '../../shared/errors';
+import { candidateModules, keySelectorFromUri, scanModules, tokenMatchFromUri } from '../hsm/open';
+import type { OpenPkcs11Options } from '../hsm/open';
+import { KEY_TYPES } from '../hsm/types';
+import type { KeyInfo, KeyType, SignAlgorithm } from '../hsm/types';
+import { formatPkcs11Uri, parsePkcs11Uri } from '../hsm/uri';
+import type { Pkcs11Uri } from '../hsm/uri';
+import { detectVendor } from '../hsm/vendors';
+import { Connections, parsePkcs11Address } from './connections';
+import type {
+  ConfigCheckResult,
+  GeneratedKey,
+  KeysResult,
+  ModuleTokens,
+  SignOutput,
+  TokensResult,
+  VerifyOutput,
+} from './types';
+
+export type CeremonyServiceOptions = Omit<OpenPkcs11Options, 'login'>;
+
+const invalid = (message: string) => new OlocusError(ErrorCode.INVALID_INPUT, message);
+
+/** A key's own URI (token, object, type, id) plus the module, token match and pin-source asked with. */
+export function usableKeyUri(keyUri: string, asked: Pkcs11Uri): string {
+  const key = parsePkcs11Uri(keyUri);
+  return formatPkcs11Uri({
+    ...tokenMatchFromUri(asked),
+    ...key,
+    ...(asked.modulePath !== undefined ? { modulePath: asked.modulePath } : {}),
+    ...(asked.moduleName !== undefined ? { moduleName: asked.moduleName } : {}),
+    ...(asked.initArgs !== undefined ? { initArgs: asked.initArgs } : {}),
+    ...(asked.pinSource !== undefined ? { pinSource: asked.pinSource } : {}),
+  });
+}
+
+function isKeyType(t: string): t is KeyType {
+  return (KEY_TYPES as readonly string[]).includes(t);
+}
+
+export class CeremonyService {
+  private readonly connections: Connections;
+
+  constructor(private readonly options: CeremonyServiceOptions = {}) {
+    this.connections = new Connections(options);
+  }
+
+  /**
+   * Tokens of the module the URI names, or of every registered module when it names none; the
+   * URI's token attributes, when given, filter the list and must match at least one token.
+   */
+  async tokens(hsmUri: string, opts: { mechanisms?: boolean } = {}): Promise<TokensResult> {
+    const uri = parsePkcs11Address(hsmUri);
+    const candidates = await candidateModules(uri, this.options);
+    const scan = await scanModules(candidates, uri, {
+      ...(uri.initArgs !== undefined ? { initArgs: uri.initArgs } : {}),
+      mechanisms: opts.mechanisms ?? false,
+    });
+    try {
+      const named = candidates.length === 1 && candidates[0]?.named;
+      const firstError = scan.results.find((s) => s.error)?.error;
+      if (named && firstError) throw firstError;
+      const filtering = Object.keys(tokenMatchFromUri(uri)).length > 0;
+      const modules: ModuleTokens[] = scan.results
+        .filter((s) => s.info && (!filtering || s.matched.length > 0))
+        .map((s) => ({
+          module: { ...s.info!, name: s.module.name, vendor: vendorOf(s) },
+          tokens: filtering ? s.matched : s.tokens,
+        }));
+      if (filtering && modules.length === 0) {
+        throw new OlocusError(
+          ErrorCode.TOKEN_NOT_FOUND,
+          `No token matches the URI in ${candidates.map((c) => c.path).join(', ')}.`,
+        );
+      }
+      return {
+        modules,
+        unavailable: scan.results
+          .filter((s) => s.error)
+          .map((s) => ({ name: s.module.name, path: s.module.path, error: s.error!.toJSON() })),
+      };
+    } finally {
+      await scan.close();
+    }
+  }
+
+  /** Keys on the token; logs in when the URI has a pin-source, else lists public objects only. */
+  async listKeys(hsmUri: string): Promise<KeysResult> {
+    const uri = parsePkcs11Address(hsmUri);
+    const { provider, loggedIn } = await this.connections.get(uri, 'auto');
+    const t = await provider.tokenInfo();
+    const keys = await provider.listKeys(keySelectorFromUri(uri));
+    return {
+      token: {
+        label: t.label,
+        serial: t.serial,
+        manufacturer: t.manufacturer,
+        model: t.model,
+        slotId: t.slotId,
+      },
+      loggedIn,
+      keys: keys.map((k) => ({ ...k, uri: usableKeyUri(k.uri, uri) })),
+    };
+  }
+
+  async generateKey(
+    hsmUri: string,
+    type: string,
+    label: string,
+    opts: { extractable?: boolean } = {},
+  ): Promise<GeneratedKey> {
+    const uri = parsePkcs11Address(hsmUri);
+    if (!isKeyType(type)) {
+      throw invalid(`Unknown key type "${type}"; choose one of ${KEY_TYPES.join(', ')}.`);
+    }
+    if (label === '') throw invalid('A new key needs a label.');
+    if (uri.object !== undefined || uri.id !== undefined || uri.type !== undefined) {
+      throw invalid(
+        'The URI for a new key must name only the token (no object=, id= or type=); the label is given separately.',
+      );
+    }
+    const { provider } = await this.connections.get(uri, 'always');
+    const key: KeyInfo = await provider.generateKey(type, {
+      label,
+      extractable: opts.extractable ?? false,
+    });
+    const withUri = { ...key, uri: usableKeyUri(key.uri, uri) };
+    return {
+      key: withUri,
+      uri: withUri.uri,
+      fingerprint: key.spkiSha256
+        ? { kind: 'spki-sha256', value: key.spkiSha256 }
+        : key.kcv
+          ? { kind: 'kcv', value: key.kcv }
+          : null,
+    };
+  }
+
+  async sign(keyUri: string, data: Uint8Array, algorithm?: SignAlgorithm): Promise<SignOutput> {
+    const uri = parsePkcs11Address(keyUri);
+    const sel = keySelectorFromUri(uri);
+    if (sel.class === 'secret' || sel.class === 'public') {
+      throw invalid(`Signing needs a private key, and the URI names a ${sel.class} key.`);
+    }
+    const { provider } = await this.connections.get(uri, 'always');
+    const r = await provider.sign({ ...sel, class: 'private' }, data, algorithm);
+    return {
+      signature: Buffer.from(r.signature).toString('base64'),
+      algorithm: r.algorithm,
+      mechanism: r.mechanism,
+      hashedInSoftware: r.hashedInSoftware,
+    };
+  }
+
+  /** Verifies with the public half of the key the URI names (type=private names the pair). */
+  async verify(
+    keyUri: string,
+    data: Uint8Array,
+    signature: Uint8Array,
+    algorithm?: SignAlgorithm,
+  ): Promise<VerifyOutput> {
+    const uri = parsePkcs11Address(keyUri);
+    const sel = keySelectorFromUri(uri);
+    if (sel.class === 'secret') {
+      throw invalid('Verifying needs a public or private key, and the URI names a secret key.');
+    }
+    const { provider } = await this.connections.get(uri, 'auto');
+    return { valid: await provider.verify(sel, data, signature, algorithm) };
+  }
+
+  /** Validates an hsm-config.yaml; a ConfigError (INVALID_INPUT) lists every problem with line:col. */
+  async checkConfig(path: string): Promise<ConfigCheckResult> {
+    const { config, warnings } = await loadHsmConfig(path);
+    return {
+      file: path,
+      config: redactConfig(config),
+      yaml: formatEffectiveConfig(config, path),
+      warnings,
+    };
+  }
+
+  /** Closes every provider this service opened (and so the PKCS#11 worker threads). */
+  async close(): Promise<void> {
+    await this.connections.close();
+  }
+}
+
+function vendorOf(s: {
+  info: { manufacturer: string; description: string } | null;
+  tokens: { manufacturer: string; model: string }[];
+}): string | null {
+  const token = s.tokens[0];
+  return (
+    detectVendor({
+      ...(s.info
+        ? { libraryManufacturer: s.info.manufacturer, libraryDescription: s.info.description }
+        : {}),
+      ...(token ? { tokenManufacturer: token.manufacturer, tokenModel: token.model } : {}),
+    })?.id ?? null
+  );
+}

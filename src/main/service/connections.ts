@@ -1,0 +1,98 @@
+// One open provider per module and token for the life of the service: loading a module and
+// logging in happen once, whichever front (IPC, CLI, test bridge) asks.
+import { ErrorCode, OlocusError } from '../../shared/errors';
+import { checkUri, loginFromUri, openPkcs11 } from '../hsm/open';
+import type { LoginMode, OpenPkcs11Options } from '../hsm/open';
+import type { Pkcs11Provider } from '../hsm/pkcs11/provider';
+import { parseKeyAddress } from '../hsm/uri';
+import type { Pkcs11Uri } from '../hsm/uri';
+
+interface Connection {
+  provider: Pkcs11Provider;
+  loggedIn: boolean;
+  pendingLogin: Promise<boolean> | null;
+}
+
+export interface Opened {
+  provider: Pkcs11Provider;
+  loggedIn: boolean;
+}
+
+/** Parses a URI the service was given; only PKCS#11 is wired up so far. */
+export function parsePkcs11Address(text: string): Pkcs11Uri {
+  const address = parseKeyAddress(text);
+  if (address.scheme !== 'pkcs11') {
+    throw new OlocusError(
+      ErrorCode.INVALID_INPUT,
+      `${address.scheme}:// keys are not supported by this operation yet; use a pkcs11: URI.`,
+    );
+  }
+  checkUri(address.uri);
+  return address.uri;
+}
+
+/** What decides module and token; object, type, id and pin-source do not open another connection. */
+function connectionKey(uri: Pkcs11Uri): string {
+  return JSON.stringify([
+    uri.modulePath ?? null,
+    uri.moduleName ?? null,
+    uri.initArgs ?? null,
+    uri.libraryManufacturer ?? null,
+    uri.libraryDescription ?? null,
+    uri.libraryVersion ?? null,
+    uri.token ?? null,
+    uri.serial ?? null,
+    uri.manufacturer ?? null,
+    uri.model ?? null,
+    uri.slotId ?? null,
+    uri.slotDescription ?? null,
+  ]);
+}
+
+export class Connections {
+  private readonly open = new Map<string, Promise<Connection>>();
+  private closed = false;
+
+  constructor(private readonly options: Omit<OpenPkcs11Options, 'login'>) {}
+
+  /** The provider for the URI's token, logged in as `login` says (once per connection). */
+  async get(uri: Pkcs11Uri, login: LoginMode): Promise<Opened> {
+    if (this.closed) {
+      throw new OlocusError(ErrorCode.SESSION_UNAVAILABLE, 'The ceremony service was closed.');
+    }
+    const key = connectionKey(uri);
+    let pending = this.open.get(key);
+    if (!pending) {
+      pending = openPkcs11(uri, { ...this.options, login: 'never' }).then((provider) => ({
+        provider,
+        loggedIn: false,
+        pendingLogin: null,
+      }));
+      this.open.set(key, pending);
+      pending.catch(() => this.open.delete(key));
+    }
+    const conn = await pending;
+    const wanted = login === 'always' || (login === 'auto' && uri.pinSource !== undefined);
+    if (wanted && !conn.loggedIn) {
+      // Concurrent requests share one login; a failed one (wrong PIN) is not remembered, so the
+      // next request may bring the right PIN.
+      conn.pendingLogin ??= loginFromUri(conn.provider, uri, { ...this.options, login })
+        .then((ok) => (conn.loggedIn = ok))
+        .finally(() => (conn.pendingLogin = null));
+      await conn.pendingLogin;
+    }
+    return { provider: conn.provider, loggedIn: conn.loggedIn };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.open.values()];
+    this.open.clear();
+    await Promise.all(
+      all.map(async (pending) => {
+        const conn = await pending.catch(() => null);
+        await conn?.provider.close();
+      }),
+    );
+  }
+}

@@ -1,0 +1,5 @@
+// The CeremonyService facade and the shapes it returns.
+export { CeremonyService, usableKeyUri } from './ceremony-service';
+export type { CeremonyServiceOptions } from './ceremony-service';
+export { parsePkcs11Address } from './connections';
+export type * from './types';

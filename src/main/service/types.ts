@@ -1,0 +1,64 @@
+// What the service returns: plain, serialisable objects (bytes as hex or base64), so that the
+// same values cross Electron IPC, print as CLI JSON and compare in tests.
+import type { EffectiveSection } from '../config/index';
+import type { KeyInfo, ModuleInfo, SignAlgorithm, TokenInfo } from '../hsm/types';
+import type { OlocusErrorData } from '../../shared/errors';
+
+export interface ModuleTokens {
+  module: ModuleInfo & {
+    /** p11-kit registration name when found through p11-kit; null when given by path. */
+    name: string | null;
+    /** Vendor profile id when the module or one of its tokens is recognised. */
+    vendor: string | null;
+  };
+  tokens: TokenInfo[];
+}
+
+export interface TokensResult {
+  modules: ModuleTokens[];
+  /** Modules that were searched (no module-path in the URI) but could not be loaded. */
+  unavailable: { name: string | null; path: string; error: OlocusErrorData }[];
+}
+
+export interface KeysResult {
+  token: Pick<TokenInfo, 'label' | 'serial' | 'manufacturer' | 'model' | 'slotId'>;
+  /** Whether this connection is logged in; if not, the token hides its private objects. */
+  loggedIn: boolean;
+  /** Each key's `uri` also carries the module and pin-source of the URI asked with. */
+  keys: KeyInfo[];
+}
+
+export interface Fingerprint {
+  kind: 'spki-sha256' | 'kcv';
+  /** Lower-case hex. */
+  value: string;
+}
+
+export interface GeneratedKey {
+  key: KeyInfo;
+  /** Ready for sign/verify: names the new key, its token and module, and the same pin-source. */
+  uri: string;
+  fingerprint: Fingerprint | null;
+}
+
+export interface SignOutput {
+  /** Base64. ECDSA signatures are r‖s (IEEE P1363), as PKCS#11 returns them. */
+  signature: string;
+  algorithm: SignAlgorithm;
+  mechanism: string;
+  hashedInSoftware: boolean;
+}
+
+export interface VerifyOutput {
+  valid: boolean;
+}
+
+export interface ConfigCheckResult {
+  file: string;
+  /** The effective configuration, defaults filled in; secrets appear only as references. */
+  config: EffectiveSection;
+  /** The same as commented YAML. */
+  yaml: string;
+  /** `file:line:col: text` for things worth a look that do not make the file invalid. */
+  warnings: string[];
+}
