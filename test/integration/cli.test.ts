@@ -327,6 +327,35 @@ describe.concurrent('config check', () => {
   });
 });
 
+describe.concurrent('ceremony validate', () => {
+  it('prints the plan of the bundled script and its SHA-256', async () => {
+    const [human, machine] = await Promise.all([
+      cli('ceremony', 'validate', 'resources/ceremonies/root-ca.yaml'),
+      cli('ceremony', 'validate', 'resources/ceremonies/root-ca.yaml', '--json'),
+    ]);
+    ok(human, /root-ca\.yaml is valid: 5 steps/);
+    expect(human.stdout).toContain('2. Generate the root CA key [key.generate; quorum, witness]');
+    expect(human.stdout).toMatch(/Script SHA-256: [0-9a-f]{64}/);
+    expect(json(machine)).toMatchObject({ valid: true, plan: { quorum: '3 of 5 officers' } });
+  });
+
+  it('refuses M > N with the script line and column, exit 2', async () => {
+    const bad = join(work, 'm-gt-n.yaml');
+    writeFileSync(
+      bad,
+      readFileSync('resources/ceremonies/root-ca.yaml', 'utf8').replace(
+        'threshold: 3',
+        'threshold: 7',
+      ),
+    );
+    const r = await cli('ceremony', 'validate', bad);
+    expect(r.code).toBe(2);
+    expect(oneSentence(r)).toMatch(
+      /^error: .*m-gt-n\.yaml:\d+:\d+: quorum\.threshold: M \(7\) is larger than N \(5 officers\)/,
+    );
+  });
+});
+
 // Without module-path the CLI searches p11-kit's registrations, where this machine lists SoftHSM.
 const registered = (await listRegisteredModules()).some(
   (m) =>

@@ -1,5 +1,6 @@
 // Every command, in the order --help lists them.
 import type { CommandSpec } from '../spec';
+import { ceremonyValidateCommand } from './ceremony';
 import { configCheckCommand } from './config';
 import { keysGenerateCommand, keysListCommand } from './keys';
 import { signCommand, verifyCommand } from './signing';
@@ -12,4 +13,5 @@ export const COMMANDS: readonly CommandSpec[] = [
   signCommand,
   verifyCommand,
   configCheckCommand,
+  ceremonyValidateCommand,
 ];

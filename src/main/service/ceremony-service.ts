@@ -1,5 +1,8 @@
 // The facade: every operation the product offers, for the Electron IPC, the CLI and the test
 // bridge alike. It prints nothing and returns plain objects; advice goes to `onWarning`.
+import { createHash } from 'node:crypto';
+import { loadScript } from '../ceremony/script/load';
+import { formatPlan, planScript } from '../ceremony/script/plan';
 import { formatEffectiveConfig, loadHsmConfig, redactConfig } from '../config/index';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import { candidateModules, keySelectorFromUri, scanModules, tokenMatchFromUri } from '../hsm/open';
@@ -15,6 +18,7 @@ import type {
   GeneratedKey,
   KeysResult,
   ModuleTokens,
+  ScriptCheckResult,
   SignOutput,
   TokensResult,
   VerifyOutput,
@@ -179,6 +183,18 @@ export class CeremonyService {
       config: redactConfig(config),
       yaml: formatEffectiveConfig(config, path),
       warnings,
+    };
+  }
+
+  /** Validates a ceremony script; a ConfigError lists every problem with line:col. */
+  async validateScript(path: string): Promise<ScriptCheckResult> {
+    const { script, text } = await loadScript(path);
+    const plan = planScript(script);
+    return {
+      file: path,
+      sha256: createHash('sha256').update(text).digest('hex'),
+      plan,
+      planText: formatPlan(plan),
     };
   }
 

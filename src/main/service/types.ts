@@ -1,5 +1,6 @@
 // What the service returns: plain, serialisable objects (bytes as hex or base64), so that the
 // same values cross Electron IPC, print as CLI JSON and compare in tests.
+import type { Plan } from '../ceremony/script/plan';
 import type { EffectiveSection } from '../config/index';
 import type { KeyInfo, ModuleInfo, SignAlgorithm, TokenInfo } from '../hsm/types';
 import type { OlocusErrorData } from '../../shared/errors';
@@ -61,4 +62,12 @@ export interface ConfigCheckResult {
   yaml: string;
   /** `file:line:col: text` for things worth a look that do not make the file invalid. */
   warnings: string[];
+}
+
+export interface ScriptCheckResult {
+  file: string;
+  /** SHA-256 of the script as reviewed; a run records it so the room can compare. */
+  sha256: string;
+  plan: Plan;
+  planText: string;
 }

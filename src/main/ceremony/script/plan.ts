@@ -41,7 +41,7 @@ function actions(step: Step, s: CeremonyScript): string[] {
       ];
     case 'key.generate':
       return [
-        `Generate ${step.key.type} key "${step.key.label}": sensitive, on the token, ${step.policy.backup ? 'extractable only under a trusted backup KEK' : 'never extractable'}.`,
+        `Generate ${step.key.type} key "${step.key.label}": sensitive, on the token, ${step.policy.backup ? 'extractable only in wrapped form, for the backup step' : 'never extractable'}.`,
         'Read its attributes back and refuse the key if the HSM did not apply that policy.',
         'Show the SPKI SHA-256 fingerprint as hex and PGP words.',
       ];
