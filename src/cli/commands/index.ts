@@ -1,7 +1,9 @@
 // Every command, in the order --help lists them.
 import type { CommandSpec } from '../spec';
 import { ceremonyValidateCommand } from './ceremony';
+import { verifyAuditCommand } from './audit';
 import { configCheckCommand } from './config';
+import { demoCommand } from './demo';
 import { keysGenerateCommand, keysListCommand } from './keys';
 import { signCommand, verifyCommand } from './signing';
 import { tokensCommand } from './tokens';
@@ -14,4 +16,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   verifyCommand,
   configCheckCommand,
   ceremonyValidateCommand,
+  demoCommand,
+  verifyAuditCommand,
 ];

@@ -1,6 +1,11 @@
 // The facade: every operation the product offers, for the Electron IPC, the CLI and the test
 // bridge alike. It prints nothing and returns plain objects; advice goes to `onWarning`.
 import { createHash } from 'node:crypto';
+import { verifyLedger } from '../audit/index';
+import type { VerifyOptions, VerifyResult } from '../audit/index';
+import { runDemo } from '../ceremony/demo';
+import type { DemoSummary } from '../ceremony/demo';
+import type { RoomEvent } from '../ceremony/run/room';
 import { loadScript } from '../ceremony/script/load';
 import { formatPlan, planScript } from '../ceremony/script/plan';
 import { formatEffectiveConfig, loadHsmConfig, redactConfig } from '../config/index';
@@ -196,6 +201,20 @@ export class CeremonyService {
       plan,
       planText: formatPlan(plan),
     };
+  }
+
+  /** The bundled demo ceremony on a SoftHSM token under `dir` (resumes an unfinished one). */
+  async demo(dir: string, onEvent?: (e: RoomEvent) => void): Promise<DemoSummary> {
+    return runDemo(dir, onEvent);
+  }
+
+  /** Checks a ledger's hash chain and head signatures; a failure is a result, not an error. */
+  async verifyAudit(
+    path: string,
+    options: VerifyOptions = {},
+  ): Promise<Omit<VerifyResult, 'lastRecord'>> {
+    const { lastRecord: _last, ...result } = await verifyLedger(path, options);
+    return result;
   }
 
   /** Closes every provider this service opened (and so the PKCS#11 worker threads). */

@@ -1,0 +1,58 @@
+// `verify-audit LEDGER`: the auditor's check of hash chain and HSM signatures.
+import { fields } from '../output';
+import type { CommandSpec } from '../spec';
+import { optionalString } from '../spec';
+
+export const verifyAuditCommand: CommandSpec = {
+  words: ['verify-audit'],
+  usage: 'verify-audit LEDGER [--head HEX] [--key-fingerprint HEX]',
+  summary: 'checks hash chain and HSM signatures; on failure names the first bad record',
+  details: [
+    'Exit 1 when the ledger is edited, reordered, missing records, badly signed or torn.',
+    '--head pins the head printed in the report, which also catches records cut from the end.',
+  ],
+  flags: {
+    head: {
+      type: 'string',
+      value: 'HEX',
+      help: 'the ledger head published elsewhere (report, read aloud)',
+    },
+    'key-fingerprint': {
+      type: 'string',
+      value: 'HEX',
+      help: 'the audit key SPKI SHA-256 the ledger must use',
+    },
+  },
+  positionals: ['LEDGER'],
+  async run(ctx) {
+    const path = ctx.positionals[0]!;
+    const head = optionalString(ctx, 'head');
+    const fp = optionalString(ctx, 'key-fingerprint');
+    const r = await ctx.service.verifyAudit(path, {
+      ...(head ? { expectedHead: head } : {}),
+      ...(fp ? { expectedKeyFingerprint: fp } : {}),
+    });
+    ctx.out.result(r, () => {
+      const rows: [string, string][] = [
+        ['Ledger', path],
+        ['Ceremony', r.ceremonyId ?? 'unknown'],
+        ['Records verified', String(r.records)],
+        ['Signatures checked', String(r.signaturesChecked)],
+        ['Last signed record', r.lastSignedSeq === null ? 'none' : String(r.lastSignedSeq)],
+        ['Unsigned tail', `${r.unsignedTail} record${r.unsignedTail === 1 ? '' : 's'}`],
+        ['Head', r.head],
+        ['In words', r.headWords],
+      ];
+      if (r.auditKey)
+        rows.push([
+          'Audit key',
+          `${r.auditKey.algorithm}, SPKI SHA-256 ${r.auditKey.fingerprint_sha256}`,
+        ]);
+      const verdict = r.ok
+        ? 'The ledger verifies: every record is chained and the head is signed by the audit key.'
+        : `The ledger does NOT verify: ${r.firstBad ? `record ${r.firstBad.seq ?? '?'} (line ${r.firstBad.line}) is ${r.firstBad.reason}: ${r.firstBad.message}` : r.tornTail ? `the last line (${r.tornTail.line}) is torn: a crash interrupted it; records 0..${r.tornTail.keptRecords - 1} are complete and verify.` : 'see above'}`;
+      return `${fields(rows)}\n\n${verdict}`;
+    });
+    return r.ok ? 0 : 1;
+  },
+};

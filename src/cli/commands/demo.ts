@@ -1,0 +1,49 @@
+// `demo --out DIR`: the bundled 3-of-5 root CA ceremony on an embedded SoftHSM token.
+import { fields } from '../output';
+import type { CommandSpec } from '../spec';
+import { stringFlag } from '../spec';
+
+export const demoCommand: CommandSpec = {
+  words: ['demo'],
+  usage: 'demo --out DIR',
+  summary:
+    'sets up a SoftHSM token under DIR and runs the bundled 3-of-5 root-key ceremony end to end',
+  details: [
+    'On a DIR holding an unfinished demo it resumes; on a finished one it refuses.',
+    'The generated SO and user PINs are written only to DIR/demo-secrets/ (demo only).',
+  ],
+  flags: {
+    out: { type: 'string', value: 'DIR', help: 'the run directory (empty or new)', required: true },
+  },
+  async run(ctx) {
+    const dir = stringFlag(ctx, 'out');
+    const r = await ctx.service.demo(dir, (e) =>
+      ctx.out.note(
+        `${e.kind === 'refused' ? 'refused: ' : e.kind === 'warning' ? 'warning: ' : ''}${e.message}`,
+      ),
+    );
+    ctx.out.result(r, () =>
+      [
+        `Ceremony ${r.ceremonyId} finished in ${r.dir}`,
+        '',
+        fields([
+          ['Ledger', `${r.ledger.path} (${r.ledger.records} records)`],
+          ['Ledger head', r.ledger.head],
+          ['In words', r.ledger.headWords],
+          ...r.keys.map((k): [string, string] => [
+            `Key ${k.label}`,
+            `${k.type}, SPKI SHA-256 ${k.spkiSha256 ?? 'n/a'}`,
+          ]),
+          ['Share cards', `${r.dir}/shares/`],
+          ['Transcript', `${r.dir}/transcript.json`],
+          ['Manifest', `${r.dir}/manifest.json`],
+          ['SoftHSM', `SOFTHSM2_CONF=${r.softhsmConf}`],
+          ['Demo PINs', `${r.demoSecrets}/so-pin, ${r.demoSecrets}/user-pin (demo only)`],
+        ]),
+        '',
+        `Check the ledger yourself: npx olocus-ceremony verify-audit ${r.ledger.path}`,
+      ].join('\n'),
+    );
+    return 0;
+  },
+};

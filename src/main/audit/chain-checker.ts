@@ -1,0 +1,282 @@
+// Checks ledger lines in order and stops believing at the first bad one. Hot path: one
+// JSON.parse, one JSON.stringify and one SHA-256 over the line's own bytes per record; key
+// parsing and signature checks happen only at record 0 and at chain.signed records.
+import { headSignatureMessage, loadAuditKey, verifySignature, type LoadedKey } from './audit-key';
+import { hashLineInPlace, isCanonicalText, topLevelHashOffset } from './canonical';
+import {
+  EVENT_OPENED,
+  EVENT_SIGNED,
+  GENESIS_PREV,
+  LEDGER_FORMAT,
+  type LedgerRecord,
+} from './types';
+
+export type BadReason =
+  | 'edited'
+  | 'reordered'
+  | 'missing'
+  | 'bad-signature'
+  | 'malformed'
+  | 'torn-tail'
+  | 'head-mismatch'
+  | 'key-mismatch';
+
+export interface BadRecord {
+  /** The record's seq as written (or the seq expected there when it cannot be read). */
+  seq: number | null;
+  /** 1-based line number in the file. */
+  line: number;
+  reason: BadReason;
+  message: string;
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const MAX_LINE_BYTES = 1 << 20;
+const SEQ_MEMBER = Buffer.from(',"seq":');
+
+export const short = (hash: string): string => `${hash.slice(0, 16)}…`;
+
+/** Why a parsed line is not shaped like a record, or null. */
+function shapeProblem(value: unknown): string | null {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return 'it is not a JSON object';
+  }
+  const r = value as Record<string, unknown>;
+  let fields = 0;
+  for (const _ in r) fields++;
+  if (typeof r.seq !== 'number' || !Number.isSafeInteger(r.seq) || r.seq < 0) {
+    return '"seq" is missing or not a non-negative integer';
+  }
+  if (typeof r.time !== 'string' || !TIME.test(r.time) || Number.isNaN(Date.parse(r.time))) {
+    return '"time" is missing or not ISO 8601 UTC with milliseconds';
+  }
+  if (typeof r.actor !== 'string' || r.actor === '') return '"actor" is missing or empty';
+  if (r.step !== null && typeof r.step !== 'string')
+    return '"step" is missing or not a string or null';
+  if (typeof r.type !== 'string' || r.type === '') return '"type" is missing or empty';
+  if (r.data === null || typeof r.data !== 'object' || Array.isArray(r.data)) {
+    return '"data" is missing or not an object';
+  }
+  if (typeof r.prev !== 'string' || !HEX64.test(r.prev))
+    return '"prev" is missing or not 64 hex digits';
+  if (typeof r.hash !== 'string' || !HEX64.test(r.hash))
+    return '"hash" is missing or not 64 hex digits';
+  if (fields !== 8)
+    return 'it has fields other than seq, time, actor, step, type, data, prev and hash';
+  return null;
+}
+
+/** Reads a record number out of a line that may be damaged; only for classifying a gap. */
+function seqOfLine(buf: Buffer, start: number, end: number): number | null {
+  const at = buf.lastIndexOf(SEQ_MEMBER, end - 1);
+  if (at < start) return null;
+  let n = 0;
+  let i = at + SEQ_MEMBER.length;
+  const first = i;
+  for (; i < end && buf[i]! >= 0x30 && buf[i]! <= 0x39; i++) n = n * 10 + (buf[i]! - 0x30);
+  return i > first ? n : null;
+}
+
+export class ChainChecker {
+  lines = 0;
+  records = 0;
+  head = GENESIS_PREV;
+  ceremonyId: string | null = null;
+  key: LoadedKey | null = null;
+  signaturesChecked = 0;
+  lastSignedSeq: number | null = null;
+  lastSignatureAt: number | null = null;
+  /** Only the last good record is kept, so memory stays flat however long the ledger is. */
+  last: LedgerRecord | null = null;
+  bad: BadRecord | null = null;
+  // A forward jump in seq is "missing" unless the skipped records turn up later ("reordered").
+  private gap: { from: number; to: number; found: boolean } | null = null;
+
+  constructor(private readonly expectedKeyFingerprint?: string) {}
+
+  readonly push = (buf: Buffer, start: number, end: number): void => {
+    this.lines++;
+    if (this.bad) {
+      if (this.gap && !this.gap.found) {
+        const seq = seqOfLine(buf, start, end);
+        if (seq !== null && seq >= this.gap.from && seq < this.gap.to) this.gap.found = true;
+      }
+      return;
+    }
+    const record = this.check(buf, start, end);
+    if (!record) return;
+    this.head = record.hash;
+    this.records++;
+    this.last = record;
+  };
+
+  /** Settles a pending gap once every line has been seen. */
+  finish(): BadRecord | null {
+    if (this.bad && this.gap) {
+      const { from, to, found } = this.gap;
+      const at = `record ${to} (line ${this.bad.line})`;
+      this.bad = found
+        ? {
+            ...this.bad,
+            reason: 'reordered',
+            message: `Line ${this.bad.line} holds record ${to} where record ${from} belongs, and record ${from} comes later: records are out of order.`,
+          }
+        : {
+            ...this.bad,
+            reason: 'missing',
+            message:
+              to - from === 1
+                ? `Record ${from} is missing before ${at}: a record was removed from the middle.`
+                : `Records ${from}..${to - 1} are missing before ${at}: records were removed from the middle.`,
+          };
+      this.gap = null;
+    }
+    return this.bad;
+  }
+
+  private fail(reason: BadReason, seq: number | null, message: string): null {
+    this.bad = { seq, line: this.lines, reason, message };
+    return null;
+  }
+
+  private check(buf: Buffer, start: number, end: number): LedgerRecord | null {
+    const line = this.lines;
+    const expected = this.records;
+    if (end === start) return this.fail('malformed', expected, `Line ${line} is empty.`);
+    if (end - start > MAX_LINE_BYTES) {
+      return this.fail(
+        'malformed',
+        expected,
+        `Line ${line} is longer than ${MAX_LINE_BYTES} bytes.`,
+      );
+    }
+    const text = buf.toString('utf8', start, end);
+    // Invalid UTF-8 decodes to U+FFFD; only then is a byte comparison needed.
+    if (text.includes('\uFFFD') && !Buffer.from(text, 'utf8').equals(buf.subarray(start, end))) {
+      return this.fail('malformed', expected, `Line ${line} is not valid UTF-8.`);
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      return this.fail('malformed', expected, `Line ${line} is not JSON (${why}).`);
+    }
+    const problem = shapeProblem(value);
+    if (problem) {
+      return this.fail('malformed', expected, `Line ${line} is not a ledger record: ${problem}.`);
+    }
+    const r = value as LedgerRecord;
+    const name = `Record ${r.seq} (line ${line})`;
+    if (!isCanonicalText(value, text)) {
+      return this.fail(
+        'malformed',
+        r.seq,
+        `${name} is not written in canonical JSON (RFC 8785), so its hash cannot be checked as written.`,
+      );
+    }
+    const at = topLevelHashOffset(buf, start, end, text);
+    if (at < 0) return this.fail('malformed', r.seq, `${name} has no top-level hash member.`);
+    const actual = hashLineInPlace(buf, start, end, at);
+    if (actual !== r.hash) {
+      return this.fail(
+        'edited',
+        r.seq,
+        `${name} has been edited: its content hashes to ${short(actual)} but its hash field says ${short(r.hash)}.`,
+      );
+    }
+    if (r.seq < expected) {
+      return this.fail(
+        'reordered',
+        r.seq,
+        `${name} comes after record ${expected - 1}: records are out of order or repeated.`,
+      );
+    }
+    if (r.seq > expected) {
+      this.gap = { from: expected, to: r.seq, found: false };
+      return this.fail('missing', r.seq, `${name} follows record ${expected - 1}.`);
+    }
+    if (r.prev !== this.head) {
+      return this.fail(
+        'missing',
+        r.seq,
+        r.seq === 0
+          ? `${name} has prev ${short(r.prev)} instead of 64 zeros: the ledger does not start at its first record.`
+          : `${name} does not link to record ${r.seq - 1}: its prev is ${short(r.prev)} but record ${r.seq - 1} hashes to ${short(this.head)}, so records were removed and renumbered or record ${r.seq - 1} was rewritten.`,
+      );
+    }
+    if (r.seq === 0) return this.checkOpening(r, name);
+    if (r.type === EVENT_OPENED) {
+      return this.fail('malformed', r.seq, `${name} is a second ${EVENT_OPENED} record.`);
+    }
+    if (r.type === EVENT_SIGNED) return this.checkSignature(r, name);
+    return r;
+  }
+
+  private checkOpening(r: LedgerRecord, name: string): LedgerRecord | null {
+    const d = r.data;
+    const unusable = (why: string) =>
+      this.fail('malformed', 0, `${name} cannot anchor the ledger: ${why}.`);
+    if (r.type !== EVENT_OPENED) return unusable(`it is a ${r.type} record, not ${EVENT_OPENED}`);
+    if (d.format !== LEDGER_FORMAT) return unusable(`its data.format is not "${LEDGER_FORMAT}"`);
+    if (typeof d.ceremony_id !== 'string' || d.ceremony_id === '') {
+      return unusable('its data.ceremony_id is missing');
+    }
+    const key = loadAuditKey(d.audit_key);
+    if (typeof key === 'string') return unusable(key);
+    const want = this.expectedKeyFingerprint?.toLowerCase().replace(/[\s:]/g, '');
+    if (want && want !== key.info.fingerprint_sha256) {
+      return this.fail(
+        'key-mismatch',
+        0,
+        `${name} names audit key ${short(key.info.fingerprint_sha256)}, not the expected ${short(want)}: this is not the ledger of the expected key.`,
+      );
+    }
+    this.key = key;
+    this.ceremonyId = d.ceremony_id;
+    return r;
+  }
+
+  private checkSignature(r: LedgerRecord, name: string): LedgerRecord | null {
+    const d = r.data;
+    const key = this.key!;
+    const keys = Object.keys(d).sort().join(',');
+    if (keys !== 'algorithm,head,seq_signed,signature') {
+      return this.fail(
+        'malformed',
+        r.seq,
+        `${name} is a ${EVENT_SIGNED} record whose data is not exactly {algorithm, head, seq_signed, signature}.`,
+      );
+    }
+    if (typeof d.signature !== 'string' || !BASE64.test(d.signature)) {
+      return this.fail('malformed', r.seq, `${name} has a signature that is not base64.`);
+    }
+    const wrong = (why: string) => this.fail('bad-signature', r.seq, `${name} ${why}.`);
+    if (d.head !== r.prev) {
+      return wrong(
+        `signs head ${String(d.head).slice(0, 16)}… but follows record ${r.seq - 1}, whose hash is ${short(r.prev)}`,
+      );
+    }
+    if (d.seq_signed !== r.seq - 1) {
+      return wrong(`says it signs record ${String(d.seq_signed)} but follows record ${r.seq - 1}`);
+    }
+    if (d.algorithm !== key.info.algorithm) {
+      return wrong(
+        `is signed with ${String(d.algorithm)} but the audit key in record 0 is ${key.info.algorithm}`,
+      );
+    }
+    const message = headSignatureMessage(this.ceremonyId!, r.seq - 1, r.prev);
+    const signature = Buffer.from(d.signature, 'base64');
+    if (!verifySignature(key.key, key.info.algorithm, message, signature)) {
+      return wrong(
+        `holds a signature over head ${short(r.prev)} (record ${r.seq - 1}) that does not verify under the audit key from record 0`,
+      );
+    }
+    this.signaturesChecked++;
+    this.lastSignedSeq = r.seq - 1;
+    this.lastSignatureAt = r.seq;
+    return r;
+  }
+}

@@ -1,0 +1,20 @@
+// The audit ledger: a hash-chained, HSM-signed JSONL event log and its independent verifier.
+// FORMAT.md is the specification an auditor reads; this is the API the engine uses.
+export { Ledger, type CreateOptions, type OpenOptions, type OpenedLedger } from './ledger';
+export type { Recovery } from './recovery';
+export {
+  verifyLedger,
+  verifyLedgerBytes,
+  type BadReason,
+  type BadRecord,
+  type LedgerSource,
+  type TornTail,
+  type VerifyOptions,
+  type VerifyResult,
+} from './verify';
+export { canonicalJson, encodeRecord, recomputeHash, sha256Hex } from './canonical';
+export { assertAuditData, secretFieldReason } from './data-guard';
+export { describeAuditKey, headSignatureMessage, verifySignature } from './audit-key';
+export { formatHexGroups, fromPgpWords, toPgpWords } from './pgp-words';
+export * from './types';
+export { generateSoftwareSigner, softwareSigner } from './software-signer';

@@ -1,0 +1,69 @@
+// Feeds a ledger to the checker line by line without holding the whole file or copying lines:
+// the callback gets a view of a shared buffer, valid only until it returns.
+import { open } from 'node:fs/promises';
+
+export type LineSink = (buf: Buffer, start: number, end: number) => void;
+
+export interface ReadOutcome {
+  /** Bytes after the last newline: a line that was never finished. */
+  tail: Buffer | null;
+  /** Offset of the first byte not covered by a complete line. */
+  completeBytes: number;
+  totalBytes: number;
+}
+
+/** Splits `buf` into lines; returns where the unfinished remainder starts. */
+function drain(buf: Buffer, sink: LineSink): number {
+  let pos = 0;
+  for (;;) {
+    const nl = buf.indexOf(10, pos);
+    if (nl < 0) return pos;
+    sink(buf, pos, nl);
+    pos = nl + 1;
+  }
+}
+
+export function readLinesFromBuffer(bytes: Buffer, sink: LineSink): ReadOutcome {
+  const rest = drain(bytes, sink);
+  return {
+    tail: rest < bytes.length ? bytes.subarray(rest) : null,
+    completeBytes: rest,
+    totalBytes: bytes.length,
+  };
+}
+
+export async function readLinesFromFile(
+  path: string,
+  sink: LineSink,
+  chunkSize = 4 << 20,
+): Promise<ReadOutcome> {
+  const fh = await open(path, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(chunkSize);
+    let filled = 0;
+    let consumed = 0; // file offset of buf[0]
+    for (;;) {
+      if (filled === buf.length) {
+        // One line longer than the buffer: grow rather than split it.
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, filled);
+        buf = bigger;
+      }
+      const { bytesRead } = await fh.read(buf, filled, buf.length - filled, consumed + filled);
+      if (bytesRead === 0) {
+        return {
+          tail: filled > 0 ? Buffer.from(buf.subarray(0, filled)) : null,
+          completeBytes: consumed,
+          totalBytes: consumed + filled,
+        };
+      }
+      const view = buf.subarray(0, filled + bytesRead);
+      const rest = drain(view, sink);
+      buf.copyWithin(0, rest, view.length);
+      filled = view.length - rest;
+      consumed += rest;
+    }
+  } finally {
+    await fh.close();
+  }
+}

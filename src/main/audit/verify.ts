@@ -1,0 +1,144 @@
+// verifyLedger: what an auditor runs. A verification failure is a result, not an exception;
+// only an unreadable input (no such file) throws.
+import { stat } from 'node:fs/promises';
+import { ErrorCode, OlocusError } from '../../shared/errors';
+import { ChainChecker, short, type BadRecord } from './chain-checker';
+import { readLinesFromBuffer, readLinesFromFile, type ReadOutcome } from './line-reader';
+import { toPgpWords } from './pgp-words';
+import type { AuditKeyInfo, LedgerRecord } from './types';
+
+export type { BadReason, BadRecord } from './chain-checker';
+
+/** A path, or the ledger's content itself. */
+export type LedgerSource = string | { text: string } | Uint8Array;
+
+export interface VerifyOptions {
+  /**
+   * A head published outside the ledger (printed in the report, read aloud, notarised). Without
+   * one, removing records from the end is undetectable; with one, the ledger must end there.
+   */
+  expectedHead?: string;
+  /** The audit key fingerprint (SPKI SHA-256 hex) the ledger must have been opened with. */
+  expectedKeyFingerprint?: string;
+}
+
+export interface TornTail {
+  /** 1-based line number of the unfinished line. */
+  line: number;
+  /** Byte offset where the unfinished line starts: the file is truncated back to this. */
+  offset: number;
+  bytes: number;
+  /** Complete records before it that verify (the records recovery keeps). */
+  keptRecords: number;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  /** Records that verified, counting from record 0 up to the first bad one. */
+  records: number;
+  /** Hash of the last record that verified; print it with the report as the external anchor. */
+  head: string;
+  headWords: string;
+  signaturesChecked: number;
+  /** Highest seq covered by a valid head signature, or null if none is. */
+  lastSignedSeq: number | null;
+  /** Verified records after the last chain.signed record: covered by hashes, not signatures. */
+  unsignedTail: number;
+  ceremonyId: string | null;
+  auditKey: AuditKeyInfo | null;
+  bytes: number;
+  firstBad?: BadRecord;
+  tornTail?: TornTail;
+  /** The last record that verified (the ledger uses it to resume). */
+  lastRecord: LedgerRecord | null;
+}
+
+function summarise(checker: ChainChecker, read: ReadOutcome, opts: VerifyOptions): VerifyResult {
+  let bad = checker.finish();
+  let tornTail: TornTail | undefined;
+  if (read.tail) {
+    tornTail = {
+      line: checker.lines + 1,
+      offset: read.completeBytes,
+      bytes: read.tail.length,
+      keptRecords: checker.records,
+    };
+    if (!bad) {
+      const n = checker.records;
+      bad = {
+        seq: n,
+        line: tornTail.line,
+        reason: 'torn-tail',
+        message:
+          n === 0
+            ? `Line 1 is incomplete (${tornTail.bytes} bytes, no newline): the ledger was cut short while being created and holds no complete record.`
+            : `Line ${tornTail.line} is incomplete (${tornTail.bytes} bytes, no newline), a write cut short by a crash; records 0..${n - 1} before it verify and recovery keeps them.`,
+      };
+    }
+  }
+  if (!bad && checker.lines === 0) {
+    bad = {
+      seq: 0,
+      line: 1,
+      reason: 'malformed',
+      message: 'The ledger is empty: it has no ledger.opened record.',
+    };
+  }
+  const want = opts.expectedHead?.toLowerCase();
+  if (!bad && want && want !== checker.head) {
+    bad = {
+      seq: checker.records - 1,
+      line: checker.lines,
+      reason: 'head-mismatch',
+      message: `The ledger ends at record ${checker.records - 1} with head ${short(checker.head)}, not at the published head ${short(want)}: records were removed from its end or it is another ledger.`,
+    };
+  }
+  const signedUpTo = checker.lastSignatureAt;
+  return {
+    ok: bad === null,
+    records: checker.records,
+    head: checker.head,
+    headWords: toPgpWords(checker.head).join(' '),
+    signaturesChecked: checker.signaturesChecked,
+    lastSignedSeq: checker.lastSignedSeq,
+    unsignedTail: signedUpTo === null ? checker.records : checker.records - signedUpTo - 1,
+    ceremonyId: checker.ceremonyId,
+    auditKey: checker.key?.info ?? null,
+    bytes: read.totalBytes,
+    ...(bad ? { firstBad: bad } : {}),
+    ...(tornTail ? { tornTail } : {}),
+    lastRecord: checker.last,
+  };
+}
+
+export function verifyLedgerBytes(bytes: Uint8Array, opts: VerifyOptions = {}): VerifyResult {
+  const checker = new ChainChecker(opts.expectedKeyFingerprint);
+  const buf = Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const read = readLinesFromBuffer(buf, checker.push);
+  return summarise(checker, read, opts);
+}
+
+export async function verifyLedger(
+  source: LedgerSource,
+  opts: VerifyOptions = {},
+): Promise<VerifyResult> {
+  if (typeof source !== 'string') {
+    const bytes = source instanceof Uint8Array ? source : Buffer.from(source.text, 'utf8');
+    return verifyLedgerBytes(bytes, opts);
+  }
+  try {
+    const info = await stat(source);
+    if (!info.isFile()) throw new Error('not a regular file');
+  } catch (cause) {
+    throw new OlocusError(
+      ErrorCode.INVALID_INPUT,
+      `Cannot read the audit ledger ${source}: ${cause instanceof Error ? cause.message : String(cause)}.`,
+      { cause },
+    );
+  }
+  const checker = new ChainChecker(opts.expectedKeyFingerprint);
+  const read = await readLinesFromFile(source, checker.push);
+  return summarise(checker, read, opts);
+}

@@ -1,0 +1,143 @@
+// An optional second lock on a share card: the share sealed with AES-256-GCM under a key
+// scrypt derives from the custodian's passphrase. A stolen card then needs the passphrase too.
+//
+//   version u8 (1) | kdf u8 (1 = scrypt) | log2 N u8 | r u8 | p u8 | salt (16) | nonce (12)
+//   | ciphertext | GCM tag (16)
+//
+// The header is the GCM associated data, so its parameters cannot be changed unnoticed.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { ErrorCode } from '../../../shared/errors';
+import { QuorumError, invalidInput } from './errors';
+import { scryptKey, scryptParamsAcceptable } from './kdf';
+import type { ScryptParams } from './kdf';
+import type { ShareEnvelope } from './types';
+
+const VERSION = 1;
+const KDF_SCRYPT = 1;
+const PASSPHRASE_KDF: ScryptParams = { N: 2 ** 17, r: 8, p: 1 }; // 128 MiB, ~0.3 s
+const SALT = 16;
+const NONCE = 12;
+const TAG = 16;
+const HEADER = 5 + SALT + NONCE;
+export const MIN_PASSPHRASE_CHARS = 8;
+
+export type Passphrase = string | Uint8Array;
+
+/** Our own UTF-8 bytes of the passphrase (NFC, so the same words typed anywhere match). */
+function passphraseBytes(passphrase: Passphrase): Uint8Array {
+  if (typeof passphrase === 'string') return new TextEncoder().encode(passphrase.normalize('NFC'));
+  return Uint8Array.from(passphrase);
+}
+
+function passphraseLength(passphrase: Passphrase): number {
+  return typeof passphrase === 'string'
+    ? [...passphrase.normalize('NFC')].length
+    : new TextDecoder().decode(passphrase).length;
+}
+
+/** Seals share bytes under a passphrase; the result is what a protected card prints. */
+export async function protectShare(share: Uint8Array, passphrase: Passphrase): Promise<Uint8Array> {
+  if (!(share instanceof Uint8Array) || share.length === 0) {
+    throw invalidInput('There is no share to protect.');
+  }
+  if (passphraseLength(passphrase) < MIN_PASSPHRASE_CHARS) {
+    throw invalidInput(`A share passphrase needs at least ${MIN_PASSPHRASE_CHARS} characters.`);
+  }
+  const out = new Uint8Array(HEADER + share.length + TAG);
+  const { N, r, p } = PASSPHRASE_KDF;
+  out.set([VERSION, KDF_SCRYPT, Math.log2(N), r, p], 0);
+  out.set(randomBytes(SALT), 5);
+  out.set(randomBytes(NONCE), 5 + SALT);
+  const header = out.subarray(0, HEADER);
+
+  const password = passphraseBytes(passphrase);
+  let key: Buffer | undefined;
+  try {
+    key = await scryptKey(password, header.subarray(5, 5 + SALT), PASSPHRASE_KDF);
+    const cipher = createCipheriv('aes-256-gcm', key, header.subarray(5 + SALT));
+    cipher.setAAD(header);
+    // GCM is a stream mode: update() returns exactly the ciphertext of what it was given.
+    out.set(cipher.update(share), HEADER);
+    cipher.final();
+    out.set(cipher.getAuthTag(), HEADER + share.length);
+    return out;
+  } finally {
+    password.fill(0);
+    key?.fill(0);
+  }
+}
+
+/** Opens a protected share; the caller owns (and zeroes) the result. */
+export async function unprotectShare(
+  bytes: Uint8Array,
+  passphrase: Passphrase,
+  custodian: string,
+): Promise<Uint8Array> {
+  const unreadable = () =>
+    new QuorumError(
+      custodian,
+      `${custodian}'s protected share is in a format this version of Olocus Ceremony cannot read.`,
+    );
+  if (bytes.length < HEADER + 1 + TAG) throw unreadable();
+  const [version, kdf, log2N = 0, r = 0, p = 0] = bytes.subarray(0, 5);
+  const params = { N: 2 ** log2N, r, p };
+  if (version !== VERSION || kdf !== KDF_SCRYPT || !scryptParamsAcceptable(params)) {
+    throw unreadable();
+  }
+  const header = bytes.subarray(0, HEADER);
+  const sealed = bytes.subarray(HEADER, bytes.length - TAG);
+
+  const password = passphraseBytes(passphrase);
+  let key: Buffer | undefined;
+  let opened: Buffer | undefined;
+  try {
+    key = await scryptKey(password, header.subarray(5, 5 + SALT), params);
+    const decipher = createDecipheriv('aes-256-gcm', key, header.subarray(5 + SALT));
+    decipher.setAAD(header);
+    decipher.setAuthTag(bytes.subarray(bytes.length - TAG));
+    opened = decipher.update(sealed);
+    try {
+      decipher.final();
+    } catch (e) {
+      // GCM cannot tell a wrong passphrase from an altered card; the OLS1 checksum around this
+      // has already ruled out misreading, so the passphrase is by far the likelier cause.
+      throw new QuorumError(custodian, `The passphrase for ${custodian}'s share is wrong.`, {
+        code: ErrorCode.AUTHENTICATION_FAILED,
+        cause: e,
+      });
+    }
+    return Uint8Array.from(opened);
+  } finally {
+    password.fill(0);
+    key?.fill(0);
+    opened?.fill(0);
+  }
+}
+
+export async function protectEnvelope(
+  envelope: ShareEnvelope,
+  passphrase: Passphrase,
+): Promise<ShareEnvelope> {
+  if (envelope.protected) {
+    throw invalidInput(
+      `${envelope.custodian}'s share is already passphrase-protected.`,
+      envelope.custodian,
+    );
+  }
+  return { ...envelope, share: await protectShare(envelope.share, passphrase), protected: true };
+}
+
+export async function unprotectEnvelope(
+  envelope: ShareEnvelope,
+  passphrase: Passphrase,
+): Promise<ShareEnvelope> {
+  if (!envelope.protected) {
+    throw invalidInput(
+      `${envelope.custodian}'s share is not passphrase-protected.`,
+      envelope.custodian,
+    );
+  }
+  const share = await unprotectShare(envelope.share, passphrase, envelope.custodian);
+  const { protected: _sealed, ...rest } = envelope;
+  return { ...rest, share };
+}

@@ -1,0 +1,183 @@
+// One reviewed script in, one run out. A run lives in its directory; started again on the same
+// directory it resumes after the last completed step, and a finished directory is never reused.
+import { readdir } from 'node:fs/promises';
+import { Ledger, verifyLedger } from '../../audit/index';
+import { parsePkcs11Uri } from '../../hsm/uri';
+import { ErrorCode, OlocusError } from '../../../shared/errors';
+import type { CeremonyScript, Step } from '../script/schema';
+import { RunContext, sha256 } from './context';
+import type { HsmTarget } from './context';
+import { exists, writeOnce } from './files';
+import { backup, checkpoint, csr, generateKey, selfSigned } from './key-steps';
+import type { CeremonyRoom } from './room';
+import { RUN_FORMAT, loadState } from './state';
+import type { RunState, StepState } from './state';
+import { initializeToken } from './token-step';
+import { finishRun } from './finish';
+import { compareStep, precheckStep } from './transcript';
+import type { Transcript } from './transcript';
+import type { RunSummary } from './finish';
+
+export interface RunOptions {
+  script: CeremonyScript;
+  scriptText: string;
+  dir: string;
+  room: CeremonyRoom;
+  mode?: RunState['mode'];
+  /** Where the token lives, when the script's URI must be overridden (demo, rehearsal). */
+  hsm?: Partial<HsmTarget>;
+  expect?: Transcript;
+  now?: () => Date;
+  /** Entries the caller put in a new run directory before the run (the demo's SoftHSM store). */
+  preexisting?: string[];
+}
+
+const AVAILABLE = new Set<Step['type']>([
+  'token.initialize',
+  'key.generate',
+  'certificate.self_signed',
+  'certificate.csr',
+  'key.backup',
+  'witness.checkpoint',
+]);
+
+function target(script: CeremonyScript, override: Partial<HsmTarget> = {}): HsmTarget {
+  const uri = parsePkcs11Uri(script.hsm.uri);
+  const modulePath = override.modulePath ?? uri.modulePath;
+  const tokenLabel = override.tokenLabel ?? uri.token;
+  if (!modulePath)
+    throw new OlocusError(
+      ErrorCode.INVALID_INPUT,
+      "The script's hsm.uri needs module-path=… so the run knows which PKCS#11 library to load.",
+    );
+  if (!tokenLabel)
+    throw new OlocusError(
+      ErrorCode.INVALID_INPUT,
+      "The script's hsm.uri needs token=… naming the ceremony token.",
+    );
+  const initArgs = override.initArgs ?? uri.initArgs;
+  return { modulePath, tokenLabel, ...(initArgs !== undefined ? { initArgs } : {}) };
+}
+
+async function prepare(
+  o: RunOptions,
+  scriptSha256: string,
+): Promise<{ state: RunState; resumed: boolean }> {
+  const previous = await loadState(o.dir);
+  if (previous) {
+    if (previous.status === 'finished') {
+      throw new OlocusError(
+        ErrorCode.POLICY_VIOLATION,
+        `${o.dir} holds a finished ceremony (${previous.ceremonyId}); its outputs are never overwritten. Choose a new directory.`,
+      );
+    }
+    if (previous.scriptSha256 !== scriptSha256) {
+      throw new OlocusError(
+        ErrorCode.POLICY_VIOLATION,
+        `${o.dir} holds an unfinished run of a different script (SHA-256 ${previous.scriptSha256}); it resumes only with the script it started with.`,
+      );
+    }
+    return { state: previous, resumed: true };
+  }
+  if (
+    (await exists(o.dir)) &&
+    (await readdir(o.dir)).some((f) => !(o.preexisting ?? []).includes(f))
+  ) {
+    throw new OlocusError(
+      ErrorCode.POLICY_VIOLATION,
+      `${o.dir} is not empty and holds no ceremony run; choose an empty or new directory.`,
+    );
+  }
+  const state: RunState = {
+    format: RUN_FORMAT,
+    mode: o.mode ?? 'run',
+    ceremonyId: o.script.ceremony.id,
+    scriptSha256,
+    status: 'running',
+    startedAt: (o.now ?? (() => new Date()))().toISOString(),
+    secrets: {},
+    keys: {},
+    steps: o.script.steps.map((s) => ({ id: s.id, type: s.type, status: 'pending' })),
+  };
+  await writeOnce(`${o.dir}/script.yaml`, o.scriptText);
+  return { state, resumed: false };
+}
+
+async function runStep(ctx: RunContext, step: Step, st: StepState): Promise<void> {
+  switch (step.type) {
+    case 'token.initialize':
+      return initializeToken(ctx, step, st);
+    case 'key.generate':
+      return generateKey(ctx, step, st);
+    case 'certificate.self_signed':
+      return selfSigned(ctx, step, st);
+    case 'certificate.csr':
+      return csr(ctx, step, st);
+    case 'key.backup':
+      return backup(ctx, step, st);
+    case 'witness.checkpoint':
+      return checkpoint(ctx, step, st);
+    default:
+      throw new OlocusError(
+        ErrorCode.MECHANISM_UNSUPPORTED,
+        `Step type ${step.type} is not available in this build.`,
+      );
+  }
+}
+
+export async function runCeremony(o: RunOptions): Promise<RunSummary> {
+  const missing = o.script.steps.filter((s) => !AVAILABLE.has(s.type));
+  if (missing.length > 0) {
+    throw new OlocusError(
+      ErrorCode.INVALID_INPUT,
+      `This build cannot run step${missing.length > 1 ? 's' : ''} ${missing.map((s) => `"${s.id}" (${s.type})`).join(', ')}; nothing was started.`,
+    );
+  }
+  const scriptSha256 = sha256(o.scriptText);
+  const { state, resumed } = await prepare(o, scriptSha256);
+  const ctx = new RunContext(o.script, o.dir, state, o.room, target(o.script, o.hsm), o.now);
+  await ctx.save();
+  try {
+    if (resumed && (await exists(ctx.path('audit.jsonl')))) {
+      const hsm = await ctx.provider();
+      const spki = await hsm.publicKey({ label: state.auditKey!.label, class: 'public' });
+      const opened = await Ledger.open(ctx.path('audit.jsonl'), {
+        signer: ctx.auditSigner(spki, state.auditKey!.label),
+      });
+      ctx.ledger = opened.ledger;
+      await ctx.event(null, 'ceremony.resumed', {
+        completed: state.steps.filter((s) => s.status === 'done').map((s) => s.id),
+        recovered: opened.recovered ?? null,
+      });
+    }
+    for (const [i, step] of o.script.steps.entries()) {
+      const st = state.steps[i]!;
+      if (st.status === 'done') continue;
+      o.room.announce({
+        stepId: step.id,
+        kind: 'progress',
+        message: `Step ${i + 1} of ${o.script.steps.length}: ${step.title ?? step.id}`,
+      });
+      if (st.status === 'pending' && step.type !== 'token.initialize') {
+        st.startedAt = ctx.now().toISOString();
+        await ctx.event(step.id, 'step.started', { type: step.type, title: step.title ?? step.id });
+      }
+      if (o.expect) precheckStep(o.expect, i, step);
+      await runStep(ctx, step, st);
+      if (o.expect) compareStep(o.expect, i, step, st);
+      st.status = 'done';
+      st.doneAt = ctx.now().toISOString();
+      await ctx.event(step.id, 'step.completed', { results: st.results ?? {} });
+      // The head is signed at every boundary the token is open for; a step that needs no quorum
+      // (a witness checkpoint after a resume) leaves its records for the next signature.
+      if (ctx.isLoggedIn) await ctx.ledger?.signHead({ actor: ctx.actor, step: step.id });
+      await ctx.save();
+      if (step.type === 'token.initialize') await ctx.logout();
+    }
+    return await finishRun(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+export { verifyLedger };

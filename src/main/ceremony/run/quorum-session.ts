@@ -1,0 +1,75 @@
+// Collecting a quorum in the room: every share is checked against the commitment recorded at
+// the split the moment it is presented, and a bad one is refused naming its custodian — before
+// anything is tried on the HSM, so a bad share can never lock a PIN.
+import { ErrorCode, OlocusError } from '../../../shared/errors';
+import { checkShare, combineShares, decodeShare, QuorumError } from '../quorum/index';
+import type { ShareEnvelope } from '../quorum/index';
+import type { CeremonyRoom } from './room';
+import type { SecretRecord } from './state';
+
+export interface QuorumOutcome {
+  secret: Uint8Array;
+  custodians: string[];
+}
+
+export interface QuorumLog {
+  accepted(custodian: string, commitment: string): Promise<void>;
+  refused(custodian: string | null, reason: string): Promise<void>;
+}
+
+/**
+ * Asks the room for shares until `record.threshold` valid ones are in, then reconstructs the
+ * secret and checks it against the secret commitment. The caller zeroes the secret.
+ */
+export async function collectQuorum(
+  room: CeremonyRoom,
+  log: QuorumLog,
+  expected: { ceremonyId: string; secretId: string; purpose: string; record: SecretRecord },
+): Promise<QuorumOutcome> {
+  const { record } = expected;
+  const accepted: ShareEnvelope[] = [];
+  let refused: string | undefined;
+  try {
+    while (accepted.length < record.threshold) {
+      const presented = await room.nextShare({
+        secretId: expected.secretId,
+        purpose: expected.purpose,
+        custodians: record.custodians,
+        presented: accepted.map((e) => e.custodian),
+        need: record.threshold,
+        ...(refused ? { refused } : {}),
+      });
+      if (!presented) {
+        throw new OlocusError(
+          ErrorCode.AUTHENTICATION_FAILED,
+          `${accepted.length} of ${record.threshold} shares presented for ${expected.purpose}; ${record.threshold - accepted.length} more custodian${record.threshold - accepted.length === 1 ? '' : 's'} needed.`,
+        );
+      }
+      try {
+        const envelope = await decodeShare(presented.text, presented.passphrase);
+        if (accepted.some((e) => e.custodian === envelope.custodian)) {
+          throw new QuorumError(
+            envelope.custodian,
+            `${envelope.custodian}'s share was already presented in this session.`,
+          );
+        }
+        checkShare(envelope, {
+          ceremonyId: expected.ceremonyId,
+          secretId: expected.secretId,
+          commitments: record.commitments,
+        });
+        accepted.push(envelope);
+        refused = undefined;
+        await log.accepted(envelope.custodian, record.commitments[envelope.custodian]!);
+      } catch (e) {
+        if (!(e instanceof OlocusError)) throw e;
+        refused = e.message;
+        await log.refused(e instanceof QuorumError ? (e.custodian ?? null) : null, e.message);
+      }
+    }
+    const secret = await combineShares(accepted, { secretCommitment: record.secretCommitment });
+    return { secret, custodians: accepted.map((e) => e.custodian) };
+  } finally {
+    for (const e of accepted) e.share.fill(0);
+  }
+}

@@ -1,0 +1,50 @@
+// The room: the people a run waits for. The engine asks; a front (the wizard, the CLI, the
+// demo) answers. Whatever answers, the engine checks every share itself.
+
+export interface ShareRequest {
+  secretId: string;
+  /** What the reconstructed secret is for, in the officer's words. */
+  purpose: string;
+  custodians: string[];
+  /** Custodians whose shares were accepted in this session. */
+  presented: string[];
+  need: number;
+  /** Why the previous share was refused, naming its custodian. */
+  refused?: string;
+}
+
+export interface PresentedShare {
+  /** The share as typed (grouped base32) or scanned (QR payload). */
+  text: string;
+  /** Asked for only when the share turns out to be passphrase-protected. */
+  passphrase?: () => Promise<string>;
+}
+
+export interface IssuedShare {
+  secretId: string;
+  custodian: string;
+  /** Path of the custodian's share card PDF, relative to the run directory. */
+  card: string;
+  /** The share as printed on the card (text form), for rooms that hand it over directly. */
+  text: string;
+}
+
+export interface RoomEvent {
+  stepId: string | null;
+  kind: 'progress' | 'result' | 'refused' | 'warning';
+  message: string;
+}
+
+export interface CeremonyRoom {
+  /** The next share for the request, or null when no further custodian can present one. */
+  nextShare(request: ShareRequest): Promise<PresentedShare | null>;
+  /** A witness's sign-off for a step, or null when none is given (the step then stops). */
+  witness(request: {
+    stepId: string;
+    title: string;
+    statement: string;
+    witnesses: string[];
+  }): Promise<{ name: string } | null>;
+  sharesIssued(shares: IssuedShare[]): Promise<void>;
+  announce(event: RoomEvent): void;
+}
