@@ -2,6 +2,7 @@
 export {};
 const benches: Record<string, () => Promise<void>> = {
   sign: async () => (await import('./sign')).run(),
+  ledger: async () => (await import('./ledger')).run(),
 };
 
 const wanted = process.argv.slice(2);
