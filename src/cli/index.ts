@@ -1,6 +1,7 @@
 // The olocus-ceremony command: parses argv, calls the CeremonyService, prints, returns the exit
 // code. bin/olocus-ceremony.js runs the build of this file; src/cli/run.ts runs it from sources.
 import { parseArgs } from 'node:util';
+import type { CommandContext } from './spec';
 import type { ParseArgsConfig } from 'node:util';
 import { setPkcs11WorkerEntry } from '../main/hsm/pkcs11/executor';
 import { CeremonyService } from '../main/service/index';
@@ -29,7 +30,7 @@ type Invocation =
   | {
       kind: 'run';
       command: CommandSpec;
-      values: Record<string, string | boolean | undefined>;
+      values: Record<string, string | boolean | string[] | undefined>;
       positionals: string[];
     };
 
@@ -89,15 +90,16 @@ function parseInvocation(argv: string[]): Invocation {
     );
   }
   const options: ParseArgsConfig['options'] = { ...GLOBAL_OPTIONS };
-  for (const [name, f] of Object.entries(command.flags)) options[name] = { type: f.type };
+  for (const [name, f] of Object.entries(command.flags))
+    options[name] = { type: f.type, ...(f.multiple ? { multiple: true } : {}) };
   let parsed;
   try {
     parsed = parseArgs({ args: rest, options, strict: true, allowPositionals: true });
   } catch (e) {
     throw parseError(e, command, rest, options);
   }
-  // No flag is declared `multiple`, so no value is an array.
-  const values = parsed.values as Record<string, string | boolean | undefined>;
+  // Flags declared `multiple` give arrays; listFlag reads them.
+  const values = parsed.values as CommandContext['values'];
   if (values.help) return { kind: 'help', text: commandHelp(command) };
   checkArguments(command, values, parsed.positionals);
   return { kind: 'run', command, values, positionals: parsed.positionals };
@@ -134,7 +136,7 @@ function parseError(
 
 function checkArguments(
   command: CommandSpec,
-  values: Record<string, string | boolean | undefined>,
+  values: Record<string, string | boolean | string[] | undefined>,
   positionals: string[],
 ): void {
   const name = command.words.join(' ');

@@ -9,10 +9,12 @@ export interface FlagSpec {
   value?: string;
   help: string;
   required?: boolean;
+  /** May be given more than once (e.g. --share NAME=FILE for each officer). */
+  multiple?: boolean;
 }
 
 export interface CommandContext {
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
   out: Output;
   service: CeremonyService;
@@ -39,4 +41,10 @@ export function stringFlag(ctx: CommandContext, name: string): string {
 export function optionalString(ctx: CommandContext, name: string): string | undefined {
   const v = ctx.values[name];
   return typeof v === 'string' ? v : undefined;
+}
+
+/** Every value of a repeatable flag, in the order given. */
+export function listFlag(ctx: CommandContext, name: string): string[] {
+  const v = ctx.values[name];
+  return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
 }

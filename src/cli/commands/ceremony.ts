@@ -1,5 +1,8 @@
 // `ceremony validate SCRIPT`: checks a script and prints the plan it would run.
+import { CliRoom } from '../room';
+import { formatRunSummary } from '../run-summary';
 import type { CommandSpec } from '../spec';
+import { listFlag, optionalString, stringFlag } from '../spec';
 
 export const ceremonyValidateCommand: CommandSpec = {
   words: ['ceremony', 'validate'],
@@ -18,6 +21,91 @@ export const ceremonyValidateCommand: CommandSpec = {
       () => `${r.planText}\n\nScript SHA-256: ${r.sha256}`,
     );
     ctx.out.note(`${file} is valid: ${r.plan.steps.length} steps.`);
+    return 0;
+  },
+};
+
+export const ceremonyRunCommand: CommandSpec = {
+  words: ['ceremony', 'run'],
+  usage:
+    'ceremony run SCRIPT --out DIR [--share NAME=FILE]… [--passphrase NAME=env:VAR]… [--witness NAME] [--expect TRANSCRIPT]',
+  summary: 'runs a ceremony headless; resumes if DIR holds an unfinished run',
+  details: [
+    'Shares come from --share files (the text printed on each card) or, at a terminal, are typed in.',
+    'A passphrase-protected share asks for its passphrase (--passphrase NAME=env:VAR|file:PATH, or a hidden prompt).',
+    '--expect compares every step with a rehearsal transcript and stops at the first divergence.',
+  ],
+  flags: {
+    out: {
+      type: 'string',
+      value: 'DIR',
+      help: 'the run directory (new, or an unfinished run of this script)',
+      required: true,
+    },
+    share: {
+      type: 'string',
+      value: 'NAME=FILE',
+      help: "an officer's share card text",
+      multiple: true,
+    },
+    passphrase: {
+      type: 'string',
+      value: 'NAME=SOURCE',
+      help: "where an officer's share passphrase comes from (env:VAR or file:PATH)",
+      multiple: true,
+    },
+    witness: { type: 'string', value: 'NAME', help: 'the witness who signs off witnessed steps' },
+    expect: {
+      type: 'string',
+      value: 'TRANSCRIPT',
+      help: 'a rehearsal transcript.json to compare with',
+    },
+  },
+  positionals: ['SCRIPT'],
+  async run(ctx) {
+    const witness = optionalString(ctx, 'witness');
+    const room = new CliRoom({
+      shares: listFlag(ctx, 'share'),
+      passphrases: listFlag(ctx, 'passphrase'),
+      ...(witness ? { witness } : {}),
+      note: (t) => ctx.out.note(t),
+      interactive: Boolean(process.stdin.isTTY),
+    });
+    const expect = optionalString(ctx, 'expect');
+    const r = await ctx.service.runCeremony(
+      ctx.positionals[0]!,
+      stringFlag(ctx, 'out'),
+      room,
+      expect ? { expect } : {},
+    );
+    ctx.out.result(r, () => formatRunSummary(r));
+    return 0;
+  },
+};
+
+export const ceremonyRehearseCommand: CommandSpec = {
+  words: ['ceremony', 'rehearse'],
+  usage: 'ceremony rehearse SCRIPT --out DIR',
+  summary: 'runs the script on a throwaway SoftHSM token; writes the expected transcript',
+  details: ['Use DIR/transcript.json with `ceremony run --expect` on the day.'],
+  flags: {
+    out: {
+      type: 'string',
+      value: 'DIR',
+      help: 'the rehearsal directory (empty or new)',
+      required: true,
+    },
+  },
+  positionals: ['SCRIPT'],
+  async run(ctx) {
+    const r = await ctx.service.rehearse(ctx.positionals[0]!, stringFlag(ctx, 'out'), (e) =>
+      ctx.out.note(e.message),
+    );
+    ctx.out.result(r, () =>
+      formatRunSummary(r, [
+        ['Expected transcript', `${r.dir}/transcript.json (pass it to ceremony run --expect)`],
+      ]),
+    );
     return 0;
   },
 };

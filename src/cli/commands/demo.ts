@@ -1,5 +1,5 @@
 // `demo --out DIR`: the bundled 3-of-5 root CA ceremony on an embedded SoftHSM token.
-import { fields } from '../output';
+import { formatRunSummary } from '../run-summary';
 import type { CommandSpec } from '../spec';
 import { stringFlag } from '../spec';
 
@@ -16,33 +16,16 @@ export const demoCommand: CommandSpec = {
     out: { type: 'string', value: 'DIR', help: 'the run directory (empty or new)', required: true },
   },
   async run(ctx) {
-    const dir = stringFlag(ctx, 'out');
-    const r = await ctx.service.demo(dir, (e) =>
+    const r = await ctx.service.demo(stringFlag(ctx, 'out'), (e) =>
       ctx.out.note(
         `${e.kind === 'refused' ? 'refused: ' : e.kind === 'warning' ? 'warning: ' : ''}${e.message}`,
       ),
     );
     ctx.out.result(r, () =>
-      [
-        `Ceremony ${r.ceremonyId} finished in ${r.dir}`,
-        '',
-        fields([
-          ['Ledger', `${r.ledger.path} (${r.ledger.records} records)`],
-          ['Ledger head', r.ledger.head],
-          ['In words', r.ledger.headWords],
-          ...r.keys.map((k): [string, string] => [
-            `Key ${k.label}`,
-            `${k.type}, SPKI SHA-256 ${k.spkiSha256 ?? 'n/a'}`,
-          ]),
-          ['Share cards', `${r.dir}/shares/`],
-          ['Transcript', `${r.dir}/transcript.json`],
-          ['Manifest', `${r.dir}/manifest.json`],
-          ['SoftHSM', `SOFTHSM2_CONF=${r.softhsmConf}`],
-          ['Demo PINs', `${r.demoSecrets}/so-pin, ${r.demoSecrets}/user-pin (demo only)`],
-        ]),
-        '',
-        `Check the ledger yourself: npx olocus-ceremony verify-audit ${r.ledger.path}`,
-      ].join('\n'),
+      formatRunSummary(r, [
+        ['SoftHSM', `SOFTHSM2_CONF=${r.softhsmConf}`],
+        ['Demo PINs', `${r.demoSecrets}/so-pin, ${r.demoSecrets}/user-pin (demo only)`],
+      ]),
     );
     return 0;
   },

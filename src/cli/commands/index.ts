@@ -1,6 +1,6 @@
 // Every command, in the order --help lists them.
 import type { CommandSpec } from '../spec';
-import { ceremonyValidateCommand } from './ceremony';
+import { ceremonyRehearseCommand, ceremonyRunCommand, ceremonyValidateCommand } from './ceremony';
 import { verifyAuditCommand } from './audit';
 import { configCheckCommand } from './config';
 import { demoCommand } from './demo';
@@ -16,6 +16,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   verifyCommand,
   configCheckCommand,
   ceremonyValidateCommand,
+  ceremonyRunCommand,
+  ceremonyRehearseCommand,
   demoCommand,
   verifyAuditCommand,
 ];

@@ -5,7 +5,14 @@ import { verifyLedger } from '../audit/index';
 import type { VerifyOptions, VerifyResult } from '../audit/index';
 import { runDemo } from '../ceremony/demo';
 import type { DemoSummary } from '../ceremony/demo';
-import type { RoomEvent } from '../ceremony/run/room';
+import type { CeremonyRoom, RoomEvent } from '../ceremony/run/room';
+import { runCeremony } from '../ceremony/run/engine';
+import type { RunSummary } from '../ceremony/run/finish';
+import { parseTranscript } from '../ceremony/run/transcript';
+import { runOnThrowawayToken } from '../ceremony/throwaway';
+import type { ThrowawaySummary } from '../ceremony/throwaway';
+import { readTextFile } from '../config/yaml-file';
+import { resolve } from 'node:path';
 import { loadScript } from '../ceremony/script/load';
 import { formatPlan, planScript } from '../ceremony/script/plan';
 import { formatEffectiveConfig, loadHsmConfig, redactConfig } from '../config/index';
@@ -201,6 +208,42 @@ export class CeremonyService {
       plan,
       planText: formatPlan(plan),
     };
+  }
+
+  /** Runs (or resumes) a ceremony script into `dir`, with `room` answering for the people. */
+  async runCeremony(
+    scriptPath: string,
+    dir: string,
+    room: CeremonyRoom,
+    options: { expect?: string } = {},
+  ): Promise<RunSummary> {
+    const { script, text } = await loadScript(scriptPath);
+    const expect = options.expect
+      ? parseTranscript(await readTextFile(options.expect), options.expect)
+      : undefined;
+    return runCeremony({
+      script,
+      scriptText: text,
+      dir: resolve(dir),
+      room,
+      ...(expect ? { expect } : {}),
+    });
+  }
+
+  /** Runs a script on a throwaway SoftHSM token under `dir`, writing the expected transcript. */
+  async rehearse(
+    scriptPath: string,
+    dir: string,
+    onEvent?: (e: RoomEvent) => void,
+  ): Promise<ThrowawaySummary> {
+    const { script, text } = await loadScript(scriptPath);
+    return runOnThrowawayToken({
+      out: dir,
+      script,
+      scriptText: text,
+      mode: 'rehearsal',
+      ...(onEvent ? { onEvent } : {}),
+    });
   }
 
   /** The bundled demo ceremony on a SoftHSM token under `dir` (resumes an unfinished one). */

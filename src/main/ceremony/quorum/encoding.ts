@@ -5,10 +5,13 @@
 // line's number and its groups, so a typo is reported on ITS line and a skipped or swapped line
 // is caught too; the binary's own checksum covers the whole:
 //
-//   OLS2-DK4A-AEAQ-CDAB-ZG5X  QM
+//   J5GF-GMIA-AIBQ-KAAM-OJXW  XR      (every share starts J5GF-GMI: "OLS1" in base32)
+//   65BN-MNQS-2MRQ-GI3A-AD3C  55
 //   ...
-//   AB7Q  K2
+//   J3I                       RQ
 //
+// Check characters: the first 10 bits of SHA-256("olocus/quorum/share-line/v1:<n>:<groups>"),
+// as two base32 characters; ~1 in 1000 typos slip past a line check, none past the checksum.
 // QR: "OLOCUS-SHARE:" + base32 of the same binary, all in QR alphanumeric mode.
 import { createHash } from 'node:crypto';
 import { decodeEnvelope, encodeEnvelope } from './binary';

@@ -1,0 +1,144 @@
+// The room as the command line sees it: shares from --share NAME=FILE (or typed at a terminal),
+// passphrases from --passphrase NAME=env:VAR|file:PATH (or a hidden prompt), witness sign-off
+// from --witness NAME (or typed at a terminal). Every share is still checked by the engine.
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import { parseShareText } from '../main/ceremony/quorum/index';
+import type {
+  CeremonyRoom,
+  IssuedShare,
+  PresentedShare,
+  RoomEvent,
+  ShareRequest,
+} from '../main/ceremony/run/room';
+import { readPin } from '../main/hsm/pin';
+import { parsePinSource } from '../main/hsm/uri';
+import { UsageError } from './errors';
+
+export interface CliRoomOptions {
+  shares: string[];
+  passphrases: string[];
+  witness?: string;
+  note: (text: string) => void;
+  interactive: boolean;
+}
+
+const norm = (s: string) => s.trim().toLowerCase();
+
+function pairs(values: string[], flag: string): [string, string][] {
+  return values.map((v) => {
+    const i = v.indexOf('=');
+    if (i <= 0 || i === v.length - 1)
+      throw new UsageError(`--${flag} takes NAME=VALUE (got something without "=").`);
+    return [v.slice(0, i).trim(), v.slice(i + 1)];
+  });
+}
+
+export class CliRoom implements CeremonyRoom {
+  private readonly files: [string, string][];
+  private readonly passphrases = new Map<string, string>();
+  private readonly tried = new Set<string>();
+
+  constructor(private readonly o: CliRoomOptions) {
+    this.files = pairs(o.shares, 'share');
+    for (const [name, source] of pairs(o.passphrases, 'passphrase'))
+      this.passphrases.set(norm(name), source);
+  }
+
+  private passphraseFor(custodian: string): () => Promise<string> {
+    return async () => {
+      const source = this.passphrases.get(norm(custodian));
+      const bytes = await readPin(source ? parsePinSource(source) : undefined, {
+        prompt: `Passphrase for ${custodian}'s share: `,
+      });
+      try {
+        return new TextDecoder().decode(bytes);
+      } finally {
+        bytes.fill(0);
+      }
+    };
+  }
+
+  async nextShare(req: ShareRequest): Promise<PresentedShare | null> {
+    for (const [name, file] of this.files) {
+      const key = `${req.secretId}|${file}`;
+      if (this.tried.has(key) || req.presented.some((p) => norm(p) === norm(name))) continue;
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch {
+        throw new UsageError(`Cannot read the share file ${file} given for ${name}.`);
+      }
+      // A card for another secret of this ceremony is skipped, not refused: officers hold several.
+      let header;
+      try {
+        header = parseShareText(text);
+      } catch {
+        header = null;
+      }
+      if (header && header.secretId !== req.secretId) {
+        header.share.fill(0);
+        continue;
+      }
+      header?.share.fill(0);
+      this.tried.add(key);
+      return { text, passphrase: this.passphraseFor(header?.custodian ?? name) };
+    }
+    if (!this.o.interactive) return null;
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      this.o.note(
+        `${req.presented.length} of ${req.need} shares for ${req.purpose}. Next officer: type or paste your share, then an empty line (an empty share ends).`,
+      );
+      const lines: string[] = [];
+      for (;;) {
+        const line = await rl.question(lines.length === 0 ? 'share> ' : '     > ');
+        if (line.trim() === '') break;
+        lines.push(line);
+      }
+      if (lines.length === 0) return null;
+      const text = lines.join('\n');
+      let custodian = 'the officer';
+      try {
+        const h = parseShareText(text);
+        custodian = h.custodian;
+        h.share.fill(0);
+      } catch {
+        /* the engine reports what is wrong with it */
+      }
+      return { text, passphrase: this.passphraseFor(custodian) };
+    } finally {
+      rl.close();
+    }
+  }
+
+  async witness(req: {
+    stepId: string;
+    title: string;
+    statement: string;
+    witnesses: string[];
+  }): Promise<{ name: string } | null> {
+    this.o.note(`Witness sign-off for "${req.title}": ${req.statement}`);
+    if (this.o.witness) return { name: this.o.witness };
+    if (!this.o.interactive) return null;
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      const name = (
+        await rl.question(`Witness (${req.witnesses.join(' or ')}), type your name to sign: `)
+      ).trim();
+      return name ? { name } : null;
+    } finally {
+      rl.close();
+    }
+  }
+
+  async sharesIssued(shares: IssuedShare[]): Promise<void> {
+    for (const s of shares) this.o.note(`Share card for ${s.custodian}: ${s.card}`);
+  }
+
+  announce(e: RoomEvent): void {
+    this.o.note(
+      `${e.kind === 'refused' ? 'refused: ' : e.kind === 'warning' ? 'warning: ' : ''}${e.message}`,
+    );
+  }
+}
