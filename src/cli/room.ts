@@ -82,7 +82,7 @@ export class CliRoom implements CeremonyRoom {
       }
       header?.share.fill(0);
       this.tried.add(key);
-      return { text, passphrase: this.passphraseFor(header?.custodian ?? name) };
+      return { text, presentedBy: name, passphrase: this.passphraseFor(header?.custodian ?? name) };
     }
     if (!this.o.interactive) return null;
     const rl = createInterface({ input: process.stdin, output: process.stderr });

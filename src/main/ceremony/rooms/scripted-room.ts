@@ -33,7 +33,7 @@ export class ScriptedRoom implements CeremonyRoom {
       const s = this.shares.get(`${req.secretId}|${custodian}`);
       if (s && !this.tried.has(`${req.secretId}|${custodian}|${req.presented.length}`)) {
         this.tried.add(`${req.secretId}|${custodian}|${req.presented.length}`);
-        return { text: s.text };
+        return { text: s.text, presentedBy: custodian };
       }
     }
     return null;

@@ -45,8 +45,16 @@ export async function collectQuorum(
           `${accepted.length} of ${record.threshold} shares presented for ${expected.purpose}; ${record.threshold - accepted.length} more custodian${record.threshold - accepted.length === 1 ? '' : 's'} needed.`,
         );
       }
+      const by = presented.presentedBy;
       try {
         const envelope = await decodeShare(presented.text, presented.passphrase);
+        if (by && envelope.custodian.trim().toLowerCase() !== by.trim().toLowerCase()) {
+          envelope.share.fill(0);
+          throw new QuorumError(
+            by,
+            `The share ${by} presented is ${envelope.custodian}'s; every officer presents their own card.`,
+          );
+        }
         if (accepted.some((e) => e.custodian === envelope.custodian)) {
           throw new QuorumError(
             envelope.custodian,
@@ -63,8 +71,11 @@ export async function collectQuorum(
         await log.accepted(envelope.custodian, record.commitments[envelope.custodian]!);
       } catch (e) {
         if (!(e instanceof OlocusError)) throw e;
-        refused = e.message;
-        await log.refused(e instanceof QuorumError ? (e.custodian ?? null) : null, e.message);
+        const who = (e instanceof QuorumError ? e.custodian : undefined) ?? by ?? null;
+        // Name the officer even when the share was too damaged to say whose it is.
+        refused =
+          who && !e.message.includes(who) ? `${who}'s share was refused: ${e.message}` : e.message;
+        await log.refused(who, refused);
       }
     }
     const secret = await combineShares(accepted, { secretCommitment: record.secretCommitment });

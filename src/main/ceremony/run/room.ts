@@ -16,6 +16,8 @@ export interface ShareRequest {
 export interface PresentedShare {
   /** The share as typed (grouped base32) or scanned (QR payload). */
   text: string;
+  /** Who handed it over, as the room saw it; the share itself must agree. */
+  presentedBy?: string;
   /** Asked for only when the share turns out to be passphrase-protected. */
   passphrase?: () => Promise<string>;
 }

@@ -103,9 +103,55 @@ function firstDifference(a: unknown, b: unknown, path: string): string | null {
   return `${path || 'result'}: rehearsed ${JSON.stringify(a)}, now ${JSON.stringify(b)}`;
 }
 
-/** Before a step runs: is it the step the rehearsal ran at this point? */
+/** What the script decides about a step before it runs, in the transcript's terms. */
+function planned(step: Step): Record<string, unknown> {
+  switch (step.type) {
+    case 'key.generate':
+      return { key: { label: step.key.label, type: step.key.type } };
+    case 'certificate.self_signed':
+      return { certificate: { key: step.key, subject: step.subject, ca: step.ca } };
+    case 'certificate.csr':
+      return { request: { key: step.key, subject: step.subject } };
+    case 'key.backup':
+      return { backup: { keys: step.keys, kek: step.kek.label } };
+    case 'witness.checkpoint':
+      return { statement: step.statement };
+    default:
+      return {};
+  }
+}
+
+/** Whether everything in `part` is also in `whole` (the rehearsal recorded more than the plan). */
+function within(part: unknown, whole: unknown, path: string): string | null {
+  if (part && typeof part === 'object' && !Array.isArray(part)) {
+    for (const [k, v] of Object.entries(part)) {
+      const d = within(
+        v,
+        (whole as Record<string, unknown> | undefined)?.[k],
+        path ? `${path}.${k}` : k,
+      );
+      if (d) return d;
+    }
+    return null;
+  }
+  return JSON.stringify(part) === JSON.stringify(whole)
+    ? null
+    : `${path}: rehearsed ${JSON.stringify(whole)}, the script now says ${JSON.stringify(part)}`;
+}
+
+/** Before a step runs: is it the step the rehearsal ran at this point, with the same settings? */
 export function precheckStep(expected: Transcript, i: number, step: Step): void {
   const want = expected.steps[i];
+  const d =
+    want && want.id === step.id && want.type === step.type
+      ? within(planned(step), want.expected, '')
+      : null;
+  if (d) {
+    throw new OlocusError(
+      ErrorCode.POLICY_VIOLATION,
+      `Step ${i + 1} ("${step.id}") diverges from the rehearsal: ${d}. The run stops here; nothing of this step was done.`,
+    );
+  }
   if (!want || want.id !== step.id || want.type !== step.type) {
     throw new OlocusError(
       ErrorCode.POLICY_VIOLATION,
