@@ -117,6 +117,48 @@ describe('demo', () => {
   });
 });
 
+describe('verify-audit on a tampered ledger', () => {
+  const lines = () =>
+    readFileSync(join(work, 'demo', 'audit.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n');
+  const check = async (name: string, edited: string[]) => {
+    const file = join(work, `${name}.jsonl`);
+    writeFileSync(file, `${edited.join('\n')}\n`);
+    return cli(['verify-audit', file]);
+  };
+
+  it('an edited record: exit 1 naming it', async () => {
+    const l = lines();
+    l[5] = l[5]!.replace('"actor":"Ada Administrator"', '"actor":"Mallory"');
+    const r = await check('edited', l);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/does NOT verify: record 5 \(line 6\) is edited/);
+  });
+
+  it('two records swapped, and a record removed from the middle: exit 1 naming the first bad one', async () => {
+    const l = lines();
+    const swapped = [...l];
+    [swapped[7], swapped[8]] = [swapped[8]!, swapped[7]!];
+    const r1 = await check('reordered', swapped);
+    expect(r1.code).toBe(1);
+    expect(r1.stdout).toMatch(/record 8 \(line 8\) is (reordered|missing)/);
+    const r2 = await check('cut', [...l.slice(0, 10), ...l.slice(11)]);
+    expect(r2.code).toBe(1);
+    expect(r2.stdout).toMatch(/record \d+ \(line 11\) is missing/);
+  });
+
+  it('a torn last line (a crash mid-append) is reported as such, keeping every complete record', async () => {
+    const l = lines();
+    const torn = join(work, 'torn.jsonl');
+    writeFileSync(torn, `${l.join('\n')}\n${l[3]!.slice(0, 40)}`);
+    const r = await cli(['verify-audit', torn, '--json']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { tornTail: { keptRecords: number } };
+    expect(out.tornTail.keptRecords).toBe(l.length);
+  });
+});
+
 describe('interrupted demo', () => {
   it('killed with -9 during the ceremony, it resumes after the last completed step and nothing is done twice', async () => {
     const dir = join(work, 'killed');
