@@ -260,6 +260,29 @@ describe('a run with officers typing their cards', () => {
     expect(ledger).toMatch(/"custodian":"Bob Baker".*"type":"share\.refused"/);
     expect((await cli(['verify-audit', join(dir, 'audit.jsonl')])).code).toBe(0);
   });
+
+  it('a drill of all five cards passes and is signed; with a mistyped card it fails naming that officer', async () => {
+    const officers = ['alice-archer', 'bob-baker', 'carol-chen', 'dave-diaz', 'erin-evans'];
+    const names = ['Alice Archer', 'Bob Baker', 'Carol Chen', 'Dave Diaz', 'Erin Evans'];
+    const args = officers.flatMap((o, i) => {
+      const f = join(work, `drill-${o}.txt`);
+      writeFileSync(f, cardText(join(dir, 'shares', `${o}.pdf`)));
+      return ['--share', `${names[i]}=${f}`];
+    });
+    const good = await cli(['ceremony', 'drill', dir, ...args]);
+    expect(good.code, good.stderr).toBe(0);
+    expect(good.stdout).toContain('(signed by the audit key)');
+    const bad = await cli([
+      'ceremony',
+      'drill',
+      dir,
+      ...args.map((a) => a.replace(/drill-bob-baker\.txt$/, 'bob-typo.txt')),
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(
+      /FAIL {2}Bob Baker: the card presented could not be read: Line 1 of the share/,
+    );
+  });
 });
 
 describe('rehearse and compare', () => {

@@ -1,6 +1,11 @@
 // Every command, in the order --help lists them.
 import type { CommandSpec } from '../spec';
-import { ceremonyRehearseCommand, ceremonyRunCommand, ceremonyValidateCommand } from './ceremony';
+import {
+  ceremonyDrillCommand,
+  ceremonyRehearseCommand,
+  ceremonyRunCommand,
+  ceremonyValidateCommand,
+} from './ceremony';
 import { verifyAuditCommand } from './audit';
 import { configCheckCommand } from './config';
 import { demoCommand } from './demo';
@@ -18,6 +23,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ceremonyValidateCommand,
   ceremonyRunCommand,
   ceremonyRehearseCommand,
+  ceremonyDrillCommand,
   demoCommand,
   verifyAuditCommand,
 ];

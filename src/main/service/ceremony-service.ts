@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
 import { verifyLedger } from '../audit/index';
 import type { VerifyOptions, VerifyResult } from '../audit/index';
 import { runDemo } from '../ceremony/demo';
+import { drillRun } from '../ceremony/drill';
+import type { DrillSummary } from '../ceremony/drill';
 import type { DemoSummary } from '../ceremony/demo';
 import type { CeremonyRoom, RoomEvent } from '../ceremony/run/room';
 import { runCeremony } from '../ceremony/run/engine';
@@ -244,6 +246,11 @@ export class CeremonyService {
       mode: 'rehearsal',
       ...(onEvent ? { onEvent } : {}),
     });
+  }
+
+  /** Proves every officer's share of `secretId` in a run still reconstructs; writes a signed result. */
+  async drill(dir: string, room: CeremonyRoom, secretId?: string): Promise<DrillSummary> {
+    return drillRun(dir, room, secretId);
   }
 
   /** The bundled demo ceremony on a SoftHSM token under `dir` (resumes an unfinished one). */

@@ -1,0 +1,149 @@
+// `ceremony drill DIR`: every officer presents their card; the drill proves each share (not just
+// M of them) still reconstructs the secret against the commitments the run recorded, with no HSM
+// login for the check itself. The result is written to DIR/drills/ and, when the drilled secret
+// opens the ceremony token, signed there by the audit key.
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import canonicalize from 'canonicalize';
+import { Pkcs11Provider } from '../hsm/pkcs11/provider';
+import { findDefaultModules } from '../hsm/vendors';
+import { parsePkcs11Uri } from '../hsm/uri';
+import { ErrorCode, OlocusError } from '../../shared/errors';
+import { combineShares, decodeShare, drillShares } from './quorum/index';
+import type { DrillReport, ShareEnvelope } from './quorum/index';
+import { TOKEN_PINS, splitTokenPins } from './run/context';
+import { exists, writeOnce } from './run/files';
+import type { CeremonyRoom } from './run/room';
+import { loadState } from './run/state';
+import { parseScript } from './script/load';
+
+export interface DrillSummary {
+  dir: string;
+  secretId: string;
+  report: DrillReport;
+  file: string;
+  signed: boolean;
+}
+
+export async function drillRun(
+  out: string,
+  room: CeremonyRoom,
+  secretId = TOKEN_PINS,
+  now = new Date(),
+): Promise<DrillSummary> {
+  const dir = resolve(out);
+  const state = await loadState(dir);
+  if (!state) throw new OlocusError(ErrorCode.INVALID_INPUT, `${dir} holds no ceremony run.`);
+  const record = state.secrets[secretId];
+  if (!record) {
+    throw new OlocusError(
+      ErrorCode.INVALID_INPUT,
+      `This run split no secret "${secretId}"; it split: ${Object.keys(state.secrets).join(', ') || 'none'}.`,
+    );
+  }
+  const presented: ShareEnvelope[] = [];
+  const problems: { custodian: string; reason: string }[] = [];
+  try {
+    for (;;) {
+      const next = await room.nextShare({
+        secretId,
+        purpose: `the drill of "${secretId}"`,
+        custodians: record.custodians,
+        presented: [...presented.map((e) => e.custodian), ...problems.map((p) => p.custodian)],
+        need: record.total,
+      });
+      if (!next) break;
+      try {
+        presented.push(await decodeShare(next.text, next.passphrase));
+      } catch (e) {
+        if (!(e instanceof OlocusError)) throw e;
+        problems.push({ custodian: next.presentedBy ?? 'unknown', reason: e.message });
+      }
+    }
+    const report = await drillShares(presented, {
+      commitments: record.commitments,
+      secretCommitment: record.secretCommitment,
+      threshold: record.threshold,
+      ceremonyId: state.ceremonyId,
+      secretId,
+    });
+    for (const p of problems) {
+      const r = report.custodians.find((c) => c.custodian === p.custodian);
+      if (r && !r.ok) r.reason = `the card presented could not be read: ${p.reason}`;
+    }
+    const body = {
+      format: 'olocus-share-drill/1',
+      ceremony: state.ceremonyId,
+      secret: secretId,
+      at: now.toISOString(),
+      report,
+    };
+    let signature: { algorithm: string; audit_key_sha256: string; value: string } | null = null;
+    if (secretId === TOKEN_PINS && report.recoverable && state.auditKey) {
+      const good = presented
+        .filter((e) => report.custodians.find((c) => c.custodian === e.custodian)?.ok)
+        .slice(0, record.threshold);
+      signature = await signWithToken(
+        dir,
+        state.mode,
+        good,
+        record.secretCommitment,
+        state.auditKey,
+        Buffer.from(canonicalize(body)!, 'utf8'),
+      );
+    }
+    const file = `drills/${now.toISOString().replace(/[:.]/g, '-')}-${secretId.replace(/[^a-z0-9-]+/gi, '_')}.json`;
+    await writeOnce(join(dir, file), `${JSON.stringify({ ...body, signature }, null, 2)}\n`);
+    return { dir, secretId, report, file, signed: signature !== null };
+  } finally {
+    for (const e of presented) e.share.fill(0);
+  }
+}
+
+async function signWithToken(
+  dir: string,
+  mode: string,
+  shares: ShareEnvelope[],
+  secretCommitment: { salt: string; digest: string },
+  auditKey: { label: string; spkiSha256: string },
+  data: Uint8Array,
+): Promise<{ algorithm: string; audit_key_sha256: string; value: string }> {
+  const script = parseScript(
+    await readFile(join(dir, 'script.yaml'), 'utf8'),
+    join(dir, 'script.yaml'),
+  );
+  const uri = parsePkcs11Uri(script.hsm.uri);
+  const throwaway = join(dir, 'softhsm', 'softhsm2.conf');
+  if (mode !== 'run' && (await exists(throwaway))) process.env.SOFTHSM2_CONF = throwaway;
+  const modulePath =
+    mode !== 'run'
+      ? (findDefaultModules().find((m) => m.vendor === 'softhsm')?.path ?? uri.modulePath)
+      : uri.modulePath;
+  if (!modulePath || !uri.token)
+    throw new OlocusError(
+      ErrorCode.INVALID_INPUT,
+      "The run's script does not say which token signed it.",
+    );
+  const secret = await combineShares(shares, { secretCommitment });
+  const { soPin, userPin } = splitTokenPins(secret);
+  secret.fill(0);
+  soPin.fill(0);
+  const hsm = await Pkcs11Provider.open({
+    modulePath,
+    ...(uri.initArgs !== undefined ? { initArgs: uri.initArgs } : {}),
+    token: { token: uri.token },
+  });
+  try {
+    await hsm.login(userPin);
+    const sig = await hsm.sign({ label: auditKey.label, class: 'private' }, data, 'ecdsa-sha256');
+    await hsm.logout();
+    return {
+      algorithm: 'ecdsa-p256-sha256',
+      audit_key_sha256: auditKey.spkiSha256,
+      value: Buffer.from(sig.signature).toString('base64'),
+    };
+  } finally {
+    userPin.fill(0);
+    await hsm.close();
+  }
+}
