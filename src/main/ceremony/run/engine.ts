@@ -103,7 +103,7 @@ async function prepare(
   return { state, resumed: false };
 }
 
-async function runStep(ctx: RunContext, step: Step, st: StepState): Promise<void> {
+async function runStep(ctx: RunContext, step: Step, st: StepState): Promise<string> {
   switch (step.type) {
     case 'token.initialize':
       return initializeToken(ctx, step, st);
@@ -163,7 +163,16 @@ export async function runCeremony(o: RunOptions): Promise<RunSummary> {
         await ctx.event(step.id, 'step.started', { type: step.type, title: step.title ?? step.id });
       }
       if (o.expect) precheckStep(o.expect, i, step);
-      await runStep(ctx, step, st);
+      // A step whose work was done and recorded before an interruption is not done again: the
+      // run goes on to its witness and completion.
+      if (st.statement === undefined) {
+        st.statement = await runStep(ctx, step, st);
+        await ctx.save();
+      }
+      if (!st.witness) {
+        await ctx.witness(step, st, st.statement);
+        await ctx.save();
+      }
       if (o.expect) compareStep(o.expect, i, step, st);
       st.status = 'done';
       st.doneAt = ctx.now().toISOString();

@@ -1,7 +1,7 @@
 // Durable file writes for a run directory: outputs are written once and never overwritten, and
 // state is replaced atomically, so a crash at any point leaves either the old or the new file.
 import { constants } from 'node:fs';
-import { mkdir, open, rename, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 
@@ -26,6 +26,11 @@ export async function writeOnce(
     h = await open(path, 'wx', mode);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+      // The same bytes again is a step repeated after a crash, which finds its own output.
+      const same = Buffer.from(await readFile(path)).equals(
+        Buffer.from(typeof data === 'string' ? Buffer.from(data) : data),
+      );
+      if (same) return;
       throw new OlocusError(
         ErrorCode.POLICY_VIOLATION,
         `${path} already exists; ceremony outputs are never overwritten.`,

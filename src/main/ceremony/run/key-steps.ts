@@ -18,14 +18,14 @@ export async function generateKey(
   ctx: RunContext,
   step: Of<'key.generate'>,
   st: StepState,
-): Promise<void> {
+): Promise<string> {
   await ctx.ensureQuorum(step);
   const hsm = await ctx.provider();
   const { label, type } = step.key;
   const extractable = step.policy.backup;
   // A run that stopped after the HSM made the key but before the ledger said so finds it here
   // and records it, instead of making a second one.
-  const existing = st.status === 'started' ? await hsm.listKeys({ label }) : [];
+  const existing = await hsm.listKeys({ label });
   let priv = existing.find((k) => k.class === 'private' || k.class === 'secret');
   if (priv) {
     await ctx.event(step.id, 'step.recovered', {
@@ -90,11 +90,7 @@ export async function generateKey(
     },
     outputs,
   };
-  await ctx.witness(
-    step,
-    st,
-    `Key "${label}" was generated in the HSM with fingerprint ${priv.spkiSha256 ?? priv.kcv}.`,
-  );
+  return `Key "${label}" was generated in the HSM with fingerprint ${priv.spkiSha256 ?? priv.kcv}.`;
 }
 
 async function signingKey(ctx: RunContext, label: string): Promise<HsmSigningKey> {
@@ -116,7 +112,7 @@ export async function selfSigned(
   ctx: RunContext,
   step: Of<'certificate.self_signed'>,
   st: StepState,
-): Promise<void> {
+): Promise<string> {
   await ctx.ensureQuorum(step);
   const cert = await selfSignedCertificate(await signingKey(ctx, step.key), {
     subject: step.subject,
@@ -150,18 +146,14 @@ export async function selfSigned(
     },
     outputs,
   };
-  await ctx.witness(
-    step,
-    st,
-    `The certificate for "${step.key}" was issued with SHA-256 ${cert.sha256}.`,
-  );
+  return `The certificate for "${step.key}" was issued with SHA-256 ${cert.sha256}.`;
 }
 
 export async function csr(
   ctx: RunContext,
   step: Of<'certificate.csr'>,
   st: StepState,
-): Promise<void> {
+): Promise<string> {
   await ctx.ensureQuorum(step);
   const req = await certificateRequest(await signingKey(ctx, step.key), { subject: step.subject });
   const outputs = [await ctx.output(`certificates/${slug(step.key)}.csr.pem`, req.pem)];
@@ -172,14 +164,14 @@ export async function csr(
     outputs,
   });
   st.results = { request: { key: step.key, subject: step.subject, sha256: req.sha256 }, outputs };
-  await ctx.witness(step, st, `The request for "${step.key}" has SHA-256 ${req.sha256}.`);
+  return `The request for "${step.key}" has SHA-256 ${req.sha256}.`;
 }
 
 export async function backup(
   ctx: RunContext,
   step: Of<'key.backup'>,
   st: StepState,
-): Promise<void> {
+): Promise<string> {
   await ctx.ensureQuorum(step);
   const hsm = await ctx.provider();
   const secretId = `backup-kek:${step.kek.label}`;
@@ -248,18 +240,14 @@ export async function backup(
   } finally {
     kek.fill(0);
   }
-  await ctx.witness(
-    step,
-    st,
-    `${step.keys.join(', ')} ${step.keys.length === 1 ? 'was' : 'were'} wrapped under the backup KEK, whose shares the officers now hold.`,
-  );
+  return `${step.keys.join(', ')} ${step.keys.length === 1 ? 'was' : 'were'} wrapped under the backup KEK, whose shares the officers now hold.`;
 }
 
 export async function checkpoint(
   ctx: RunContext,
   step: Of<'witness.checkpoint'>,
   st: StepState,
-): Promise<void> {
+): Promise<string> {
   st.results = { statement: step.statement };
-  await ctx.witness(step, st, step.statement);
+  return step.statement;
 }

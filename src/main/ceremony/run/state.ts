@@ -17,6 +17,8 @@ export interface StepState {
   startedAt?: string;
   doneAt?: string;
   witness?: { name: string; at: string };
+  /** What the witness confirms; set with `results`, when the step's work is done and recorded. */
+  statement?: string;
   /** Public results: fingerprints, file names, serials. Shown in the transcript. */
   results?: Record<string, unknown>;
 }

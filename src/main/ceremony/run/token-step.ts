@@ -70,7 +70,8 @@ export async function initializeToken(
   ctx: RunContext,
   step: TokenStep,
   st: StepState,
-): Promise<void> {
+): Promise<string> {
+  let statement = '';
   if (st.status === 'started') {
     throw new OlocusError(
       ErrorCode.POLICY_VIOLATION,
@@ -172,14 +173,11 @@ export async function initializeToken(
         fingerprint: fingerprint(audit.publicKey.spkiSha256!),
       },
     };
-    await ctx.witness(
-      step,
-      st,
-      'The token was initialised and every officer received a share card.',
-    );
+    statement = 'The token was initialised and every officer received a share card.';
   } finally {
     secret.fill(0);
     soPin.fill(0);
     userPin.fill(0);
   }
+  return statement;
 }
