@@ -112,6 +112,28 @@ export class CliRoom implements CeremonyRoom {
     }
   }
 
+  /** --passphrase NAME=SOURCE seals NAME's card as it is printed; at a terminal, the officer chooses. */
+  async choosePassphrase(req: { secretId: string; custodian: string }): Promise<string | null> {
+    const source = this.passphrases.get(norm(req.custodian));
+    if (!source && !this.o.interactive) return null;
+    if (!source) {
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        const want = (
+          await rl.question(
+            `${req.custodian}: seal your ${req.secretId} card with a passphrase? [y/N] `,
+          )
+        )
+          .trim()
+          .toLowerCase();
+        if (want !== 'y' && want !== 'yes') return null;
+      } finally {
+        rl.close();
+      }
+    }
+    return this.passphraseFor(req.custodian)();
+  }
+
   async witness(req: {
     stepId: string;
     title: string;

@@ -1,5 +1,6 @@
 // The ceremony engine in-process, with a room that misbehaves on purpose: foreign and wrong
 // shares, too few officers, and a token that vanishes in the middle of a step.
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, renameSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -157,5 +158,42 @@ describe('an HSM that disappears mid-ceremony', () => {
       ledger.filter((r) => r.type === 'key.generated' && r.data.label === 'root-ca-2026'),
     ).toHaveLength(1);
     expect((await verifyLedger(join(dir, 'audit.jsonl'))).ok).toBe(true);
+  });
+});
+
+describe('passphrase-sealed cards', () => {
+  it('an officer who sealed a card must give the passphrase; a wrong one is refused naming the officer', async () => {
+    const { text, script } = scriptFor('engine-sealed');
+    const dir = join(work, 'sealed');
+    let wrongOnce = true;
+    class ForgetfulRoom extends ScriptedRoom {
+      override async nextShare(req: ShareRequest): Promise<PresentedShare | null> {
+        const p = await super.nextShare(req);
+        if (p && p.presentedBy === 'Alice Archer' && req.secretId === 'token-pins' && wrongOnce) {
+          wrongOnce = false;
+          return { ...p, passphrase: async () => 'not the right words' };
+        }
+        return p;
+      }
+    }
+    const room = new ForgetfulRoom({
+      passphrases: { 'Alice Archer': 'correct horse battery staple' },
+    });
+    const summary = await runCeremony({ script, scriptText: text, dir, room });
+    expect(summary.status).toBe('finished');
+    const ledger = await ledgerOf(dir);
+    const refused = ledger.filter((r) => r.type === 'share.refused').map((r) => r.data);
+    expect(refused[0]).toMatchObject({
+      custodian: 'Alice Archer',
+      reason: expect.stringContaining("The passphrase for Alice Archer's share is wrong"),
+    });
+    expect(
+      ledger.some((r) => r.type === 'share.accepted' && r.data.custodian === 'Alice Archer'),
+    ).toBe(true);
+    // The card itself carries only the sealed share.
+    const card = execFileSync('pdftotext', [join(dir, 'shares', 'alice-archer.pdf'), '-'], {
+      encoding: 'utf8',
+    });
+    expect(card).toMatch(/passphrase/i);
   });
 });

@@ -16,6 +16,8 @@ export interface ScriptedRoomOptions {
   /** Which officers come to the table, in order; default: all, in script order. */
   present?: string[];
   onEvent?: (e: RoomEvent) => void;
+  /** Officers who seal their cards, and the passphrase each then types when presenting. */
+  passphrases?: Record<string, string>;
 }
 
 export class ScriptedRoom implements CeremonyRoom {
@@ -33,7 +35,12 @@ export class ScriptedRoom implements CeremonyRoom {
       const s = this.shares.get(`${req.secretId}|${custodian}`);
       if (s && !this.tried.has(`${req.secretId}|${custodian}|${req.presented.length}`)) {
         this.tried.add(`${req.secretId}|${custodian}|${req.presented.length}`);
-        return { text: s.text, presentedBy: custodian };
+        const pass = this.options.passphrases?.[custodian];
+        return {
+          text: s.text,
+          presentedBy: custodian,
+          ...(pass ? { passphrase: async () => pass } : {}),
+        };
       }
     }
     return null;
@@ -44,6 +51,10 @@ export class ScriptedRoom implements CeremonyRoom {
   async witness(req: { witnesses: string[] }): Promise<{ name: string } | null> {
     const name = req.witnesses[0];
     return name ? { name } : null;
+  }
+
+  async choosePassphrase(req: { custodian: string }): Promise<string | null> {
+    return this.options.passphrases?.[req.custodian] ?? null;
   }
 
   async sharesIssued(shares: IssuedShare[]): Promise<void> {

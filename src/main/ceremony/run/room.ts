@@ -48,5 +48,7 @@ export interface CeremonyRoom {
     witnesses: string[];
   }): Promise<{ name: string } | null>;
   sharesIssued(shares: IssuedShare[]): Promise<void>;
+  /** As a card is printed: the officer's own passphrase to seal their share, or null for none. */
+  choosePassphrase?(request: { secretId: string; custodian: string }): Promise<string | null>;
   announce(event: RoomEvent): void;
 }

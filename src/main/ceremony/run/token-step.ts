@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { Ledger } from '../../audit/index';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
-import { renderShareCard, splitSecret, toShareText } from '../quorum/index';
+import { protectShare, renderShareCard, splitSecret, toShareText } from '../quorum/index';
 import type { Step } from '../script/schema';
 import type { RunContext } from './context';
 import { TOKEN_PINS, fingerprint, splitTokenPins } from './context';
@@ -35,11 +35,20 @@ export async function issueSecret(
   const issued: IssuedShare[] = [];
   try {
     for (const envelope of split.shares) {
+      // An officer may seal their share under a passphrase of their own, asked for as the card
+      // is printed; the card and its text then carry only the sealed form.
+      const passphrase = await ctx.room.choosePassphrase?.({
+        secretId,
+        custodian: envelope.custodian,
+      });
+      const sealed = passphrase ? await protectShare(envelope.share, passphrase) : undefined;
       const card = await renderShareCard(envelope, {
         ceremonyName: script.ceremony.name,
         location: script.ceremony.location,
         date: ctx.now(),
+        ...(sealed ? { protectedShare: sealed } : {}),
       });
+      const printed = sealed ? { ...envelope, share: sealed, protected: true } : envelope;
       const rel = await ctx.output(
         `shares/${slug(envelope.custodian)}${cardSuffix}.pdf`,
         card,
@@ -49,7 +58,7 @@ export async function issueSecret(
         secretId,
         custodian: envelope.custodian,
         card: rel,
-        text: toShareText(envelope),
+        text: toShareText(printed),
       });
     }
   } finally {
