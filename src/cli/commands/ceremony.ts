@@ -1,7 +1,7 @@
 // `ceremony validate SCRIPT`: checks a script and prints the plan it would run.
 import { CliRoom } from '../room';
 import { formatRunSummary } from '../run-summary';
-import type { CommandSpec } from '../spec';
+import type { CommandContext, CommandSpec } from '../spec';
 import { listFlag, optionalString, stringFlag } from '../spec';
 
 export const ceremonyValidateCommand: CommandSpec = {
@@ -24,6 +24,17 @@ export const ceremonyValidateCommand: CommandSpec = {
     return 0;
   },
 };
+
+/** The officers and witness as the command line brings them: files, sources, or a terminal. */
+function roomFromFlags(ctx: CommandContext, witness?: string): CliRoom {
+  return new CliRoom({
+    shares: listFlag(ctx, 'share'),
+    passphrases: listFlag(ctx, 'passphrase'),
+    ...(witness ? { witness } : {}),
+    note: (t) => ctx.out.note(t),
+    interactive: Boolean(process.stdin.isTTY),
+  });
+}
 
 export const ceremonyRunCommand: CommandSpec = {
   words: ['ceremony', 'run'],
@@ -64,13 +75,7 @@ export const ceremonyRunCommand: CommandSpec = {
   positionals: ['SCRIPT'],
   async run(ctx) {
     const witness = optionalString(ctx, 'witness');
-    const room = new CliRoom({
-      shares: listFlag(ctx, 'share'),
-      passphrases: listFlag(ctx, 'passphrase'),
-      ...(witness ? { witness } : {}),
-      note: (t) => ctx.out.note(t),
-      interactive: Boolean(process.stdin.isTTY),
-    });
+    const room = roomFromFlags(ctx, witness);
     const expect = optionalString(ctx, 'expect');
     const r = await ctx.service.runCeremony(
       ctx.positionals[0]!,
@@ -140,12 +145,7 @@ export const ceremonyDrillCommand: CommandSpec = {
   },
   positionals: ['DIR'],
   async run(ctx) {
-    const room = new CliRoom({
-      shares: listFlag(ctx, 'share'),
-      passphrases: listFlag(ctx, 'passphrase'),
-      note: (t) => ctx.out.note(t),
-      interactive: Boolean(process.stdin.isTTY),
-    });
+    const room = roomFromFlags(ctx);
     const r = await ctx.service.drill(ctx.positionals[0]!, room, optionalString(ctx, 'secret'));
     ctx.out.result(r, () =>
       [

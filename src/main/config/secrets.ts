@@ -1,6 +1,8 @@
 // Secrets are referenced, never written into the file: the file is reviewed, copied into the
 // ceremony record and diffed, and a PIN in it would travel with all of those.
 
+import { parsePinSource as parseUriPinSource } from '../hsm/uri';
+
 /** Key names that can only hold a secret value. `password_env`, `pin_source`, … do not match. */
 const SECRET_KEY =
   /^(?:.*_)?(?:password|passwd|passphrase|pin|so_pin|secret|private_key|token|api_key|access_key|credentials?)$/i;
@@ -30,21 +32,13 @@ export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export type PinSource = { kind: 'env'; name: string } | { kind: 'file'; path: string };
 
-/**
- * `env:NAME` or `file:PATH`, the two RFC 7512 pin-source forms a ceremony can use unattended.
- * Returns undefined for anything else, so callers can say so without echoing what was written.
- */
+/** The same forms RFC 7512 URIs take (uri.ts); undefined, rather than an error, when malformed. */
 export function parsePinSource(text: string): PinSource | undefined {
-  if (text.startsWith('env:')) {
-    const name = text.slice(4);
-    return ENV_NAME.test(name) ? { kind: 'env', name } : undefined;
+  try {
+    return parseUriPinSource(text);
+  } catch {
+    return undefined;
   }
-  if (text.startsWith('file:')) {
-    // RFC 7512 writes file URIs as file:/path or file:///path; both name the same absolute path.
-    const p = text.slice(5).replace(/^\/\/(?=\/)/, '');
-    return p === '' ? undefined : { kind: 'file', path: p };
-  }
-  return undefined;
 }
 
 export function formatPinSource(src: PinSource): string {

@@ -1,18 +1,9 @@
 // Durable file writes for a run directory: outputs are written once and never overwritten, and
 // state is replaced atomically, so a crash at any point leaves either the old or the new file.
-import { constants } from 'node:fs';
 import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { syncDirectory } from '../../audit/durable';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
-
-async function fsyncDir(dir: string): Promise<void> {
-  const h = await open(dir, constants.O_RDONLY);
-  try {
-    await h.sync();
-  } finally {
-    await h.close();
-  }
-}
 
 /** Writes a new file and fsyncs it and its directory; an existing file is an error, never replaced. */
 export async function writeOnce(
@@ -44,7 +35,7 @@ export async function writeOnce(
   } finally {
     await h.close();
   }
-  await fsyncDir(dirname(path));
+  await syncDirectory(dirname(path));
 }
 
 /** Replaces `path` atomically: write a temporary file, fsync, rename over, fsync the directory. */
@@ -63,7 +54,7 @@ export async function replaceAtomically(
     await h.close();
   }
   await rename(tmp, path);
-  await fsyncDir(dirname(path));
+  await syncDirectory(dirname(path));
 }
 
 export async function exists(path: string): Promise<boolean> {

@@ -33,7 +33,12 @@ import type { Handle, SlotEntry } from './protocol';
 import { DEFAULT_POOL, SessionPool } from './session-pool';
 import type { PoolOptions } from './session-pool';
 import type { KeyUsage } from './templates';
-import { keyPairTemplates, secretKeyTemplate, unwrapTemplate } from './templates';
+import {
+  keyPairTemplates,
+  publicKeyImportTemplate,
+  secretKeyTemplate,
+  unwrapTemplate,
+} from './templates';
 import type { TokenMatch } from './token';
 import { describeMechanisms, describeToken, pickToken } from './token';
 
@@ -458,6 +463,81 @@ export class Pkcs11Provider implements HsmProvider {
         return new Uint8Array(spki);
       },
     );
+  }
+
+  // Key transfer (src/main/transfer) needs three things the rest of the provider does not: what the
+  // token lists, a key's public part from its own attributes only, and public keys from elsewhere.
+
+  /** Whether the token lists `mechanism` (with `flag`, e.g. CKF_WRAP, when given). */
+  async hasMechanism(mechanism: number, flag?: number): Promise<boolean> {
+    return (await this.token()).mechs.has(mechanism, flag);
+  }
+
+  /**
+   * DER SPKI built from the key object's own attributes (modulus and exponent, CKA_EC_POINT or
+   * CKA_PUBLIC_KEY_INFO), or null when the module does not expose them (SoftHSM for an unwrapped
+   * EC private key). Unlike publicKey(), it never borrows the other half of the pair, so it can
+   * prove what a key is rather than what its neighbour is.
+   */
+  async ownPublicKey(sel: KeySelector): Promise<Uint8Array | null> {
+    return this.run(
+      `reading the public part of the ${describeSelector(sel)}`,
+      IDEMPOTENT,
+      async (s, t) => {
+        const k = await t.reader.resolve(s, sel, ['private', 'public']);
+        const spki = spkiOf(k.attrs, k.spec);
+        return spki ? new Uint8Array(spki) : null;
+      },
+    );
+  }
+
+  /**
+   * Creates a public key object from a DER SPKI (C_CreateObject): a transport key made on another
+   * HSM (usage ['wrap']), or the public half of a migrated pair. A session object unless `token`
+   * is set. The label must be free, except that a public key may join the private key of its own
+   * pair (same label and id) when that pair has no public half yet.
+   */
+  async importPublicKey(spki: Uint8Array, options: Pkcs11GenerateOptions): Promise<KeyInfo> {
+    const id = options.id ?? randomBytes(16);
+    const { template } = publicKeyImportTemplate(spki, {
+      ...options,
+      token: options.token ?? false,
+      id,
+    });
+    return this.run(`importing public key "${options.label}"`, false, async (s, t) => {
+      if (!options.label)
+        throw new OlocusError(ErrorCode.INVALID_INPUT, 'A new key needs a label.');
+      if (this.labelsInUse.has(options.label))
+        throw new OlocusError(
+          ErrorCode.POLICY_VIOLATION,
+          `A key labelled "${options.label}" is being created on ${t.name}; choose another label.`,
+        );
+      this.labelsInUse.add(options.label);
+      try {
+        const same = await t.reader.find(s, [{ type: P.CKA_LABEL, value: options.label }], 4);
+        const found = await Promise.all(same.map((h) => t.reader.read(s, h)));
+        const partner = found.every(
+          (k) =>
+            k?.cls === 'private' &&
+            Buffer.from(k.attrs.get(P.CKA_ID) ?? []).equals(Buffer.from(id)),
+        );
+        if (!partner)
+          throw new OlocusError(
+            ErrorCode.POLICY_VIOLATION,
+            `A key labelled "${options.label}" already exists on ${t.name}; choose another label (keys are never replaced).`,
+          );
+        const handle = await this.ex.call<Handle>({ op: 'createObject', session: s, template });
+        const key = await t.reader.read(s, handle);
+        if (!key)
+          throw new OlocusError(
+            ErrorCode.OPERATION_FAILED,
+            `${capital(t.name)} created the public key "${options.label}" but cannot read it back.`,
+          );
+        return t.reader.describe(s, key);
+      } finally {
+        this.labelsInUse.delete(options.label);
+      }
+    });
   }
 
   /** Reserves a label for a new key; the caller releases it when the key exists or failed. */

@@ -1,5 +1,7 @@
 // Attribute templates with the safe defaults of a ceremony: private and secret keys live on the
 // token, are sensitive and private, and are not extractable unless the caller asks.
+import { createPublicKey } from 'node:crypto';
+import { ErrorCode, OlocusError } from '../../../shared/errors';
 import type { GenerateOptions, KeyType } from '../types';
 import { CKK_EC_EDWARDS, CKM_EC_EDWARDS_KEY_PAIR_GEN, P } from './constants';
 import { KEY_SPECS } from './keytypes';
@@ -133,4 +135,80 @@ export function unwrapTemplate(
     );
   }
   return t;
+}
+
+/** DER OCTET STRING around an EC point: how CKA_EC_POINT is encoded (PKCS#11 2.40 §2.3.3). */
+function octetString(point: Uint8Array): Uint8Array {
+  const len =
+    point.length < 0x80 ? [point.length] : point.length < 0x100 ? [0x81, point.length] : null;
+  if (!len) throw new Error('EC point too long');
+  return new Uint8Array([0x04, ...len, ...point]);
+}
+
+/**
+ * Template for a public key brought in from a DER SubjectPublicKeyInfo (a transport key made on
+ * another HSM, or the public half of a migrated pair). node:crypto parses the SPKI, so no ASN.1
+ * is read by hand; the key type comes from what it finds, never from the caller.
+ */
+export function publicKeyImportTemplate(
+  spki: Uint8Array,
+  o: TemplateOptions,
+): { type: KeyType; template: Attr[] } {
+  let jwk: JsonWebKey;
+  try {
+    jwk = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }).export({
+      format: 'jwk',
+    });
+  } catch (e) {
+    throw new OlocusError(
+      ErrorCode.INVALID_INPUT,
+      `The public key is not a DER SubjectPublicKeyInfo this tool can read (${(e as Error).message}).`,
+    );
+  }
+  const usage = new Set(o.usage ?? ['sign']);
+  const t: Attr[] = [
+    ...common(o),
+    { type: P.CKA_CLASS, value: P.CKO_PUBLIC_KEY },
+    { type: P.CKA_PRIVATE, value: false },
+    { type: P.CKA_VERIFY, value: usage.has('sign') },
+    { type: P.CKA_DERIVE, value: false },
+  ];
+  const b64 = (s: string | undefined) => Buffer.from(s ?? '', 'base64url');
+  if (jwk.kty === 'RSA') {
+    const n = b64(jwk.n);
+    let i = 0;
+    while (i < n.length && n[i] === 0) i++;
+    const bits = (n.length - i) * 8;
+    const spec = Object.values(KEY_SPECS).find((s) => s.family === 'rsa' && s.bits === bits);
+    if (!spec)
+      throw new OlocusError(
+        ErrorCode.MECHANISM_UNSUPPORTED,
+        `An RSA public key of ${bits} bits is not a key type this tool handles.`,
+      );
+    t.push(
+      { type: P.CKA_KEY_TYPE, value: P.CKK_RSA },
+      { type: P.CKA_MODULUS, value: n },
+      { type: P.CKA_PUBLIC_EXPONENT, value: b64(jwk.e) },
+      { type: P.CKA_ENCRYPT, value: usage.has('encrypt') },
+      { type: P.CKA_WRAP, value: usage.has('wrap') },
+    );
+    return { type: spec.type, template: t };
+  }
+  const curve = jwk.kty === 'OKP' ? jwk.crv : jwk.kty === 'EC' ? jwk.crv : undefined;
+  const spec = Object.values(KEY_SPECS).find((s) => s.curve === curve);
+  if (!spec)
+    throw new OlocusError(
+      ErrorCode.MECHANISM_UNSUPPORTED,
+      `A ${jwk.kty ?? 'unknown'} public key${curve ? ` on ${curve}` : ''} is not a key type this tool handles.`,
+    );
+  const point =
+    spec.family === 'ed'
+      ? b64(jwk.x)
+      : Buffer.concat([Buffer.from([0x04]), b64(jwk.x), b64(jwk.y)]);
+  t.push(
+    { type: P.CKA_KEY_TYPE, value: spec.family === 'ed' ? CKK_EC_EDWARDS : P.CKK_EC },
+    { type: P.CKA_EC_PARAMS, value: Buffer.from(spec.ecParams!, 'hex') },
+    { type: P.CKA_EC_POINT, value: octetString(point) },
+  );
+  return { type: spec.type, template: t };
 }

@@ -1,0 +1,71 @@
+// What each token of a migration can do, from its mechanism list and, for behaviour a mechanism
+// list hides (SoftHSM lists KWP yet refuses Ed25519 keys), its vendor profile.
+import { CKM_AES_KEY_WRAP_PAD, CKM_RSA_AES_KEY_WRAP, P } from '../hsm/pkcs11/constants';
+import type { Pkcs11Provider } from '../hsm/pkcs11/provider';
+import type { KeyType, TokenInfo } from '../hsm/types';
+import { detectVendor } from '../hsm/vendors';
+import type { VendorProfile } from '../hsm/vendors';
+
+export interface Side {
+  provider: Pkcs11Provider;
+  /** `token "LABEL" (serial S)`, for messages. */
+  name: string;
+  token: TokenInfo;
+  vendor: VendorProfile | null;
+  /** CKM_AES_KEY_WRAP_PAD with the flag this side needs (wrap on the source, unwrap on the target). */
+  kwp: boolean;
+  oaep: boolean;
+  rsaAesNative: boolean;
+}
+
+export async function describeSide(
+  provider: Pkcs11Provider,
+  role: 'source' | 'target',
+): Promise<Side> {
+  const flag = role === 'source' ? P.CKF_WRAP : P.CKF_UNWRAP;
+  const [info, token, kwp, oaep, rsaAesNative] = await Promise.all([
+    provider.info(),
+    provider.tokenInfo(),
+    provider.hasMechanism(CKM_AES_KEY_WRAP_PAD, flag),
+    provider.hasMechanism(P.CKM_RSA_PKCS_OAEP, flag),
+    provider.hasMechanism(CKM_RSA_AES_KEY_WRAP, flag),
+  ]);
+  const vendor = detectVendor({
+    libraryManufacturer: info.manufacturer,
+    libraryDescription: info.description,
+    tokenManufacturer: token.manufacturer,
+    tokenModel: token.model,
+  });
+  return {
+    provider,
+    name: `token "${token.label}" (serial ${token.serial})`,
+    token,
+    vendor,
+    kwp,
+    oaep,
+    rsaAesNative,
+  };
+}
+
+type WrapFamily = 'ed25519' | 'ec' | 'rsa' | 'aes';
+
+function familyOf(type: KeyType): WrapFamily {
+  if (type === 'ed25519') return 'ed25519';
+  if (type.startsWith('ec')) return 'ec';
+  if (type.startsWith('rsa')) return 'rsa';
+  return 'aes';
+}
+
+/** Whether the side's vendor profile says its module cannot wrap or unwrap keys of this type. */
+export function cannotWrap(side: Side, type: KeyType): boolean {
+  return side.vendor?.quirks.cannotWrap?.includes(familyOf(type)) ?? false;
+}
+
+export function sameToken(a: Side, b: Side): boolean {
+  return (
+    a.token.serial === b.token.serial &&
+    a.token.label === b.token.label &&
+    a.token.manufacturer === b.token.manufacturer &&
+    a.token.model === b.token.model
+  );
+}
