@@ -1,12 +1,13 @@
 // --help texts, built from the command specs so they cannot drift from what is parsed.
 import type { CommandSpec } from './spec';
 
-export const GLOBAL_FLAGS = ['--json', '--debug', '--help'];
+export const GLOBAL_FLAGS = ['--json', '--debug', '--help', '--config'];
 
 const COMMON = [
   'Common flags:',
   '  --json   one JSON document on stdout, nothing else on stdout',
   '  --debug  stack traces on errors',
+  '  --config FILE  an hsm-config.yaml: its pool and connection settings apply to the HSMs opened',
   '  --help   this text',
   '',
   'Exit codes: 0 ok, 1 a verification said no, 2 bad usage or bad input file, 3 HSM/provider error.',

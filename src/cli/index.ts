@@ -1,6 +1,7 @@
 // The olocus-ceremony command: parses argv, calls the CeremonyService, prints, returns the exit
 // code. bin/olocus-ceremony.js runs the build of this file; src/cli/run.ts runs it from sources.
 import { parseArgs } from 'node:util';
+import { loadHsmConfig, poolOptionsFromConfig } from '../main/config/index';
 import type { CommandContext } from './spec';
 import type { ParseArgsConfig } from 'node:util';
 import { setPkcs11WorkerEntry } from '../main/hsm/pkcs11/executor';
@@ -19,6 +20,8 @@ if (import.meta.url.endsWith('.js')) {
 
 const GLOBAL_OPTIONS = {
   json: { type: 'boolean' },
+  /** An hsm-config.yaml whose pool and connection settings apply to the HSMs this command opens. */
+  config: { type: 'string' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -176,7 +179,11 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
       out.result({ help: inv.text }, () => inv.text);
       return 0;
     }
-    service = new CeremonyService({ onWarning: (m) => out.warn(m) });
+    const configPath = typeof inv.values.config === 'string' ? inv.values.config : undefined;
+    const pool = configPath
+      ? poolOptionsFromConfig((await loadHsmConfig(configPath)).config)
+      : undefined;
+    service = new CeremonyService({ onWarning: (m) => out.warn(m), ...(pool ? { pool } : {}) });
     return await inv.command.run({
       values: inv.values,
       positionals: inv.positionals,

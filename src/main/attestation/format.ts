@@ -15,7 +15,11 @@ export function formatVerdict(v: AttestationVerdict): string {
   if (v.boundPublicKey) lines.push(`Attested public key: sha256:${v.boundPublicKey.spkiSha256}`);
   lines.push(
     `Matches the ceremony key: ${
-      v.matchesCeremonyKey === null ? 'not checked (no ceremony key given)' : v.matchesCeremonyKey ? 'yes' : 'NO'
+      v.matchesCeremonyKey === null
+        ? 'not checked (no ceremony key given)'
+        : v.matchesCeremonyKey
+          ? 'yes'
+          : 'NO'
     }`,
   );
   lines.push('Checks:');

@@ -43,14 +43,22 @@ function originCheck(
   if (p.local === false) {
     // Unwrapped or created from a value: the HSM is telling the truth about the key's history.
     return options.acceptImported
-      ? check('origin', 'pass', `imported, not generated in this HSM (accepted as a transferred key): ${evidence}`)
+      ? check(
+          'origin',
+          'pass',
+          `imported, not generated in this HSM (accepted as a transferred key): ${evidence}`,
+        )
       : check('origin', 'fail', `imported, not generated in this HSM: ${evidence}`);
   }
   if (p.local === null || p.neverExtractable === null || p.alwaysSensitive === null) {
     return check('origin', 'unknown', `the HSM did not report the key's history: ${evidence}`);
   }
   if (p.neverExtractable && p.alwaysSensitive) {
-    return check('origin', 'pass', `generated in this HSM and never extractable or readable: ${evidence}`);
+    return check(
+      'origin',
+      'pass',
+      `generated in this HSM and never extractable or readable: ${evidence}`,
+    );
   }
   const was = [
     !p.neverExtractable ? 'extractable' : null,
@@ -58,16 +66,28 @@ function originCheck(
   ]
     .filter(Boolean)
     .join(' and ');
-  return check('origin', 'fail', `generated in this HSM, but it has been ${was} at some time: ${evidence}`);
+  return check(
+    'origin',
+    'fail',
+    `generated in this HSM, but it has been ${was} at some time: ${evidence}`,
+  );
 }
 
 function neverLeavesCheck(p: ProvenanceAttributes, evidence: string): VerdictCheck {
   if (p.extractable === true)
-    return check('never-leaves', 'fail', `the key can be exported (wrapped) out of the HSM: ${evidence}`);
+    return check(
+      'never-leaves',
+      'fail',
+      `the key can be exported (wrapped) out of the HSM: ${evidence}`,
+    );
   if (p.sensitive === false)
     return check('never-leaves', 'fail', `the key value can be read out in clear: ${evidence}`);
   if (p.extractable === null || p.sensitive === null)
-    return check('never-leaves', 'unknown', `the HSM did not report whether the key can leave it: ${evidence}`);
+    return check(
+      'never-leaves',
+      'unknown',
+      `the HSM did not report whether the key can leave it: ${evidence}`,
+    );
   return check('never-leaves', 'pass', `the key cannot leave the HSM: ${evidence}`);
 }
 
@@ -81,14 +101,21 @@ export interface KeyProvenanceOptions extends ProvenanceOptions {
 }
 
 /** Verdict from a key's PKCS#11 attributes as its own token reports them (no vendor signature). */
-export function provenanceVerdict(key: KeyInfo, options: KeyProvenanceOptions = {}): AttestationVerdict {
+export function provenanceVerdict(
+  key: KeyInfo,
+  options: KeyProvenanceOptions = {},
+): AttestationVerdict {
   const notes: string[] = [
-    'Evidence is the token\'s own attribute report over PKCS#11, not a signed vendor attestation.',
+    "Evidence is the token's own attribute report over PKCS#11, not a signed vendor attestation.",
   ];
   let checks: VerdictCheck[];
   if (key.class === 'public') {
     checks = [
-      check('origin', 'unknown', 'a public key object holds no secret; attest its private half instead'),
+      check(
+        'origin',
+        'unknown',
+        'a public key object holds no secret; attest its private half instead',
+      ),
     ];
   } else {
     checks = provenanceChecks(key.provenance, 'CKA_', options);

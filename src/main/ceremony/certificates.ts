@@ -193,3 +193,75 @@ export async function certificateRequest(
   const der = new Uint8Array(csr.rawData);
   return { pem: csr.toString('pem'), der, sha256: createHash('sha256').update(der).digest('hex') };
 }
+
+/**
+ * A certificate for `subjectSpki` issued by an HSM key and its certificate (the ceremony's root,
+ * for example). Only the issuer's signature is made in the HSM; the subject's private key is
+ * never needed. The validity is cut to end no later than the issuer's.
+ */
+export async function issueCertificate(
+  issuerKey: HsmSigningKey,
+  issuerCertificate: Uint8Array | string,
+  subjectSpki: Uint8Array,
+  options: {
+    subject: string;
+    subjectKeyType: KeyType;
+    validityDays: number;
+    notBefore?: Date;
+    /** What the subject key may do; document signing means digitalSignature + nonRepudiation. */
+    usage?: 'document-signing';
+  },
+): Promise<IssuedCertificate> {
+  const { alg, publicKey: issuerPublic, marker, crypto } = await keysFor(issuerKey);
+  const issuer = new x509.X509Certificate(
+    typeof issuerCertificate === 'string' ? issuerCertificate : new Uint8Array(issuerCertificate),
+  );
+  const issuerSpki = new Uint8Array(issuer.publicKey.rawData);
+  if (Buffer.compare(Buffer.from(issuerSpki), Buffer.from(issuerKey.spki)) !== 0) {
+    throw new OlocusError(
+      ErrorCode.INVALID_INPUT,
+      `The issuer certificate (${issuer.subject}) is not the certificate of the HSM key asked to sign.`,
+    );
+  }
+  const subjectPublic = await webcrypto.subtle.importKey(
+    'spki',
+    subjectSpki,
+    webAlgorithm(options.subjectKeyType).key,
+    true,
+    ['verify'],
+  );
+  const notBefore = options.notBefore ?? new Date();
+  const wanted = new Date(notBefore.getTime() + options.validityDays * 86_400_000);
+  const notAfter = wanted > issuer.notAfter ? issuer.notAfter : wanted;
+  const cert = await x509.X509CertificateGenerator.create(
+    {
+      serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)))
+        .toString('hex')
+        .replace(/^[89a-f]/, '1'),
+      subject: options.subject,
+      issuer: issuer.subject,
+      notBefore,
+      notAfter,
+      publicKey: subjectPublic,
+      signingKey: marker as unknown as webcrypto.CryptoKey,
+      signingAlgorithm: alg.signing,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(
+          x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation,
+          true,
+        ),
+        await x509.SubjectKeyIdentifierExtension.create(subjectPublic, false, crypto),
+        await x509.AuthorityKeyIdentifierExtension.create(issuerPublic, false, crypto),
+      ],
+    },
+    crypto,
+  );
+  if (!(await cert.verify({ publicKey: issuerPublic, signatureOnly: true }, crypto))) {
+    throw new OlocusError(
+      ErrorCode.OPERATION_FAILED,
+      "The HSM signature on the issued certificate does not verify against the issuer's key.",
+    );
+  }
+  return describe(cert);
+}

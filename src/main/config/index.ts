@@ -13,3 +13,4 @@ export { formatPinSource, parsePinSource } from './secrets';
 export type { PinSource } from './secrets';
 export { hsmConfigSchema } from './schema';
 export type * from './schema';
+export { poolOptionsFromConfig } from './pool';

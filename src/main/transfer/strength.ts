@@ -48,11 +48,7 @@ function describe(type: KeyType): string {
  * KEK for kwp; for rsa-aes-kwp it is the RSA transport key (the ephemeral AES-256 key in between
  * is 256 bits and never the weaker link).
  */
-export function checkWrapStrength(
-  key: KeyType,
-  wrapping: KeyType,
-  label: string,
-): StrengthVerdict {
+export function checkWrapStrength(key: KeyType, wrapping: KeyType, label: string): StrengthVerdict {
   const keyBits = STRENGTH_BITS[key];
   const wrapBits = STRENGTH_BITS[wrapping];
   const rsa = wrapping.startsWith('rsa');

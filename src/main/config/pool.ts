@@ -1,0 +1,15 @@
+// The seed's pool and connection settings as the PKCS#11 session pool takes them.
+import type { PoolOptions } from '../hsm/pkcs11/session-pool';
+import type { HsmConfig } from './schema';
+
+export function poolOptionsFromConfig(config: HsmConfig): PoolOptions {
+  const { pool, connection } = config.hsm;
+  return {
+    minSessions: pool.min_sessions,
+    maxSessions: pool.max_sessions,
+    idleTimeoutMs: pool.idle_timeout,
+    healthCheckIntervalMs: pool.health_check_interval,
+    // How long an operation may wait for a session: the connection timeout of the seed.
+    acquireTimeoutMs: connection.timeout,
+  };
+}

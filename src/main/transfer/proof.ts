@@ -1,0 +1,120 @@
+// After the import, the target key is shown to be the source key before anything else happens
+// (least of all destroying the source): a private key by its public key and by a signature that
+// the source's public key accepts, a secret key by its check value or by wrapping a probe.
+import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
+import { ErrorCode, OlocusError } from '../../shared/errors';
+import type { Pkcs11Provider } from '../hsm/pkcs11/provider';
+import type { KeyInfo, KeySelector, SignAlgorithm } from '../hsm/types';
+import type { KeyProof } from './types';
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** node:crypto's view of a signature the provider made (raw r||s for ECDSA, as PKCS#11 returns). */
+export function verifyWithSpki(
+  spki: Uint8Array,
+  alg: SignAlgorithm,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+  if (alg === 'eddsa') return verify(null, data, key, signature);
+  const hash = alg.endsWith('384') ? 'sha384' : alg.endsWith('512') ? 'sha512' : 'sha256';
+  if (alg.startsWith('ecdsa'))
+    return verify(hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
+  if (alg.startsWith('rsa-pss'))
+    return verify(
+      hash,
+      data,
+      { key, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: Number(hash.slice(3)) / 8 },
+      signature,
+    );
+  return verify(hash, data, key, signature);
+}
+
+/** The target private key signs a fresh challenge; the source's public key must accept it. */
+export async function provePrivate(
+  target: Pkcs11Provider,
+  key: KeySelector,
+  sourceSpki: Uint8Array,
+): Promise<KeyProof> {
+  const own = await target.ownPublicKey(key);
+  const spkiMatch = own ? sha256(own) === sha256(sourceSpki) : null;
+  const challenge = Buffer.concat([Buffer.from('olocus-migration-proof/1:'), randomBytes(32)]);
+  const sig = await target.sign(key, challenge);
+  const signatureVerified = verifyWithSpki(sourceSpki, sig.algorithm, challenge, sig.signature);
+  return {
+    method: spkiMatch === null ? 'signature' : 'spki+signature',
+    spkiMatch,
+    signatureVerified,
+    kcvMatch: null,
+  };
+}
+
+/**
+ * KWP (RFC 5649) with its default IV is deterministic: two tokens wrapping the same probe under
+ * the same key produce the same bytes. Used for wrap-only secret keys, which have no KCV.
+ */
+async function wrapProbe(
+  source: Pkcs11Provider,
+  sourceKey: KeySelector,
+  target: Pkcs11Provider,
+  targetKey: KeySelector,
+): Promise<boolean> {
+  const label = `olocus-probe-${randomBytes(6).toString('hex')}`;
+  const value = randomBytes(32);
+  const copy = new Uint8Array(value);
+  const sides = [
+    [source, sourceKey, value],
+    [target, targetKey, copy],
+  ] as const;
+  const blobs: Uint8Array[] = [];
+  try {
+    for (const [hsm, kek, bytes] of sides) {
+      // importSecretKey zeroes the bytes it is given.
+      await hsm.importSecretKey('aes-256', bytes, { label, token: false, extractable: true });
+      try {
+        blobs.push(await hsm.wrapKey(kek, { label, class: 'secret' }, 'aes-kwp'));
+      } finally {
+        await hsm.destroyKey({ label, class: 'secret' }).catch(() => 0);
+      }
+    }
+    return Buffer.from(blobs[0]!).equals(Buffer.from(blobs[1]!));
+  } finally {
+    value.fill(0);
+    copy.fill(0);
+    for (const b of blobs) b.fill(0);
+  }
+}
+
+export async function proveSecret(
+  source: Pkcs11Provider,
+  sourceInfo: KeyInfo,
+  sourceKey: KeySelector,
+  target: Pkcs11Provider,
+  targetInfo: KeyInfo,
+  targetKey: KeySelector,
+): Promise<KeyProof> {
+  if (sourceInfo.kcv && targetInfo.kcv)
+    return {
+      method: 'kcv',
+      spkiMatch: null,
+      signatureVerified: null,
+      kcvMatch: sourceInfo.kcv === targetInfo.kcv,
+    };
+  if (sourceInfo.usage.wrap && targetInfo.usage.wrap)
+    return {
+      method: 'kwp-compare',
+      spkiMatch: null,
+      signatureVerified: null,
+      kcvMatch: await wrapProbe(source, sourceKey, target, targetKey),
+    };
+  throw new OlocusError(
+    ErrorCode.MECHANISM_UNSUPPORTED,
+    `The migrated key "${targetInfo.label}" has neither a key check value nor wrap usage on both tokens, so it cannot be proven identical.`,
+  );
+}
+
+export function proofPassed(p: KeyProof): boolean {
+  if (p.method === 'kcv' || p.method === 'kwp-compare') return p.kcvMatch === true;
+  return p.signatureVerified === true && p.spkiMatch !== false;
+}
