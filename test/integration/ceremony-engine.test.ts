@@ -11,7 +11,7 @@ import { verifyLedger } from '../../src/main/audit/index';
 import { splitSecret, toShareText } from '../../src/main/ceremony/quorum/index';
 import { ScriptedRoom } from '../../src/main/ceremony/rooms/scripted-room';
 import { runCeremony } from '../../src/main/ceremony/run/engine';
-import type { PresentedShare, ShareRequest } from '../../src/main/ceremony/run/room';
+import type { IssuedShare, PresentedShare, ShareRequest } from '../../src/main/ceremony/run/room';
 import { loadState } from '../../src/main/ceremony/run/state';
 import { parseScript } from '../../src/main/ceremony/script/load';
 import { ErrorCode } from '../../src/shared/errors';
@@ -195,5 +195,63 @@ describe('passphrase-sealed cards', () => {
       encoding: 'utf8',
     });
     expect(card).toMatch(/passphrase/i);
+  });
+});
+
+describe('backup and restore across ceremonies', () => {
+  it("a key backed up by one ceremony is restored onto a new token from the officers' KEK shares, proven by signature", async () => {
+    const first = scriptFor('engine-backup');
+    const dir1 = join(work, 'backup-source');
+    const kept: IssuedShare[] = [];
+    await runCeremony({
+      script: first.script,
+      scriptText: first.text,
+      dir: dir1,
+      room: new ScriptedRoom({ keep: async (s) => void kept.push(...s) }),
+    });
+    const kekShares = kept.filter((s) => s.secretId.startsWith('backup-kek:'));
+    expect(kekShares).toHaveLength(5);
+
+    const restoreText = `version: 1
+ceremony: { id: restore-2026, name: Restore the root CA key, location: Disaster recovery site }
+hsm: { uri: 'pkcs11:token=engine-restore?module-path=${SOFTHSM_MODULE}' }
+roles:
+  administrator: Ada Administrator
+  officers: [Alice Archer, Bob Baker, Carol Chen, Dave Diaz, Erin Evans]
+  witnesses: [Walter Witness]
+quorum: { threshold: 3 }
+steps:
+  - { id: init, type: token.initialize }
+  - { id: restore, type: key.restore, backup: ${dir1}, keys: [root-ca-2026], witness: required }
+  - { id: cert, type: certificate.self_signed, key: root-ca-2026, subject: 'CN=Restored Root', validity_days: 30 }
+`;
+    const script = parseScript(restoreText);
+    const dir2 = join(work, 'restored');
+    const summary = await runCeremony({
+      script,
+      scriptText: restoreText,
+      dir: dir2,
+      room: new ScriptedRoom({ shares: kekShares }),
+    });
+    expect(summary.status).toBe('finished');
+    const original = (await ledgerOf(dir1)).find(
+      (r) => r.type === 'key.generated' && r.data.label === 'root-ca-2026',
+    )!;
+    const restored = (await ledgerOf(dir2)).find((r) => r.type === 'key.restored')!;
+    expect(restored.data).toMatchObject({
+      label: 'root-ca-2026',
+      spki_sha256: original.data.spki_sha256,
+      proof: 'signature verified under the backed-up public key',
+      from: 'root-ca-2026',
+    });
+    // Unwrapped keys are truthfully not "generated on this token".
+    expect(restored.data.provenance).toMatchObject({
+      local: false,
+      sensitive: true,
+      extractable: false,
+    });
+    expect(summary.keys.find((k) => k.label === 'root-ca-2026')?.spkiSha256).toBe(
+      original.data.spki_sha256,
+    );
   });
 });

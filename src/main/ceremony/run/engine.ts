@@ -12,6 +12,7 @@ import { backup, checkpoint, csr, generateKey, selfSigned } from './key-steps';
 import type { CeremonyRoom } from './room';
 import { RUN_FORMAT, loadState } from './state';
 import type { RunState, StepState } from './state';
+import { restoreKeys } from './restore-step';
 import { initializeToken } from './token-step';
 import { finishRun } from './finish';
 import { compareStep, precheckStep } from './transcript';
@@ -38,6 +39,7 @@ const AVAILABLE = new Set<Step['type']>([
   'certificate.self_signed',
   'certificate.csr',
   'key.backup',
+  'key.restore',
   'witness.checkpoint',
 ]);
 
@@ -115,6 +117,8 @@ async function runStep(ctx: RunContext, step: Step, st: StepState): Promise<stri
       return csr(ctx, step, st);
     case 'key.backup':
       return backup(ctx, step, st);
+    case 'key.restore':
+      return restoreKeys(ctx, step, st);
     case 'witness.checkpoint':
       return checkpoint(ctx, step, st);
     default:

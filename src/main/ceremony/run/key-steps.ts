@@ -1,6 +1,7 @@
 // Steps on keys: generation with its policy checked afterwards, certificates signed in the HSM,
 // and backup under a KEK that exists outside the HSM only as officers' shares.
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import { certificateRequest, selfSignedCertificate } from '../certificates';
 import type { HsmSigningKey } from '../certificates';
@@ -103,7 +104,10 @@ async function signingKey(ctx: RunContext, label: string): Promise<HsmSigningKey
     );
   return {
     type: rec.type as KeyType,
-    spki: await hsm.publicKey({ label, class: 'private' }),
+    // The run's own record of the public key: a restored key has no public object on the token.
+    spki: await readFile(ctx.path(`public-keys/${slug(label)}.spki.der`)).catch(() =>
+      hsm.publicKey({ label, class: 'private' }),
+    ),
     sign: async (data) => (await hsm.sign({ label, class: 'private' }, data)).signature,
   };
 }
