@@ -5,7 +5,7 @@
 // signed by the HSM; only the spelling of the names differs.
 import { createHash } from 'node:crypto';
 import type { KeyInfo, ProvenanceAttributes } from '../hsm/types';
-import { buildVerdict, check } from './verdict';
+import { buildVerdict, check, iso } from './verdict';
 import type { AttestationVerdict, VerdictCheck } from './verdict';
 
 export interface ProvenanceOptions {
@@ -151,7 +151,7 @@ export function provenanceVerdict(
     checks,
     boundPublicKey: spki ? { spkiSha256: spki } : null,
     matchesCeremonyKey: matches,
-    validatedAt: (options.now ?? new Date()).toISOString(),
+    validatedAt: iso(options.now ?? new Date()),
     notes,
   });
 }

@@ -59,3 +59,8 @@ export function checkIf(name: string, ok: boolean, pass: string, fail: string): 
 export function verdictExitCode(v: AttestationVerdict): 0 | 1 {
   return v.overall === 'pass' ? 0 : 1;
 }
+
+/** ISO 8601 in UTC, without the milliseconds certificates never carry. */
+export function iso(d: Date): string {
+  return d.toISOString().replace('.000Z', 'Z');
+}

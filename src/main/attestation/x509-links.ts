@@ -47,6 +47,4 @@ export function spkiSha256Of(cert: Certificate): string {
   return createHash('sha256').update(Buffer.from(cert.publicKey.rawData)).digest('hex');
 }
 
-export function iso(d: Date): string {
-  return d.toISOString().replace('.000Z', 'Z');
-}
+export { iso } from './verdict';

@@ -31,10 +31,17 @@ export const Tag = {
   NEVER_EXTRACTABLE: 0x164,
   ALWAYS_SENSITIVE: 0x165,
   KCV: 0x173,
+  /** Extended KCV: for RSA and EC keys, SHA-256 of the DER SubjectPublicKeyInfo. */
+  EKCV: 0x1003,
 } as const;
 
 const CLASSES: Record<number, string> = { 2: 'public', 3: 'private', 4: 'secret' };
-const KEY_TYPES: Record<number, string> = { 0x00: 'RSA', 0x03: 'EC', 0x10: 'GENERIC_SECRET', 0x1f: 'AES' };
+const KEY_TYPES: Record<number, string> = {
+  0x00: 'RSA',
+  0x03: 'EC',
+  0x10: 'GENERIC_SECRET',
+  0x1f: 'AES',
+};
 
 export interface MarvellObject {
   handle: number;
@@ -80,14 +87,17 @@ class Reader {
 }
 
 export function parseMarvellAttestation(data: Uint8Array): MarvellAttestation {
-  if (data.length < 16 + 8 + SIGNATURE_SIZE) throw new MarvellFormatError(`attestation is only ${data.length} bytes`);
+  if (data.length < 16 + 8 + SIGNATURE_SIZE)
+    throw new MarvellFormatError(`attestation is only ${data.length} bytes`);
   const r = new Reader(new DataView(data.buffer, data.byteOffset, data.byteLength));
   const responseCode = r.u32('response code');
   const requestFlags = r.u32('request flags');
   const totalSize = r.u32('total size');
   const bufferSize = r.u32('buffer size');
   if (totalSize !== data.length)
-    throw new MarvellFormatError(`header says ${totalSize} bytes, the attestation has ${data.length}`);
+    throw new MarvellFormatError(
+      `header says ${totalSize} bytes, the attestation has ${data.length}`,
+    );
   const infoAt = data.length - SIGNATURE_SIZE - bufferSize;
   if (infoAt < 16 || (infoAt - 16) % 8 !== 0)
     throw new MarvellFormatError(`buffer size ${bufferSize} does not fit the attestation`);
@@ -98,14 +108,20 @@ export function parseMarvellAttestation(data: Uint8Array): MarvellAttestation {
   }
   const objectVersion = r.u16('object version');
   r.u16('info flags');
-  const offsets = [r.u16('first object offset'), r.u16('second object offset')].filter((o) => o !== 0);
+  const offsets = [r.u16('first object offset'), r.u16('second object offset')].filter(
+    (o) => o !== 0,
+  );
   if (offsets.length !== handles.length)
-    throw new MarvellFormatError(`${handles.length} handles listed but ${offsets.length} objects present`);
+    throw new MarvellFormatError(
+      `${handles.length} handles listed but ${offsets.length} objects present`,
+    );
   const objects = offsets.map((offset, i) => {
     const end = i + 1 < offsets.length ? offsets[i + 1]! : bufferSize;
     const object = readObject(r, infoAt + offset, infoAt + end);
     if (object.handle !== handles[i])
-      throw new MarvellFormatError(`object ${i + 1} has handle ${object.handle}, the list says ${handles[i]}`);
+      throw new MarvellFormatError(
+        `object ${i + 1} has handle ${object.handle}, the list says ${handles[i]}`,
+      );
     return object;
   });
   return {
@@ -124,16 +140,21 @@ function readObject(r: Reader, start: number, end: number): MarvellObject {
   const count = r.u32('attribute count');
   const size = r.u32('object size');
   if (r.pos + size !== end)
-    throw new MarvellFormatError(`object ${handle} claims ${size} bytes of attributes, its slot holds ${end - r.pos}`);
+    throw new MarvellFormatError(
+      `object ${handle} claims ${size} bytes of attributes, its slot holds ${end - r.pos}`,
+    );
   const attributes = new Map<number, Uint8Array>();
   for (let i = 0; i < count; i++) {
     const tag = r.u32('attribute tag');
     const len = r.u32('attribute length');
-    if (r.pos + len > end) throw new MarvellFormatError(`attribute 0x${tag.toString(16)} overruns object ${handle}`);
-    if (attributes.has(tag)) throw new MarvellFormatError(`attribute 0x${tag.toString(16)} appears twice`);
+    if (r.pos + len > end)
+      throw new MarvellFormatError(`attribute 0x${tag.toString(16)} overruns object ${handle}`);
+    if (attributes.has(tag))
+      throw new MarvellFormatError(`attribute 0x${tag.toString(16)} appears twice`);
     attributes.set(tag, r.bytes(len, 'attribute value'));
   }
-  if (r.pos !== end) throw new MarvellFormatError(`object ${handle} has ${end - r.pos} bytes after its attributes`);
+  if (r.pos !== end)
+    throw new MarvellFormatError(`object ${handle} has ${end - r.pos} bytes after its attributes`);
   return { handle, attributes };
 }
 
