@@ -52,7 +52,10 @@ function splitCommand(argv: string[]): { words: string[]; rest: string[] } {
     words.push(arg);
     if (words.length === 2) break;
   }
-  const matched = COMMANDS.find((c) => c.words.every((w, j) => words[j] === w));
+  // The longest command that the words spell: `attest marvell` before `attest`.
+  const matched = [...COMMANDS]
+    .sort((a, b) => b.words.length - a.words.length)
+    .find((c) => c.words.every((w, j) => words[j] === w));
   const used = matched ? matched.words.length : 0;
   // Remove the matched words from argv, leaving flags in their places.
   const rest: string[] = [];

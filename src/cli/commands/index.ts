@@ -6,6 +6,7 @@ import {
   ceremonyRunCommand,
   ceremonyValidateCommand,
 } from './ceremony';
+import { attestKeyCommand, attestMarvellCommand } from './attest';
 import { verifyAuditCommand } from './audit';
 import { configCheckCommand } from './config';
 import { demoCommand } from './demo';
@@ -26,4 +27,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   ceremonyDrillCommand,
   demoCommand,
   verifyAuditCommand,
+  attestKeyCommand,
+  attestMarvellCommand,
 ];

@@ -1,6 +1,16 @@
 // The facade: every operation the product offers, for the Electron IPC, the CLI and the test
 // bridge alike. It prints nothing and returns plain objects; advice goes to `onWarning`.
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import {
+  decodeAttestationFile,
+  fromKmsKeyVersion,
+  provenanceVerdict,
+  readSpki,
+  splitMarvellBundle,
+  verifyMarvellAttestation,
+} from '../attestation/index';
+import type { AttestationVerdict } from '../attestation/index';
 import { verifyLedger } from '../audit/index';
 import type { VerifyOptions, VerifyResult } from '../audit/index';
 import { runDemo } from '../ceremony/demo';
@@ -171,6 +181,71 @@ export class CeremonyService {
       mechanism: r.mechanism,
       hashedInSoftware: r.hashedInSoftware,
     };
+  }
+
+  /** The provenance verdict of a PKCS#11 key: generated here, sensitive, never extractable. */
+  async attestKey(
+    keyUri: string,
+    options: { acceptImported?: boolean; expectedSpkiSha256?: string } = {},
+  ): Promise<AttestationVerdict> {
+    const uri = parsePkcs11Address(keyUri);
+    const sel = keySelectorFromUri(uri);
+    const { provider } = await this.connections.get(uri, 'always');
+    const info = await provider
+      .getAttributes(sel.class ? sel : { ...sel, class: 'private' })
+      .catch(async (e: unknown) => {
+        if (sel.class) throw e;
+        return provider.getAttributes({ ...sel, class: 'secret' });
+      });
+    return provenanceVerdict(info, { ...options, vendor: (await provider.info()).manufacturer });
+  }
+
+  /** Verifies a Marvell LiquidSecurity (Google Cloud HSM, Azure Managed HSM) key attestation. */
+  async attestMarvell(input: {
+    attestation: string;
+    chain: string;
+    ownerChain?: string;
+    publicKey?: string;
+    attestedAt?: string;
+  }): Promise<AttestationVerdict> {
+    const raw = new Uint8Array(await readFile(input.attestation));
+    let attestation: Uint8Array;
+    let chains: { manufacturerChainPem: string; ownerChainPem: string };
+    let generated: Date | null = null;
+    const text = Buffer.from(raw).toString('utf8').trim();
+    if (text.startsWith('{')) {
+      const kms = fromKmsKeyVersion(JSON.parse(text) as unknown);
+      attestation = kms.attestation;
+      chains = { manufacturerChainPem: kms.manufacturerChainPem, ownerChainPem: kms.ownerChainPem };
+      generated = kms.generateTime;
+    } else {
+      attestation = decodeAttestationFile(raw);
+      chains = { manufacturerChainPem: '', ownerChainPem: '' };
+    }
+    const chainText = await readFile(input.chain, 'utf8');
+    chains = input.ownerChain
+      ? { manufacturerChainPem: chainText, ownerChainPem: await readFile(input.ownerChain, 'utf8') }
+      : chainText.trim()
+        ? splitMarvellBundle(chainText)
+        : chains;
+    const at = input.attestedAt ? new Date(input.attestedAt) : generated;
+    if (at && Number.isNaN(at.getTime()))
+      throw invalid(`--attested-at is not a date: ${input.attestedAt}.`);
+    return verifyMarvellAttestation({
+      attestation,
+      ...chains,
+      ...(input.publicKey
+        ? { expectedSpki: readSpki(new Uint8Array(await readFile(input.publicKey))) }
+        : {}),
+      ...(at
+        ? {
+            attestedAt: {
+              at,
+              source: input.attestedAt ? '--attested-at' : "the key version's generateTime",
+            },
+          }
+        : {}),
+    });
   }
 
   /** Verifies with the public half of the key the URI names (type=private names the pair). */

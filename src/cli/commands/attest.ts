@@ -1,0 +1,89 @@
+// `attest --key URI` and `attest marvell --attestation FILE --chain PEM`: attestation verdicts.
+import { formatVerdict, verdictExitCode } from '../../main/attestation/index';
+import type { CommandSpec } from '../spec';
+import { optionalString, stringFlag } from '../spec';
+
+export const attestKeyCommand: CommandSpec = {
+  words: ['attest'],
+  usage: 'attest --key URI [--accept-imported] [--expect-spki-sha256 HEX]',
+  summary:
+    "a PKCS#11 key's provenance verdict: generated in this HSM, sensitive, never extractable",
+  details: [
+    'Exit 1 unless every check passes. An imported key is reported as imported, truthfully.',
+  ],
+  flags: {
+    key: {
+      type: 'string',
+      value: 'URI',
+      help: 'the key (pkcs11: URI with pin-source)',
+      required: true,
+    },
+    'accept-imported': {
+      type: 'boolean',
+      help: 'a key imported by a verified transfer passes the origin check',
+    },
+    'expect-spki-sha256': {
+      type: 'string',
+      value: 'HEX',
+      help: "the ceremony's fingerprint of the key",
+    },
+  },
+  async run(ctx) {
+    const spki = optionalString(ctx, 'expect-spki-sha256');
+    const v = await ctx.service.attestKey(stringFlag(ctx, 'key'), {
+      ...(ctx.values['accept-imported'] === true ? { acceptImported: true } : {}),
+      ...(spki ? { expectedSpkiSha256: spki } : {}),
+    });
+    ctx.out.result(v, () => formatVerdict(v));
+    return verdictExitCode(v);
+  },
+};
+
+export const attestMarvellCommand: CommandSpec = {
+  words: ['attest', 'marvell'],
+  usage:
+    'attest marvell --attestation FILE --chain PEM [--owner-chain PEM] [--public-key FILE] [--attested-at ISO]',
+  summary: 'verifies a Marvell LiquidSecurity attestation (Google Cloud HSM, Azure Managed HSM)',
+  details: [
+    'FILE is the attestation (binary or base64) or a Cloud KMS key version JSON; PEM holds both chains',
+    'unless --owner-chain is given. Chains are validated at the attestation time, which the verdict states.',
+  ],
+  flags: {
+    attestation: { type: 'string', value: 'FILE', help: 'the attestation', required: true },
+    chain: {
+      type: 'string',
+      value: 'PEM',
+      help: 'the certificate chains (manufacturer and owner)',
+      required: true,
+    },
+    'owner-chain': {
+      type: 'string',
+      value: 'PEM',
+      help: 'the owner chain, when --chain holds only the manufacturer chain',
+    },
+    'public-key': {
+      type: 'string',
+      value: 'FILE',
+      help: 'the public key the ceremony holds (PEM/DER key or certificate)',
+    },
+    'attested-at': {
+      type: 'string',
+      value: 'ISO',
+      help: 'when the attestation was made, if known better than the certificates say',
+    },
+  },
+  async run(ctx) {
+    const owner = optionalString(ctx, 'owner-chain');
+    const pub = optionalString(ctx, 'public-key');
+    const at = optionalString(ctx, 'attested-at');
+    const v = await ctx.service.attestMarvell({
+      attestation: stringFlag(ctx, 'attestation'),
+      chain: stringFlag(ctx, 'chain'),
+      ...(owner ? { ownerChain: owner } : {}),
+      ...(pub ? { publicKey: pub } : {}),
+      ...(at ? { attestedAt: at } : {}),
+    });
+    ctx.out.result(v, () => formatVerdict(v));
+    return verdictExitCode(v);
+  },
+};
