@@ -255,3 +255,50 @@ steps:
     );
   });
 });
+
+describe('the attest step', () => {
+  const scriptText = (backup: boolean) => `version: 1
+ceremony: { id: attest-2026, name: Attested key, location: Lab }
+hsm: { uri: 'pkcs11:token=engine-attest-${backup ? 'b' : 'a'}?module-path=${SOFTHSM_MODULE}' }
+roles:
+  administrator: Ada Administrator
+  officers: [Alice Archer, Bob Baker, Carol Chen]
+  witnesses: [Walter Witness]
+quorum: { threshold: 2 }
+steps:
+  - { id: init, type: token.initialize }
+  - { id: key, type: key.generate, key: { label: signer, type: ec-p256 }, policy: { backup: ${backup} } }
+  - { id: attest, type: attest, with: { key: signer, require: pass } }
+`;
+
+  it('records a passing provenance verdict for a key generated on the token', async () => {
+    const text = scriptText(false);
+    const dir = join(work, 'attest-pass');
+    const summary = await runCeremony({
+      script: parseScript(text),
+      scriptText: text,
+      dir,
+      room: new ScriptedRoom(),
+    });
+    expect(summary.status).toBe('finished');
+    const verdict = (await ledgerOf(dir)).find((r) => r.type === 'attestation.verdict')!;
+    expect(verdict.data).toMatchObject({ key: 'signer', overall: 'pass' });
+    expect(
+      JSON.parse(readFileSync(join(dir, 'attestations', 'signer.json'), 'utf8')),
+    ).toMatchObject({ overall: 'pass' });
+  });
+
+  it('stops the ceremony when the script requires a pass and the key may leave the HSM', async () => {
+    const text = scriptText(true);
+    const err = await runCeremony({
+      script: parseScript(text),
+      scriptText: text,
+      dir: join(work, 'attest-fail'),
+      room: new ScriptedRoom(),
+    }).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: ErrorCode.POLICY_VIOLATION,
+      message: expect.stringContaining('the script requires pass'),
+    });
+  });
+});

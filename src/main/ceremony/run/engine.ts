@@ -12,6 +12,7 @@ import { backup, checkpoint, csr, generateKey, selfSigned } from './key-steps';
 import type { CeremonyRoom } from './room';
 import { RUN_FORMAT, loadState } from './state';
 import type { RunState, StepState } from './state';
+import { attestKey } from './attest-step';
 import { restoreKeys } from './restore-step';
 import { initializeToken } from './token-step';
 import { finishRun } from './finish';
@@ -41,6 +42,7 @@ const AVAILABLE = new Set<Step['type']>([
   'key.backup',
   'key.restore',
   'witness.checkpoint',
+  'attest',
 ]);
 
 function target(script: CeremonyScript, override: Partial<HsmTarget> = {}): HsmTarget {
@@ -121,6 +123,8 @@ async function runStep(ctx: RunContext, step: Step, st: StepState): Promise<stri
       return restoreKeys(ctx, step, st);
     case 'witness.checkpoint':
       return checkpoint(ctx, step, st);
+    case 'attest':
+      return attestKey(ctx, step, st);
     default:
       throw new OlocusError(
         ErrorCode.MECHANISM_UNSUPPORTED,
