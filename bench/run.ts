@@ -3,6 +3,7 @@ export {};
 const benches: Record<string, () => Promise<void>> = {
   sign: async () => (await import('./sign')).run(),
   ledger: async () => (await import('./ledger')).run(),
+  report: async () => (await import('./report')).run(),
 };
 
 const wanted = process.argv.slice(2);

@@ -15,6 +15,7 @@ export function formatRunSummary(r: RunSummary, extra: [string, string][] = []):
         `${k.type}, SPKI SHA-256 ${k.spkiSha256 ?? 'n/a'}`,
       ]),
       ['Share cards', `${r.dir}/shares/`],
+      ['Report', `${r.dir}/report.pdf (signed; check with verify-report)`],
       ['Transcript', `${r.dir}/transcript.json`],
       ['Manifest', `${r.dir}/manifest.json`],
       ...extra,

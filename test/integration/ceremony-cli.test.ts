@@ -96,6 +96,28 @@ describe('demo', () => {
     expect(v.stdout).toContain('The ledger verifies');
   });
 
+  it('ends with a signed report and a signed evidence bundle that verify; a changed file is named', async () => {
+    const report = await cli(['verify-report', join(dir, 'report.pdf')]);
+    expect(report.code, report.stdout + report.stderr).toBe(0);
+    expect(report.stdout).toMatch(/The report verifies/);
+    const pdfsig = execFileSync('pdfsig', [join(dir, 'report.pdf')], { encoding: 'utf8' });
+    expect(pdfsig).toContain('Signature is Valid');
+    expect(pdfsig).toContain('Total document signed');
+    const manifest = await cli(['verify-manifest', dir]);
+    expect(manifest.code, manifest.stdout).toBe(0);
+    // A copy of the bundle with one certificate byte changed.
+    const copy = join(work, 'demo-copy');
+    execFileSync('cp', ['-r', dir, copy]);
+    const pem = join(copy, 'certificates', 'root-ca-2026.pem');
+    writeFileSync(
+      pem,
+      readFileSync(pem, 'utf8').replace(/\n[A-Za-z0-9+/]/, (m) => `\n${m[1] === 'A' ? 'B' : 'A'}`),
+    );
+    const bad = await cli(['verify-manifest', copy]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/certificates\/root-ca-2026\.pem/);
+  });
+
   it('writes the demo PINs only to demo-secrets: no output, state, log or ledger holds them', async () => {
     const pins = ['so-pin', 'user-pin'].map((f) =>
       readFileSync(join(dir, 'demo-secrets', f), 'utf8'),

@@ -56,3 +56,41 @@ export const verifyAuditCommand: CommandSpec = {
     return r.ok ? 0 : 1;
   },
 };
+
+export const verifyReportCommand: CommandSpec = {
+  words: ['verify-report'],
+  usage: 'verify-report PDF',
+  summary:
+    'checks the PDF signature, the embedded ledger and that its head matches the printed one',
+  details: ['Exit 1 naming each check that failed.'],
+  flags: {},
+  positionals: ['PDF'],
+  async run(ctx) {
+    const r = await ctx.service.verifyReport(ctx.positionals[0]!);
+    ctx.out.result(r, () =>
+      r.ok
+        ? `The report verifies: signature valid over the whole document, embedded ledger verifies, printed head ${r.ledger.head ?? '?'} matches.`
+        : `The report does NOT verify:\n${r.failures.map((f) => `  ${f.check}: ${f.message}`).join('\n')}`,
+    );
+    return r.ok ? 0 : 1;
+  },
+};
+
+export const verifyManifestCommand: CommandSpec = {
+  words: ['verify-manifest'],
+  usage: 'verify-manifest DIR',
+  summary:
+    "checks a run directory's evidence bundle: every file's SHA-256 and the audit key's signature",
+  details: ['Exit 1 naming each file or check that failed.'],
+  flags: {},
+  positionals: ['DIR'],
+  async run(ctx) {
+    const r = await ctx.service.verifyManifest(ctx.positionals[0]!);
+    ctx.out.result(r, () =>
+      r.ok
+        ? `The evidence bundle verifies: ${r.files} files match the manifest signed by the audit key.`
+        : `The evidence bundle does NOT verify:\n${r.failures.map((f) => `  ${f.check}${f.file ? ` ${f.file}` : ''}: ${f.message}`).join('\n')}`,
+    );
+    return r.ok ? 0 : 1;
+  },
+};

@@ -7,7 +7,7 @@ import {
   ceremonyValidateCommand,
 } from './ceremony';
 import { attestKeyCommand, attestMarvellCommand } from './attest';
-import { verifyAuditCommand } from './audit';
+import { verifyAuditCommand, verifyManifestCommand, verifyReportCommand } from './audit';
 import { configCheckCommand } from './config';
 import { demoCommand } from './demo';
 import { keysGenerateCommand, keysListCommand } from './keys';
@@ -27,6 +27,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   ceremonyDrillCommand,
   demoCommand,
   verifyAuditCommand,
+  verifyReportCommand,
+  verifyManifestCommand,
   attestKeyCommand,
   attestMarvellCommand,
 ];

@@ -12,6 +12,8 @@ import {
 } from '../attestation/index';
 import type { AttestationVerdict } from '../attestation/index';
 import { verifyLedger } from '../audit/index';
+import { verifyManifest, verifyReport } from '../report/index';
+import type { ManifestVerification, ReportVerification } from '../report/index';
 import type { VerifyOptions, VerifyResult } from '../audit/index';
 import { runDemo } from '../ceremony/demo';
 import { drillRun } from '../ceremony/drill';
@@ -340,6 +342,16 @@ export class CeremonyService {
   ): Promise<Omit<VerifyResult, 'lastRecord'>> {
     const { lastRecord: _last, ...result } = await verifyLedger(path, options);
     return result;
+  }
+
+  /** Checks a signed ceremony report: signature, embedded ledger, printed head. */
+  async verifyReport(path: string): Promise<ReportVerification> {
+    return verifyReport(path);
+  }
+
+  /** Checks a run directory's manifest: every file's SHA-256 and the audit key's signature. */
+  async verifyManifest(dir: string): Promise<ManifestVerification> {
+    return verifyManifest(dir);
   }
 
   /** Closes every provider this service opened (and so the PKCS#11 worker threads). */

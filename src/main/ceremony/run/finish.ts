@@ -7,7 +7,8 @@ import { toPgpWords } from '../../audit/pgp-words';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import type { RunContext } from './context';
 import { sha256 } from './context';
-import { replaceAtomically, writeOnce } from './files';
+import { exists, replaceAtomically, writeOnce } from './files';
+import { buildReport, prepareReportSigner } from '../../report/index';
 import { buildTranscript } from './transcript';
 
 /** Bookkeeping, the demo's own HSM store and its demo-only secrets are not ceremony outputs. */
@@ -52,10 +53,21 @@ export async function finishRun(ctx: RunContext): Promise<RunSummary> {
     ctx.path('transcript.json'),
     `${JSON.stringify(buildTranscript(ctx.script, state), null, 2)}\n`,
   );
+  // The report-signing key and its certificate (issued by the root the run made, if any) are
+  // made while the token is open, and recorded before the ledger closes.
+  const reportSigner = await prepareReportSigner(await ctx.provider(), {
+    runDir: ctx.dir,
+    now: ctx.now,
+  });
+  await ctx.event(null, 'report.signer', reportSigner.record);
   await ctx.event(null, 'ceremony.finished', {
     steps: state.steps.map((s) => ({ id: s.id, witness: s.witness?.name ?? null })),
   });
   await ctx.ledger.signHead({ actor: ctx.actor, step: null });
+
+  // Nothing is appended after this: the report embeds the ledger whose head the manifest signs.
+  const report = await buildReport(ctx.dir, { signer: reportSigner, now: ctx.now });
+  if (!(await exists(ctx.path('report.pdf')))) await ctx.output('report.pdf', report.pdf);
 
   // The manifest covers everything but itself and the run's own bookkeeping.
   const files = (await listFiles(ctx.dir)).filter((f) => !NOT_OUTPUTS.some((re) => re.test(f)));
