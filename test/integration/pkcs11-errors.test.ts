@@ -138,3 +138,18 @@ describe('mechanisms', () => {
     });
   });
 });
+
+describe('one library, two paths', () => {
+  it('a module reached through a symlink shares the loaded library instead of initialising it twice', async () => {
+    const { realpathSync } = await import('node:fs');
+    const real = realpathSync(SOFTHSM_MODULE);
+    const other = real === SOFTHSM_MODULE ? null : real;
+    if (!other) return; // only one path to SoftHSM on this machine: nothing to share
+    const second = await Pkcs11Provider.open({ modulePath: other, token: { token: token.label } });
+    try {
+      expect((await second.listTokens()).map((t) => t.label)).toContain(token.label);
+    } finally {
+      await second.close();
+    }
+  });
+});

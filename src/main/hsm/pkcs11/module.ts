@@ -1,5 +1,6 @@
 // One loaded PKCS#11 library per process: C_Initialize runs once per library, so every provider
 // on the same module (one per token) shares its threads; the last one out finalises it.
+import { realpathSync } from 'node:fs';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import type { ModuleInfo } from '../types';
 import { Pkcs11Executor } from './executor';
@@ -15,6 +16,14 @@ export interface LoadedModule {
 
 const loaded = new Map<string, Promise<LoadedModule>>();
 
+function canonicalPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
 const trim = (s: unknown): string => (typeof s === 'string' ? s.replace(/[\s\0]+$/u, '') : '');
 
 export async function acquireModule(
@@ -22,7 +31,10 @@ export async function acquireModule(
   initArgs?: string,
   threads?: number,
 ): Promise<LoadedModule> {
-  let pending = loaded.get(path);
+  // One library reached by two paths (Debian links /usr/lib/softhsm to the multiarch copy) is
+  // one library to the dynamic loader, and must be initialised once.
+  const key = canonicalPath(path);
+  let pending = loaded.get(key);
   if (!pending) {
     pending = (async () => {
       let executor: Pkcs11Executor;
@@ -51,8 +63,8 @@ export async function acquireModule(
       };
       return { path, initArgs, executor, info, refs: 0 };
     })();
-    loaded.set(path, pending);
-    pending.catch(() => loaded.delete(path));
+    loaded.set(key, pending);
+    pending.catch(() => loaded.delete(key));
   }
   const mod = await pending;
   if (mod.initArgs !== initArgs) {
@@ -67,6 +79,6 @@ export async function acquireModule(
 
 export async function releaseModule(mod: LoadedModule): Promise<void> {
   if (--mod.refs > 0) return;
-  loaded.delete(mod.path);
+  loaded.delete(canonicalPath(mod.path));
   await mod.executor.close(true);
 }
