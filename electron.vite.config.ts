@@ -1,11 +1,28 @@
+import { cpSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+
+// The packaged app holds only out/** (electron-builder.yml); the bundled data files (demo
+// script, CMVP table, attestation roots) go beside the build, where resourcePath() looks.
+function copyResources(): Plugin {
+  return {
+    name: 'olocus-copy-resources',
+    apply: 'build',
+    closeBundle() {
+      cpSync(resolve(__dirname, 'resources'), resolve(__dirname, 'out/resources'), {
+        recursive: true,
+      });
+    },
+  };
+}
 
 // Dependencies stay external in main and preload (externalizeDeps is on by default), so the
 // native pkcs11js module is loaded from node_modules, never bundled.
 export default defineConfig({
   main: {
+    plugins: [copyResources()],
     build: {
       rollupOptions: {
         // The PKCS#11 worker thread is its own entry, beside every chunk (see executor.ts).

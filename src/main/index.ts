@@ -1,34 +1,121 @@
-// The Electron shell: lifecycle and one hardened window. Everything the product does lives in
-// plain modules under src/main that never import electron (tests load them without it).
-import { app, BrowserWindow, session } from 'electron';
+// The Electron shell: lifecycle, one hardened window, the app:// protocol, and the IPC
+// registration. It decides nothing itself: the policies live in src/main/shell (plain modules
+// tests check without Electron), the handlers in src/main/ipc, the product in CeremonyService.
+import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
+import type { Session, WebContents } from 'electron';
 import { join } from 'node:path';
+import { createEmitter } from './ipc/events';
+import { createHandlers } from './ipc/handlers';
+import { registerContract } from './ipc/register';
+import { RunManager } from './ipc/runs';
+import { CeremonyService } from './service/ceremony-service';
+import { withSecurityHeaders } from './shell/csp';
+import { APP_ENTRY, APP_SCHEME } from './shell/origin';
+import { serveFile } from './shell/protocol';
+import { SMOKE_MARKER, SMOKE_PROBE, smokeEnabled } from './shell/smoke';
+import {
+  createWindowOptions,
+  denyNavigation,
+  denyPermissionCheck,
+  denyPermissionRequest,
+  denyWindowOpen,
+  isAllowedRequest,
+} from './shell/window';
 
-function createWindow(): void {
-  const win = new BrowserWindow({
-    width: 1280,
-    height: 860,
-    show: false,
-    webPreferences: {
-      preload: join(import.meta.dirname, '../preload/index.cjs'),
-      sandbox: true,
-      contextIsolation: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      devTools: !app.isPackaged,
-    },
-  });
-  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  win.webContents.on('will-navigate', (event) => event.preventDefault());
-  win.once('ready-to-show', () => win.show());
-  void win.loadFile(join(import.meta.dirname, '../renderer/index.html'));
+const RENDERER_ROOT = join(import.meta.dirname, '../renderer');
+const PRELOAD = join(import.meta.dirname, '../preload/index.cjs');
+
+// Both must happen before `ready`: the scheme's privileges are fixed at startup, and the
+// sandbox then applies to every renderer, including any a bug might create.
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+app.enableSandbox();
+
+let win: BrowserWindow | null = null;
+
+function hardenSession(ses: Session): void {
+  ses.setPermissionRequestHandler(denyPermissionRequest);
+  ses.setPermissionCheckHandler(denyPermissionCheck);
+  ses.setDevicePermissionHandler(denyPermissionCheck);
+  ses.webRequest.onBeforeRequest((details, callback) =>
+    callback({ cancel: !isAllowedRequest(details.url, app.isPackaged) }),
+  );
+  ses.webRequest.onHeadersReceived((details, callback) =>
+    callback({ responseHeaders: withSecurityHeaders(details.responseHeaders) }),
+  );
+  ses.on('will-download', (event) => event.preventDefault());
 }
 
+/** For every webContents, ours or one a bug creates: no navigation, pop-ups or webviews. */
+function hardenContents(contents: WebContents): void {
+  contents.setWindowOpenHandler(denyWindowOpen);
+  contents.on('will-navigate', denyNavigation);
+  contents.on('will-frame-navigate', denyNavigation);
+  contents.on('will-redirect', denyNavigation);
+  contents.on('will-attach-webview', denyNavigation);
+}
+
+function createWindow(): BrowserWindow {
+  const w = new BrowserWindow(
+    createWindowOptions({ preload: PRELOAD, isPackaged: app.isPackaged }),
+  );
+  w.once('ready-to-show', () => w.show());
+  w.on('closed', () => {
+    if (win === w) win = null;
+  });
+  if (smokeEnabled(process.env, app.isPackaged)) runSmoke(w);
+  void w.loadURL(APP_ENTRY);
+  return w;
+}
+
+function runSmoke(w: BrowserWindow): void {
+  w.webContents.once('did-fail-load', (_e, code, description) => {
+    process.stdout.write(`${SMOKE_MARKER}${JSON.stringify({ failed: code, description })}\n`);
+    app.exit(1);
+  });
+  w.webContents.once('did-finish-load', () => {
+    void w.webContents
+      .executeJavaScript(SMOKE_PROBE)
+      .then((report: string) => process.stdout.write(`${SMOKE_MARKER}${report}\n`))
+      .catch((e: unknown) =>
+        process.stdout.write(`${SMOKE_MARKER}${JSON.stringify({ error: String(e) })}\n`),
+      )
+      .finally(() => app.quit());
+  });
+}
+
+app.on('web-contents-created', (_event, contents) => hardenContents(contents));
+
 if (!app.requestSingleInstanceLock()) {
+  // One ceremony window per machine: a second start brings the first one forward.
   app.quit();
 } else {
-  void app.whenReady().then(() => {
-    session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
-    createWindow();
+  app.on('second-instance', () => {
+    if (!win) return;
+    if (win.isMinimized()) win.restore();
+    win.focus();
   });
-  app.on('window-all-closed', () => app.quit());
+
+  void app.whenReady().then(() => {
+    hardenSession(session.defaultSession);
+    protocol.handle(APP_SCHEME, (request) => serveFile(RENDERER_ROOT, request.url, request.method));
+
+    const service = new CeremonyService();
+    const emit = createEmitter((channel, payload) => {
+      if (win && !win.isDestroyed()) win.webContents.send(channel, payload);
+    });
+    const runs = new RunManager(emit);
+    registerContract(ipcMain, createHandlers(service, runs), {
+      isOurWindow: (sender) => win !== null && sender === win.webContents,
+    });
+
+    win = createWindow();
+
+    app.on('window-all-closed', () => {
+      runs.cancelAll();
+      app.quit();
+    });
+    app.on('will-quit', () => void service.close());
+  });
 }

@@ -1,4 +1,6 @@
-// The preload exposes exactly `window.olocus`; the typed contract fills it as operations land.
-import { contextBridge } from 'electron';
+// The preload exposes exactly `window.olocus` (built from the contract in api.ts) and nothing
+// else. It runs sandboxed, so the build emits CommonJS (electron.vite.config.ts).
+import { contextBridge, ipcRenderer } from 'electron';
+import { buildApi } from './api';
 
-contextBridge.exposeInMainWorld('olocus', Object.freeze({ version: '0.1.0' }));
+contextBridge.exposeInMainWorld('olocus', buildApi(ipcRenderer));

@@ -1,0 +1,73 @@
+// Contract channel → CeremonyService call. Thin on purpose: requests arrive parsed, results
+// leave through the response schema (register.ts); this only maps names and starts runs.
+import type { CeremonyService } from '../service/ceremony-service';
+import type { Handlers } from './register';
+import type { RunManager } from './runs';
+
+/** The service methods the wizard uses; tests pass a fake with the same shape. */
+export type ServiceApi = Pick<
+  CeremonyService,
+  | 'tokens'
+  | 'listKeys'
+  | 'generateKey'
+  | 'checkConfig'
+  | 'validateScript'
+  | 'verifyAudit'
+  | 'runCeremony'
+  | 'rehearse'
+  | 'demo'
+  | 'drill'
+>;
+
+export function createHandlers(service: ServiceApi, runs: RunManager): Handlers {
+  return {
+    tokens: (r) =>
+      service.tokens(r.hsmUri, r.mechanisms !== undefined ? { mechanisms: r.mechanisms } : {}),
+    listKeys: (r) => service.listKeys(r.hsmUri),
+    generateKey: (r) =>
+      service.generateKey(
+        r.hsmUri,
+        r.type,
+        r.label,
+        r.extractable !== undefined ? { extractable: r.extractable } : {},
+      ),
+    checkConfig: (r) => service.checkConfig(r.path),
+    validateScript: (r) => service.validateScript(r.path),
+    verifyAudit: (r) =>
+      service.verifyAudit(r.path, {
+        ...(r.expectedHead !== undefined ? { expectedHead: r.expectedHead } : {}),
+        ...(r.expectedKeyFingerprint !== undefined
+          ? { expectedKeyFingerprint: r.expectedKeyFingerprint }
+          : {}),
+      }),
+
+    startCeremony: async (r) =>
+      runs.start('ceremony', r.dir, ({ room }) =>
+        service.runCeremony(
+          r.scriptPath,
+          r.dir,
+          room,
+          r.expect !== undefined ? { expect: r.expect } : {},
+        ),
+      ),
+    startRehearsal: async (r) =>
+      runs.start('rehearsal', r.dir, async ({ onEvent }) => {
+        const { playedShares, ...rest } = await service.rehearse(r.scriptPath, r.dir, onEvent);
+        return { ...rest, playedSharesPath: playedShares };
+      }),
+    startDemo: async (r) =>
+      runs.start('demo', r.dir, async ({ onEvent }) => {
+        const { playedShares, demoSecrets, ...rest } = await service.demo(r.dir, onEvent);
+        return { ...rest, playedSharesPath: playedShares, demoSecretsPath: demoSecrets };
+      }),
+    startDrill: async (r) =>
+      runs.start('drill', null, ({ room }) => service.drill(r.dir, room, r.secretId)),
+    runStatus: async (r) => runs.status(r.runId),
+    cancelRun: async (r) => runs.cancel(r.runId),
+
+    presentShare: async (r) => runs.answer(r.requestId, { ask: 'share', share: r.share }),
+    signOff: async (r) => runs.answer(r.requestId, { ask: 'witness', name: r.name }),
+    givePassphrase: async (r) =>
+      runs.answer(r.requestId, { ask: 'passphrase', passphrase: r.passphrase }),
+  };
+}

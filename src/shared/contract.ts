@@ -1,0 +1,459 @@
+// The IPC contract: for every channel, what the renderer may send (strict: an unknown key is
+// refused) and what main answers (stripping: a field the contract does not name never leaves
+// main, so a secret added to a service result by accident is dropped, not sent). Main parses
+// both directions with these schemas; the renderer gets their types through olocus-api.ts.
+//
+// Secrets (share text, passphrases, PINs) appear only in requests. No response or event schema
+// has a field named like one (test/unit/contract-secrets.test.ts walks them all).
+import { z } from 'zod';
+import { ErrorCode } from './errors';
+import type { EventName, InvokeName } from './channels';
+import { isSecretName } from './secret-names';
+
+// ─── Building blocks ────────────────────────────────────────────────────────────────────────
+
+/** No string from the renderer needs more; a megabyte of text is refused before it is used. */
+const MAX_TEXT = 4096;
+const noNul = (s: string) => !s.includes('\0');
+const nonEmpty = (max = MAX_TEXT) =>
+  z.string().min(1).max(max).refine(noNul, 'must not contain a NUL character');
+
+/** Filesystem paths and PKCS#11 URIs: non-empty, bounded, no NUL (which truncates in C). */
+const path = nonEmpty();
+const uri = nonEmpty();
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/, '64 lower-case hex digits');
+const id = z.uuid();
+/** A secret's id as the ceremony script names it (`token-pins`, a KEK label, …). */
+const secretIdField = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'letters, digits and . _ : -');
+const person = z.string().trim().min(1).max(80).refine(noNul, 'must not contain a NUL character');
+
+/** Kept in step with src/main/hsm/types.ts KEY_TYPES (contract-shape.test.ts compares them). */
+export const KEY_TYPE_NAMES = [
+  'ec-p256',
+  'ec-p384',
+  'ec-p521',
+  'ec-secp256k1',
+  'ed25519',
+  'rsa-2048',
+  'rsa-3072',
+  'rsa-4096',
+  'aes-128',
+  'aes-256',
+] as const;
+
+export const ipcError = z.object({
+  code: z.enum(ErrorCode),
+  message: z.string(),
+  ckr: z.string().optional(),
+});
+export type IpcError = z.output<typeof ipcError>;
+
+// ─── Service results (responses) ────────────────────────────────────────────────────────────
+
+const mechanismInfo = z.object({
+  type: z.number(),
+  name: z.string(),
+  minKeySize: z.number(),
+  maxKeySize: z.number(),
+  flags: z.array(z.string()),
+});
+
+const tokenInfo = z.object({
+  slotId: z.string(),
+  slotDescription: z.string(),
+  label: z.string(),
+  manufacturer: z.string(),
+  model: z.string(),
+  serial: z.string(),
+  hardwareVersion: z.string(),
+  firmwareVersion: z.string(),
+  flags: z.array(z.string()),
+  initialized: z.boolean(),
+  loginRequired: z.boolean(),
+  userPinLocked: z.boolean(),
+  soPinLocked: z.boolean(),
+  sessionCount: z.object({ open: z.number().nullable(), max: z.number().nullable() }),
+  mechanisms: z.array(mechanismInfo).optional(),
+});
+
+const tokensResult = z.object({
+  modules: z.array(
+    z.object({
+      module: z.object({
+        cryptokiVersion: z.string(),
+        manufacturer: z.string(),
+        description: z.string(),
+        libraryVersion: z.string(),
+        path: z.string(),
+        name: z.string().nullable(),
+        vendor: z.string().nullable(),
+      }),
+      tokens: z.array(tokenInfo),
+    }),
+  ),
+  unavailable: z.array(
+    z.object({ name: z.string().nullable(), path: z.string(), error: ipcError }),
+  ),
+});
+
+const nullableBool = z.boolean().nullable();
+const keyInfo = z.object({
+  label: z.string(),
+  id: z.string(),
+  class: z.enum(['private', 'public', 'secret']),
+  type: z.string(),
+  sizeBits: z.number().nullable(),
+  curve: z.string().nullable(),
+  spkiSha256: z.string().nullable(),
+  kcv: z.string().nullable(),
+  provenance: z.object({
+    local: nullableBool,
+    neverExtractable: nullableBool,
+    alwaysSensitive: nullableBool,
+    extractable: nullableBool,
+    sensitive: nullableBool,
+  }),
+  usage: z.object({
+    sign: z.boolean(),
+    verify: z.boolean(),
+    encrypt: z.boolean(),
+    decrypt: z.boolean(),
+    wrap: z.boolean(),
+    unwrap: z.boolean(),
+    derive: z.boolean(),
+  }),
+  token: z.boolean(),
+  uri: z.string(),
+});
+
+const keysResult = z.object({
+  token: tokenInfo.pick({
+    label: true,
+    serial: true,
+    manufacturer: true,
+    model: true,
+    slotId: true,
+  }),
+  loggedIn: z.boolean(),
+  keys: z.array(keyInfo),
+});
+
+const generatedKey = z.object({
+  key: keyInfo,
+  uri: z.string(),
+  fingerprint: z.object({ kind: z.enum(['spki-sha256', 'kcv']), value: z.string() }).nullable(),
+});
+
+/**
+ * The effective HSM configuration is the one free-form result: nested sections of scalars. The
+ * service already redacts it; this schema drops any key named like a secret again, at every
+ * depth, so the contract does not depend on that.
+ */
+export type EffectiveValue = string | number | boolean | { [key: string]: EffectiveValue };
+function dropSecretKeys(section: Record<string, EffectiveValue>): Record<string, EffectiveValue> {
+  const out: Record<string, EffectiveValue> = {};
+  for (const [k, v] of Object.entries(section)) if (!isSecretName(k)) out[k] = v;
+  return out;
+}
+const effectiveValue: z.ZodType<EffectiveValue> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), redactedSection]),
+);
+/** The only record (free-form keys) in any response; the secrets test allows exactly this one. */
+export const redactedSectionRecord = z.record(z.string(), effectiveValue);
+const redactedSection = redactedSectionRecord.transform(dropSecretKeys);
+
+const configCheckResult = z.object({
+  file: z.string(),
+  config: redactedSection,
+  yaml: z.string(),
+  warnings: z.array(z.string()),
+});
+
+const scriptCheckResult = z.object({
+  file: z.string(),
+  sha256: z.string(),
+  plan: z.object({
+    ceremony: z.object({ id: z.string(), name: z.string(), location: z.string() }),
+    hsm: z.string(),
+    quorum: z.string(),
+    participants: z.object({
+      administrator: z.string(),
+      officers: z.array(z.string()),
+      witnesses: z.array(z.string()),
+      auditor: z.string().optional(),
+    }),
+    steps: z.array(
+      z.object({
+        number: z.number(),
+        id: z.string(),
+        type: z.string(),
+        title: z.string(),
+        actions: z.array(z.string()),
+        needsQuorum: z.boolean(),
+        witness: z.enum(['required', 'optional', 'none']),
+      }),
+    ),
+  }),
+  planText: z.string(),
+});
+
+const verifyAuditResult = z.object({
+  ok: z.boolean(),
+  records: z.number(),
+  head: z.string(),
+  headWords: z.string(),
+  signaturesChecked: z.number(),
+  lastSignedSeq: z.number().nullable(),
+  unsignedTail: z.number(),
+  ceremonyId: z.string().nullable(),
+  auditKey: z
+    .object({
+      algorithm: z.string(),
+      spki: z.string(),
+      fingerprint_sha256: z.string(),
+      fingerprint_words: z.string(),
+    })
+    .nullable(),
+  bytes: z.number(),
+  firstBad: z
+    .object({
+      seq: z.number().nullable(),
+      line: z.number(),
+      reason: z.string(),
+      message: z.string(),
+    })
+    .optional(),
+  tornTail: z
+    .object({ line: z.number(), offset: z.number(), bytes: z.number(), keptRecords: z.number() })
+    .optional(),
+});
+
+const runSummary = z.object({
+  dir: z.string(),
+  ceremonyId: z.string(),
+  status: z.literal('finished'),
+  ledger: z.object({
+    path: z.string(),
+    records: z.number(),
+    head: z.string(),
+    headWords: z.string(),
+  }),
+  keys: z.array(
+    z.object({ label: z.string(), type: z.string(), spkiSha256: z.string().nullable() }),
+  ),
+  outputs: z.array(z.string()),
+});
+
+/**
+ * A rehearsal's result. The service calls the folder of the program-played officers' shares
+ * `playedShares`; here it is `playedSharesPath`, because it is a path and every field named
+ * like a secret is kept out of responses.
+ */
+const rehearsalSummary = runSummary.extend({
+  softhsmConf: z.string(),
+  playedSharesPath: z.string(),
+});
+const demoSummary = rehearsalSummary.extend({ demoSecretsPath: z.string() });
+
+const drillSummary = z.object({
+  dir: z.string(),
+  secretId: z.string(),
+  report: z.object({
+    ok: z.boolean(),
+    recoverable: z.boolean(),
+    custodians: z.array(
+      z.object({ custodian: z.string(), ok: z.boolean(), reason: z.string().optional() }),
+    ),
+    reconstructions: z.array(z.object({ custodians: z.array(z.string()), ok: z.boolean() })),
+    verdict: z.string(),
+  }),
+  file: z.string(),
+  signed: z.boolean(),
+});
+
+// ─── Runs: long operations that report progress and ask the room ────────────────────────────
+
+export const RUN_KINDS = ['ceremony', 'rehearsal', 'demo', 'drill'] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
+export const RUN_STATES = ['running', 'finished', 'failed', 'cancelled'] as const;
+
+const shareRequestFields = {
+  secretId: z.string(),
+  purpose: z.string(),
+  custodians: z.array(z.string()),
+  presented: z.array(z.string()),
+  need: z.number(),
+  refused: z.string().optional(),
+};
+const witnessRequestFields = {
+  stepId: z.string(),
+  title: z.string(),
+  statement: z.string(),
+  witnesses: z.array(z.string()),
+};
+const passphraseRequestFields = {
+  /** `seal`: the officer chooses one as their card is printed; `unseal`: types it to present. */
+  reason: z.enum(['seal', 'unseal']),
+  secretId: z.string(),
+  custodian: z.string().nullable(),
+};
+
+/** A question the room has not answered yet, as runStatus lists it (for a reloaded window). */
+const openRequest = z.discriminatedUnion('ask', [
+  z.object({ ask: z.literal('share'), requestId: id, ...shareRequestFields }),
+  z.object({ ask: z.literal('witness'), requestId: id, ...witnessRequestFields }),
+  z.object({ ask: z.literal('passphrase'), requestId: id, ...passphraseRequestFields }),
+]);
+export type OpenRequest = z.output<typeof openRequest>;
+
+const runStatusBase = {
+  runId: id,
+  state: z.enum(RUN_STATES),
+  error: ipcError.optional(),
+  open: z.array(openRequest),
+};
+const runStatus = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('ceremony'), ...runStatusBase, result: runSummary.optional() }),
+  z.object({ kind: z.literal('rehearsal'), ...runStatusBase, result: rehearsalSummary.optional() }),
+  z.object({ kind: z.literal('demo'), ...runStatusBase, result: demoSummary.optional() }),
+  z.object({ kind: z.literal('drill'), ...runStatusBase, result: drillSummary.optional() }),
+]);
+
+const started = z.object({ runId: id });
+const accepted = z.object({ accepted: z.literal(true) });
+
+// ─── The contract ───────────────────────────────────────────────────────────────────────────
+
+interface ChannelSchemas {
+  request: z.ZodType;
+  response: z.ZodType;
+}
+
+export const contract = {
+  tokens: {
+    request: z.strictObject({ hsmUri: uri, mechanisms: z.boolean().optional() }),
+    response: tokensResult,
+  },
+  listKeys: {
+    request: z.strictObject({ hsmUri: uri }),
+    response: keysResult,
+  },
+  generateKey: {
+    request: z.strictObject({
+      hsmUri: uri,
+      type: z.enum(KEY_TYPE_NAMES),
+      label: nonEmpty(256),
+      extractable: z.boolean().optional(),
+    }),
+    response: generatedKey,
+  },
+  checkConfig: {
+    request: z.strictObject({ path }),
+    response: configCheckResult,
+  },
+  validateScript: {
+    request: z.strictObject({ path }),
+    response: scriptCheckResult,
+  },
+  verifyAudit: {
+    request: z.strictObject({
+      path,
+      expectedHead: hex64.optional(),
+      expectedKeyFingerprint: hex64.optional(),
+    }),
+    response: verifyAuditResult,
+  },
+  startCeremony: {
+    /** `expect`: a rehearsal's transcript the run must match step by step. */
+    request: z.strictObject({ scriptPath: path, dir: path, expect: path.optional() }),
+    response: started,
+  },
+  startRehearsal: {
+    request: z.strictObject({ scriptPath: path, dir: path }),
+    response: started,
+  },
+  startDemo: {
+    request: z.strictObject({ dir: path }),
+    response: started,
+  },
+  startDrill: {
+    request: z.strictObject({ dir: path, secretId: secretIdField.optional() }),
+    response: started,
+  },
+  runStatus: {
+    request: z.strictObject({ runId: id }),
+    response: runStatus,
+  },
+  cancelRun: {
+    request: z.strictObject({ runId: id }),
+    response: z.object({ cancelled: z.boolean(), message: z.string() }),
+  },
+  presentShare: {
+    /** `share: null`: no further officer can present one (the engine then stops the step). */
+    request: z.strictObject({
+      requestId: id,
+      share: z.strictObject({ text: nonEmpty(16_384), presentedBy: person.optional() }).nullable(),
+    }),
+    response: accepted,
+  },
+  signOff: {
+    /** `name: null`: no witness signs (a required step then stops). */
+    request: z.strictObject({ requestId: id, name: person.nullable() }),
+    response: accepted,
+  },
+  givePassphrase: {
+    /** `passphrase: null`: seal without one, or (to unseal) none was typed. */
+    request: z.strictObject({ requestId: id, passphrase: nonEmpty(1024).nullable() }),
+    response: accepted,
+  },
+} as const satisfies Record<InvokeName, ChannelSchemas>;
+
+export const events = {
+  runProgress: z.object({
+    runId: id,
+    stepId: z.string().nullable(),
+    kind: z.enum(['progress', 'result', 'refused', 'warning']),
+    message: z.string(),
+  }),
+  /** A record's header as it lands in the ledger; `data` stays in the file (read it there). */
+  runLedgerAppended: z.object({
+    runId: id,
+    seq: z.number(),
+    time: z.string(),
+    actor: z.string(),
+    step: z.string().nullable(),
+    type: z.string(),
+    hash: z.string(),
+  }),
+  runShareNeeded: z.object({ runId: id, requestId: id, ...shareRequestFields }),
+  runWitnessNeeded: z.object({ runId: id, requestId: id, ...witnessRequestFields }),
+  runPassphraseNeeded: z.object({ runId: id, requestId: id, ...passphraseRequestFields }),
+  /** Cards printed: where each custodian's card PDF is, relative to the run directory. */
+  runCardsIssued: z.object({
+    runId: id,
+    cards: z.array(z.object({ secretId: z.string(), custodian: z.string(), card: z.string() })),
+  }),
+  /** A question is no longer open: answered, timed out, or the run was cancelled. */
+  runRequestClosed: z.object({
+    runId: id,
+    requestId: id,
+    reason: z.enum(['answered', 'timeout', 'cancelled']),
+  }),
+  /** The run ended; runStatus has its result or error. */
+  runFinished: z.object({ runId: id, state: z.enum(RUN_STATES) }),
+} as const satisfies Record<EventName, z.ZodType>;
+
+export type Contract = typeof contract;
+export type Events = typeof events;
+/** What the renderer passes (before defaults), and what main's handler receives (after). */
+export type RequestOf<K extends InvokeName> = z.input<Contract[K]['request']>;
+export type ParsedRequestOf<K extends InvokeName> = z.output<Contract[K]['request']>;
+/** What a handler may return (before stripping), and what the renderer receives. */
+export type ResultOf<K extends InvokeName> = z.input<Contract[K]['response']>;
+export type ResponseOf<K extends InvokeName> = z.output<Contract[K]['response']>;
+export type EventOf<K extends EventName> = z.output<Events[K]>;
+
+/** Every answer is one of these; nothing is thrown across IPC. */
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: IpcError };

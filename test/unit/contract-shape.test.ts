@@ -1,0 +1,81 @@
+// The contract and the channel list agree, requests are strict, and the schemas match what the
+// service produces (types are checked by tsc through handlers.ts; values here).
+import { describe, expect, it } from 'vitest';
+import {
+  EVENT_NAMES,
+  INVOKE_NAMES,
+  eventChannel,
+  invokeChannel,
+  subscriberName,
+} from '../../src/shared/channels';
+import { KEY_TYPE_NAMES, contract, events } from '../../src/shared/contract';
+import { KEY_TYPES } from '../../src/main/hsm/types';
+import { VALID_REQUESTS } from './ipc-samples';
+
+describe('the contract', () => {
+  it('has a schema pair for exactly the invoke channels, and one for exactly the events', () => {
+    expect(Object.keys(contract).sort()).toEqual([...INVOKE_NAMES].sort());
+    expect(Object.keys(events).sort()).toEqual([...EVENT_NAMES].sort());
+  });
+
+  it('names channels under one prefix, distinct for requests and events', () => {
+    const all = [...INVOKE_NAMES.map(invokeChannel), ...EVENT_NAMES.map(eventChannel)];
+    expect(new Set(all).size).toBe(all.length);
+    for (const c of all) expect(c).toMatch(/^olocus:/);
+    expect(subscriberName('runShareNeeded')).toBe('onRunShareNeeded');
+  });
+
+  it('knows the same key types as the HSM layer', () => {
+    expect([...KEY_TYPE_NAMES]).toEqual([...KEY_TYPES]);
+  });
+
+  it.each(INVOKE_NAMES)('%s: the sample request is valid', (name) => {
+    expect(contract[name].request.safeParse(VALID_REQUESTS[name]).success).toBe(true);
+  });
+
+  it.each(INVOKE_NAMES)('%s: an unknown key is refused, not ignored', (name) => {
+    const r = contract[name].request.safeParse({ ...VALID_REQUESTS[name], extra: 1 });
+    expect(r.success).toBe(false);
+  });
+
+  it('bounds strings and refuses NUL bytes in paths', () => {
+    const { request } = contract.checkConfig;
+    expect(request.safeParse({ path: '' }).success).toBe(false);
+    expect(request.safeParse({ path: 'a'.repeat(4097) }).success).toBe(false);
+    expect(request.safeParse({ path: '/etc/x\0.yaml' }).success).toBe(false);
+    expect(
+      contract.givePassphrase.request.safeParse({ requestId: crypto.randomUUID(), passphrase: '' })
+        .success,
+    ).toBe(false);
+  });
+
+  it('answers may decline: no share, no witness, no passphrase', () => {
+    const requestId = crypto.randomUUID();
+    expect(contract.presentShare.request.safeParse({ requestId, share: null }).success).toBe(true);
+    expect(contract.signOff.request.safeParse({ requestId, name: null }).success).toBe(true);
+    expect(contract.givePassphrase.request.safeParse({ requestId, passphrase: null }).success).toBe(
+      true,
+    );
+  });
+
+  it('error answers carry a code from the range and an optional CKR name', () => {
+    expect(() =>
+      contract.tokens.response.parse({
+        modules: [],
+        unavailable: [
+          {
+            name: null,
+            path: '/x.so',
+            error: { code: 100, message: 'no', ckr: 'CKR_GENERAL_ERROR' },
+          },
+        ],
+      }),
+    ).not.toThrow();
+    expect(
+      contract.tokens.response.safeParse({
+        modules: [],
+        unavailable: [{ name: null, path: '/x.so', error: { code: 999, message: 'no' } }],
+      }).success,
+    ).toBe(false);
+  });
+});

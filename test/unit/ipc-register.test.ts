@@ -1,0 +1,268 @@
+// The registration wrapper with a fake ipcMain: who may call, what may be sent, what comes
+// back. No electron here: the wrapper takes the ipcMain-like object as a parameter.
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { INVOKE_NAMES, invokeChannel } from '../../src/shared/channels';
+import type { InvokeName } from '../../src/shared/channels';
+import { ErrorCode, OlocusError } from '../../src/shared/errors';
+import { createHandlers } from '../../src/main/ipc/handlers';
+import type { ServiceApi } from '../../src/main/ipc/handlers';
+import { registerContract } from '../../src/main/ipc/register';
+import type { Handlers, IpcMainLike } from '../../src/main/ipc/register';
+import { RunManager } from '../../src/main/ipc/runs';
+import type { InvokeEventLike } from '../../src/main/ipc/sender';
+import { VALID_REQUESTS } from './ipc-samples';
+
+type Listener = (event: InvokeEventLike, ...args: unknown[]) => unknown;
+
+function fakeIpcMain() {
+  const handlers = new Map<string, Listener>();
+  const ipcMain: IpcMainLike = {
+    handle: (channel, listener) => {
+      if (handlers.has(channel)) throw new Error(`second handler for ${channel}`);
+      handlers.set(channel, listener);
+    },
+    removeHandler: (channel) => void handlers.delete(channel),
+  };
+  return { ipcMain, handlers };
+}
+
+const APP_URL = 'app://olocus/index.html';
+
+/** An event from the main frame of a page at `url` (a subframe when `subframe`). */
+function eventFrom(url: string, opts: { subframe?: boolean; destroyed?: boolean } = {}) {
+  const mainFrame = { url };
+  const senderFrame = opts.subframe ? { url } : mainFrame;
+  return {
+    senderFrame: opts.destroyed ? null : senderFrame,
+    sender: { mainFrame },
+  } satisfies InvokeEventLike;
+}
+
+function spyHandlers(): Handlers {
+  const h = {} as Record<InvokeName, ReturnType<typeof vi.fn>>;
+  for (const name of INVOKE_NAMES) h[name] = vi.fn(async () => ({ accepted: true }));
+  return h as unknown as Handlers;
+}
+
+describe('registerContract', () => {
+  let handlers: Handlers;
+  let channels: Map<string, Listener>;
+  const call = (name: InvokeName, event: InvokeEventLike, ...args: unknown[]) =>
+    channels.get(invokeChannel(name))!(event, ...args) as Promise<{
+      ok: boolean;
+      value?: unknown;
+      error?: { code: number; message: string; ckr?: string };
+    }>;
+
+  beforeEach(() => {
+    const fake = fakeIpcMain();
+    handlers = spyHandlers();
+    registerContract(fake.ipcMain, handlers, { log: () => {} });
+    channels = fake.handlers;
+  });
+
+  it('registers one handler per contract channel and nothing else; unregisters them all', () => {
+    expect([...channels.keys()].sort()).toEqual(INVOKE_NAMES.map(invokeChannel).sort());
+    const fake = fakeIpcMain();
+    const off = registerContract(fake.ipcMain, spyHandlers());
+    off();
+    expect(fake.handlers.size).toBe(0);
+  });
+
+  it('accepts the main frame of our origin and passes the parsed request', async () => {
+    const r = await call('signOff', eventFrom(APP_URL), VALID_REQUESTS.signOff);
+    expect(r).toEqual({ ok: true, value: { accepted: true } });
+    expect(handlers.signOff).toHaveBeenCalledWith(VALID_REQUESTS.signOff);
+  });
+
+  it('accepts any path and query under our origin', async () => {
+    const r = await call('signOff', eventFrom('app://olocus/#/step/3?x=1'), VALID_REQUESTS.signOff);
+    expect(r.ok).toBe(true);
+  });
+
+  describe('refuses senders', () => {
+    const foreign = [
+      '',
+      'null',
+      'about:blank',
+      'file:///work/main/out/renderer/index.html',
+      'http://localhost:5173/',
+      'https://olocus/',
+      'https://evil.example/',
+      'app://evil/index.html',
+      'app://olocus.evil/index.html',
+      'app://user@olocus/index.html',
+      'app://olocus:8080/index.html',
+      'devtools://devtools/bundled/inspector.html',
+      'data:text/html,<script>1</script>',
+      'javascript:alert(1)',
+      'olocus://app/index.html',
+    ];
+    it.each(foreign)('from the origin %j', async (url) => {
+      const r = await call('signOff', eventFrom(url), VALID_REQUESTS.signOff);
+      expect(r.ok).toBe(false);
+      expect(r.error?.code).toBe(ErrorCode.POLICY_VIOLATION);
+      expect(handlers.signOff).not.toHaveBeenCalled();
+    });
+
+    it('from a subframe, even one of our origin', async () => {
+      const r = await call(
+        'signOff',
+        eventFrom(APP_URL, { subframe: true }),
+        VALID_REQUESTS.signOff,
+      );
+      expect(r.error?.code).toBe(ErrorCode.POLICY_VIOLATION);
+      expect(handlers.signOff).not.toHaveBeenCalled();
+    });
+
+    it('from a frame that is gone (senderFrame null, or throwing on access)', async () => {
+      expect(
+        (await call('signOff', eventFrom(APP_URL, { destroyed: true }), VALID_REQUESTS.signOff)).ok,
+      ).toBe(false);
+      const throwing = {
+        get senderFrame(): never {
+          throw new Error('Render frame was disposed before WebFrameMain could be accessed');
+        },
+        sender: { mainFrame: { url: APP_URL } },
+      };
+      expect((await call('signOff', throwing, VALID_REQUESTS.signOff)).ok).toBe(false);
+      expect(handlers.signOff).not.toHaveBeenCalled();
+    });
+
+    it('from a webContents that is not our window', async () => {
+      const fake = fakeIpcMain();
+      const h = spyHandlers();
+      const ours = eventFrom(APP_URL);
+      registerContract(fake.ipcMain, h, { isOurWindow: (s) => s === ours.sender, log: () => {} });
+      const r = (await fake.handlers.get(invokeChannel('signOff'))!(
+        eventFrom(APP_URL),
+        VALID_REQUESTS.signOff,
+      )) as { ok: boolean };
+      expect(r.ok).toBe(false);
+      expect(h.signOff).not.toHaveBeenCalled();
+      const good = (await fake.handlers.get(invokeChannel('signOff'))!(
+        ours,
+        VALID_REQUESTS.signOff,
+      )) as { ok: boolean };
+      expect(good.ok).toBe(true);
+    });
+  });
+
+  describe('refuses payloads before the handler runs', () => {
+    const ev = eventFrom(APP_URL);
+    it.each([
+      ['no argument', []],
+      ['two arguments', [VALID_REQUESTS.signOff, VALID_REQUESTS.signOff]],
+      ['a string', ['{"requestId":"x"}']],
+      ['null', [null]],
+      ['an array', [[VALID_REQUESTS.signOff]]],
+      ['a missing field', [{ requestId: VALID_REQUESTS.signOff.requestId }]],
+      ['a wrong type', [{ ...VALID_REQUESTS.signOff, name: 42 }]],
+      ['an extra key', [{ ...VALID_REQUESTS.signOff, admin: true }]],
+      ['a Date', [new Date()]],
+      ['a function field', [{ ...VALID_REQUESTS.signOff, name: () => 'x' }]],
+    ])('%s', async (_label, args) => {
+      const r = await call('signOff', ev, ...(args as unknown[]));
+      expect(r.ok).toBe(false);
+      expect(r.error?.code).toBe(ErrorCode.INVALID_INPUT);
+      expect(handlers.signOff).not.toHaveBeenCalled();
+    });
+
+    it('never quotes the refused value back', async () => {
+      const secret = 'J5GF-GMIA-AEBQ-KAAM-OJXW';
+      const r = await call('presentShare', ev, {
+        requestId: 'not-a-uuid',
+        share: { text: secret, extra: secret },
+      });
+      expect(r.error?.code).toBe(ErrorCode.INVALID_INPUT);
+      expect(JSON.stringify(r)).not.toContain(secret);
+    });
+  });
+
+  describe('answers', () => {
+    const ev = eventFrom(APP_URL);
+    it('an OlocusError as { code, message, ckr }', async () => {
+      vi.mocked(handlers.listKeys).mockRejectedValueOnce(
+        new OlocusError(ErrorCode.AUTHENTICATION_FAILED, 'The PIN is wrong.', {
+          ckr: 'CKR_PIN_INCORRECT',
+        }),
+      );
+      const r = await call('listKeys', ev, VALID_REQUESTS.listKeys);
+      expect(r).toEqual({
+        ok: false,
+        error: { code: 102, message: 'The PIN is wrong.', ckr: 'CKR_PIN_INCORRECT' },
+      });
+    });
+
+    it('any other failure as a fixed sentence, without its own message', async () => {
+      vi.mocked(handlers.listKeys).mockRejectedValueOnce(new TypeError('pin 1234 at /secret/path'));
+      const r = await call('listKeys', ev, VALID_REQUESTS.listKeys);
+      expect(r.error?.code).toBe(ErrorCode.OPERATION_FAILED);
+      expect(r.error?.message).not.toContain('1234');
+    });
+
+    it('a handler that throws synchronously, or a non-Error', async () => {
+      vi.mocked(handlers.listKeys).mockImplementationOnce(() => {
+        throw 'boom';
+      });
+      expect((await call('listKeys', ev, VALID_REQUESTS.listKeys)).error?.code).toBe(
+        ErrorCode.OPERATION_FAILED,
+      );
+    });
+
+    it('a result outside the contract as an error, not as half-vetted data', async () => {
+      vi.mocked(handlers.startDemo).mockResolvedValueOnce({ runId: 'not-a-uuid' } as never);
+      const r = await call('startDemo', ev, VALID_REQUESTS.startDemo);
+      expect(r.ok).toBe(false);
+      expect(r.error?.code).toBe(ErrorCode.OPERATION_FAILED);
+    });
+
+    it('results stripped to the contract', async () => {
+      const runId = crypto.randomUUID();
+      vi.mocked(handlers.startDemo).mockResolvedValueOnce({ runId, pin: '1234' } as never);
+      expect(await call('startDemo', ev, VALID_REQUESTS.startDemo)).toEqual({
+        ok: true,
+        value: { runId },
+      });
+    });
+  });
+});
+
+describe('createHandlers maps channels to the service', () => {
+  const service = {
+    tokens: vi.fn(async () => ({ modules: [], unavailable: [] })),
+    listKeys: vi.fn(),
+    generateKey: vi.fn(),
+    checkConfig: vi.fn(),
+    validateScript: vi.fn(),
+    verifyAudit: vi.fn(async () => ({})),
+    runCeremony: vi.fn(),
+    rehearse: vi.fn(),
+    demo: vi.fn(),
+    drill: vi.fn(),
+  };
+  const h = createHandlers(service as unknown as ServiceApi, new RunManager(() => {}));
+
+  it('passes only what the request says', async () => {
+    await h.tokens({ hsmUri: 'pkcs11:' });
+    expect(service.tokens).toHaveBeenLastCalledWith('pkcs11:', {});
+    await h.tokens({ hsmUri: 'pkcs11:', mechanisms: true });
+    expect(service.tokens).toHaveBeenLastCalledWith('pkcs11:', { mechanisms: true });
+    await h.verifyAudit({ path: '/a.jsonl', expectedKeyFingerprint: 'b'.repeat(64) });
+    expect(service.verifyAudit).toHaveBeenLastCalledWith('/a.jsonl', {
+      expectedKeyFingerprint: 'b'.repeat(64),
+    });
+  });
+
+  it('answers to questions no run asked are refused', async () => {
+    await expect(h.signOff({ requestId: crypto.randomUUID(), name: 'W' })).rejects.toMatchObject({
+      code: ErrorCode.INVALID_INPUT,
+    });
+  });
+
+  it('a run id no run has is refused', async () => {
+    await expect(h.runStatus({ runId: crypto.randomUUID() })).rejects.toMatchObject({
+      code: ErrorCode.INVALID_INPUT,
+    });
+  });
+});

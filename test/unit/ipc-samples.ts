@@ -1,0 +1,37 @@
+// One valid request per contract channel, shared by the contract, IPC and fuzz tests. Typed
+// against the contract, so a new channel without a sample does not compile.
+import type { InvokeName } from '../../src/shared/channels';
+import type { RequestOf } from '../../src/shared/contract';
+
+export const RUN_ID = '4f1c1a8e-3a9b-4c47-9a57-0d3b7e6f2a10';
+export const REQUEST_ID = '0b6f3f2e-8c1d-4e8a-b1f5-5d2a7c9e4b31';
+
+export const VALID_REQUESTS: { [K in InvokeName]: RequestOf<K> } = {
+  tokens: { hsmUri: 'pkcs11:?module-path=/usr/lib/softhsm/libsofthsm2.so', mechanisms: true },
+  listKeys: { hsmUri: 'pkcs11:token=root?module-path=/usr/lib/softhsm/libsofthsm2.so' },
+  generateKey: {
+    hsmUri: 'pkcs11:token=root',
+    type: 'ec-p256',
+    label: 'issuing',
+    extractable: false,
+  },
+  checkConfig: { path: '/etc/olocus/hsm-config.yaml' },
+  validateScript: { path: '/ceremonies/root-ca.yaml' },
+  verifyAudit: { path: '/runs/root/audit.jsonl', expectedHead: 'a'.repeat(64) },
+  startCeremony: {
+    scriptPath: '/ceremonies/root-ca.yaml',
+    dir: '/runs/root',
+    expect: '/rehearsal/transcript.json',
+  },
+  startRehearsal: { scriptPath: '/ceremonies/root-ca.yaml', dir: '/runs/rehearsal' },
+  startDemo: { dir: '/runs/demo' },
+  startDrill: { dir: '/runs/root', secretId: 'backup-kek:backup-kek-2026' },
+  runStatus: { runId: RUN_ID },
+  cancelRun: { runId: RUN_ID },
+  presentShare: {
+    requestId: REQUEST_ID,
+    share: { text: 'J5GF-GMIA-AEBQ', presentedBy: 'Alice Archer' },
+  },
+  signOff: { requestId: REQUEST_ID, name: 'Wendy Witness' },
+  givePassphrase: { requestId: REQUEST_ID, passphrase: 'correct horse battery staple' },
+};
