@@ -4,6 +4,7 @@ const benches: Record<string, () => Promise<void>> = {
   sign: async () => (await import('./sign')).run(),
   ledger: async () => (await import('./ledger')).run(),
   report: async () => (await import('./report')).run(),
+  migrate: async () => (await import('./migrate')).run(),
 };
 
 const wanted = process.argv.slice(2);

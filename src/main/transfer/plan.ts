@@ -2,6 +2,7 @@
 // move: all refusals happen here, so a refused batch leaves both tokens as they were.
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import type { KeyUsage } from '../hsm/pkcs11/templates';
+import { KEY_TYPES } from '../hsm/types';
 import type { GenerateOptions, KeyInfo, KeySelector, KeyType } from '../hsm/types';
 import {
   checkExtractable,
@@ -45,14 +46,18 @@ export function asRequest(k: KeySelector | KeyRequest, options: MigrateOptions):
   return 'key' in k ? k : { key: k, ...(options.target ? { target: options.target } : {}) };
 }
 
-async function readSource(source: Side, req: KeyRequest): Promise<KeyInfo> {
-  const info = await source.provider.getAttributes(req.key);
+async function readSource(
+  source: Side,
+  req: KeyRequest,
+): Promise<{ info: KeyInfo; spki: Uint8Array | null }> {
+  const read = await source.lock.shared(() => source.provider.describeWithPublicKey(req.key));
+  const info = read.info;
   if (info.class === 'public')
     throw new OlocusError(
       ErrorCode.INVALID_INPUT,
       `"${info.label}" on ${source.name} is a public key; migrate its private key (the public half follows).`,
     );
-  return info;
+  return read;
 }
 
 async function kekType(side: Side, sel: KeySelector): Promise<KeyType> {
@@ -101,9 +106,10 @@ async function planKey(
   source: Side,
   target: Side,
   req: KeyRequest,
-  info: KeyInfo,
+  { info, spki }: { info: KeyInfo; spki: Uint8Array | null },
   wrapping: KeyType,
   wrap: WrapScheme,
+  taken: Set<string>,
 ): Promise<KeyPlan> {
   const type = knownType(info, source);
   const want = req.target ?? {};
@@ -117,12 +123,16 @@ async function planKey(
   const sel: KeySelector = { label: info.label, id, class: cls };
   const label = want.label ?? info.label;
   const targetId = want.id ?? id;
-  if ((await target.provider.listKeys({ label })).length > 0)
+  if (cls === 'private' && !spki)
+    throw new OlocusError(
+      ErrorCode.MECHANISM_UNSUPPORTED,
+      `${source.name} holds no public key for "${info.label}", so its copy could not be proven; it is not migrated.`,
+    );
+  if (taken.has(label))
     throw new OlocusError(
       ErrorCode.POLICY_VIOLATION,
       `A key labelled "${label}" already exists on ${target.name}; the migrated key needs a free label (keys are never replaced).`,
     );
-  const spki = cls === 'private' ? await source.provider.publicKey(sel) : null;
   return {
     info,
     type,
@@ -155,11 +165,22 @@ export async function planBatch(
   refused: (label: string, e: unknown) => Promise<void>,
 ): Promise<BatchPlan> {
   const wrap = options.wrap ?? 'rsa-aes-kwp';
-  const infos = await Promise.all(requests.map((r) => readSource(source, r)));
-  const types = infos.map((i) => knownType(i, source));
+  const reads = await Promise.all(requests.map((r) => readSource(source, r)));
+  const infos = reads.map((r) => r.info);
+  // Unknown types are refused per key below, where the refusal is logged.
+  const types = infos.flatMap((i) => KEY_TYPES.filter((t) => t === i.type));
+  const labels = requests.map((r, i) => r.target?.label ?? infos[i]!.label);
+  const twice = labels.find((l, i) => labels.indexOf(l) !== i);
+  if (twice !== undefined)
+    throw new OlocusError(
+      ErrorCode.INVALID_INPUT,
+      `Two keys of the batch would be named "${twice}" on ${target.name}; give each its own label.`,
+    );
   const wrapping = await wrappingType(source, target, options, types);
+  // One search of the target for every label in use, rather than one per key.
+  const taken = await target.lock.shared(() => target.provider.labels());
   const results = await Promise.allSettled(
-    requests.map((r, i) => planKey(source, target, r, infos[i]!, wrapping, wrap)),
+    requests.map((r, i) => planKey(source, target, r, reads[i]!, wrapping, wrap, taken)),
   );
   const errors: unknown[] = [];
   for (const [i, r] of results.entries()) {

@@ -3,8 +3,9 @@
 // the source's public key accepts, a secret key by its check value or by wrapping a probe.
 import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
 import { ErrorCode, OlocusError } from '../../shared/errors';
-import type { Pkcs11Provider } from '../hsm/pkcs11/provider';
+import type { KeyUsage } from '../hsm/pkcs11/templates';
 import type { KeyInfo, KeySelector, SignAlgorithm } from '../hsm/types';
+import type { Side } from './sides';
 import type { KeyProof } from './types';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -33,21 +34,24 @@ export function verifyWithSpki(
 
 /** The target private key signs a fresh challenge; the source's public key must accept it. */
 export async function provePrivate(
-  target: Pkcs11Provider,
+  target: Side,
   key: KeySelector,
   sourceSpki: Uint8Array,
 ): Promise<KeyProof> {
-  const own = await target.ownPublicKey(key);
-  const spkiMatch = own ? sha256(own) === sha256(sourceSpki) : null;
-  const challenge = Buffer.concat([Buffer.from('olocus-migration-proof/1:'), randomBytes(32)]);
-  const sig = await target.sign(key, challenge);
-  const signatureVerified = verifyWithSpki(sourceSpki, sig.algorithm, challenge, sig.signature);
-  return {
-    method: spkiMatch === null ? 'signature' : 'spki+signature',
-    spkiMatch,
-    signatureVerified,
-    kcvMatch: null,
-  };
+  const hsm = target.provider;
+  return target.lock.shared(async () => {
+    const own = await hsm.ownPublicKey(key);
+    const spkiMatch = own ? sha256(own) === sha256(sourceSpki) : null;
+    const challenge = Buffer.concat([Buffer.from('olocus-migration-proof/1:'), randomBytes(32)]);
+    const sig = await hsm.sign(key, challenge);
+    const signatureVerified = verifyWithSpki(sourceSpki, sig.algorithm, challenge, sig.signature);
+    return {
+      method: spkiMatch === null ? 'signature' : 'spki+signature',
+      spkiMatch,
+      signatureVerified,
+      kcvMatch: null,
+    };
+  });
 }
 
 /**
@@ -55,9 +59,9 @@ export async function provePrivate(
  * the same key produce the same bytes. Used for wrap-only secret keys, which have no KCV.
  */
 async function wrapProbe(
-  source: Pkcs11Provider,
+  source: Side,
   sourceKey: KeySelector,
-  target: Pkcs11Provider,
+  target: Side,
   targetKey: KeySelector,
 ): Promise<boolean> {
   const label = `olocus-probe-${randomBytes(6).toString('hex')}`;
@@ -69,14 +73,17 @@ async function wrapProbe(
   ] as const;
   const blobs: Uint8Array[] = [];
   try {
-    for (const [hsm, kek, bytes] of sides) {
-      // importSecretKey zeroes the bytes it is given.
-      await hsm.importSecretKey('aes-256', bytes, { label, token: false, extractable: true });
-      try {
-        blobs.push(await hsm.wrapKey(kek, { label, class: 'secret' }, 'aes-kwp'));
-      } finally {
-        await hsm.destroyKey({ label, class: 'secret' }).catch(() => 0);
-      }
+    for (const [side, kek, bytes] of sides) {
+      const hsm = side.provider;
+      // Session objects only; importSecretKey zeroes the bytes it is given.
+      await side.lock.shared(async () => {
+        await hsm.importSecretKey('aes-256', bytes, { label, token: false, extractable: true });
+        try {
+          blobs.push(await hsm.wrapKey(kek, { label, class: 'secret' }, 'aes-kwp'));
+        } finally {
+          await hsm.destroyKey({ label, class: 'secret' }).catch(() => 0);
+        }
+      });
     }
     return Buffer.from(blobs[0]!).equals(Buffer.from(blobs[1]!));
   } finally {
@@ -86,22 +93,26 @@ async function wrapProbe(
   }
 }
 
+/** The source's KCV against the target's (computed directly: see Pkcs11Provider.checkValue). */
 export async function proveSecret(
-  source: Pkcs11Provider,
+  source: Side,
   sourceInfo: KeyInfo,
   sourceKey: KeySelector,
-  target: Pkcs11Provider,
-  targetInfo: KeyInfo,
+  target: Side,
   targetKey: KeySelector,
+  usage: KeyUsage[],
 ): Promise<KeyProof> {
-  if (sourceInfo.kcv && targetInfo.kcv)
+  const targetKcv = sourceInfo.kcv
+    ? await target.lock.shared(() => target.provider.checkValue(targetKey))
+    : null;
+  if (sourceInfo.kcv && targetKcv)
     return {
       method: 'kcv',
       spkiMatch: null,
       signatureVerified: null,
-      kcvMatch: sourceInfo.kcv === targetInfo.kcv,
+      kcvMatch: sourceInfo.kcv === targetKcv,
     };
-  if (sourceInfo.usage.wrap && targetInfo.usage.wrap)
+  if (sourceInfo.usage.wrap && usage.includes('wrap'))
     return {
       method: 'kwp-compare',
       spkiMatch: null,
@@ -110,7 +121,7 @@ export async function proveSecret(
     };
   throw new OlocusError(
     ErrorCode.MECHANISM_UNSUPPORTED,
-    `The migrated key "${targetInfo.label}" has neither a key check value nor wrap usage on both tokens, so it cannot be proven identical.`,
+    `The migrated key "${targetKey.label ?? ''}" has neither a key check value nor wrap usage on both tokens, so it cannot be proven identical.`,
   );
 }
 

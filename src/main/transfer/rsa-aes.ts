@@ -6,11 +6,11 @@
 // Why composed even where a module lists CKM_RSA_AES_KEY_WRAP: its parameter,
 // CK_RSA_AES_KEY_WRAP_PARAMS, holds a pointer to a CK_RSA_PKCS_OAEP_PARAMS, and pkcs11js 2.1
 // marshals no such structure (no CK_PARAMS_* type for it, and a raw Buffer cannot carry a native
-// pointer). The composed form produces the same bytes a native unwrap accepts.
+// pointer). The composed blob has the layout the native mechanism defines, so a module that has
+// it could unwrap ours; no module at hand lists it, so that is by the specification, not tested.
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, OlocusError } from '../../shared/errors';
-import type { Pkcs11Provider } from '../hsm/pkcs11/provider';
-import type { KeyInfo, KeySelector, KeyType } from '../hsm/types';
+import type { KeySelector } from '../hsm/types';
 import type { Side } from './sides';
 import type { TransportType } from './strength';
 import type { OaepHash } from './types';
@@ -70,78 +70,23 @@ export async function closeTransport(source: Side, target: Side, label: string):
   ]);
 }
 
-function ephemeralLabel(): string {
-  return `olocus-ephemeral-${randomBytes(8).toString('hex')}`;
-}
-
-/** Source side: the blob OAEP(ephemeral AES key) || KWP(key). The ephemeral key is destroyed after. */
-export async function wrapRsaAes(
-  source: Pkcs11Provider,
+/**
+ * Source side: OAEP(ephemeral AES-256 key) || KWP(key), made in one worker call so that the
+ * ephemeral key never outlives it. No token object is made: it runs alongside other keys.
+ */
+export function wrapRsaAes(
+  source: Side,
   transport: Transport,
   key: KeySelector,
   hash: OaepHash,
 ): Promise<Uint8Array> {
-  const eph = ephemeralLabel();
-  await source.generateKey('aes-256', {
-    label: eph,
-    token: false,
-    extractable: true,
-    usage: ['wrap'],
-  });
-  let inner: Uint8Array | null = null;
-  let outer: Uint8Array | null = null;
-  try {
-    inner = await source.wrapKey({ label: eph, class: 'secret' }, key, 'aes-kwp');
-    outer = await source.wrapKey(
+  return source.lock.shared(() =>
+    source.provider.wrapUnderEphemeral(
       { label: transport.label, class: 'public' },
-      { label: eph, class: 'secret' },
+      key,
       `rsa-oaep-${hash}`,
-    );
-    const blob = new Uint8Array(outer.length + inner.length);
-    blob.set(outer, 0);
-    blob.set(inner, outer.length);
-    return blob;
-  } finally {
-    inner?.fill(0);
-    outer?.fill(0);
-    await source.destroyKey({ label: eph, class: 'secret' }).catch(() => 0);
-  }
-}
-
-/** Target side: unwraps the ephemeral key with OAEP, then the key with KWP; zeroes the blob. */
-export async function unwrapRsaAes(
-  target: Pkcs11Provider,
-  transport: Transport,
-  blob: Uint8Array,
-  hash: OaepHash,
-  into: { type: KeyType; class: 'private' | 'secret' } & Parameters<Pkcs11Provider['unwrapKey']>[3],
-): Promise<KeyInfo> {
-  if (blob.length <= transport.oaepBytes)
-    throw new OlocusError(
-      ErrorCode.INVALID_INPUT,
-      'The wrapped key is shorter than its OAEP part.',
-    );
-  const eph = ephemeralLabel();
-  try {
-    await target.unwrapKey(
-      { label: transport.label, class: 'private' },
-      blob.subarray(0, transport.oaepBytes),
-      `rsa-oaep-${hash}`,
-      { type: 'aes-256', class: 'secret', label: eph, token: false, usage: ['wrap'] },
-    );
-    try {
-      return await target.unwrapKey(
-        { label: eph, class: 'secret' },
-        blob.subarray(transport.oaepBytes),
-        'aes-kwp',
-        into,
-      );
-    } finally {
-      await target.destroyKey({ label: eph, class: 'secret' }).catch(() => 0);
-    }
-  } finally {
-    blob.fill(0);
-  }
+    ),
+  );
 }
 
 /**

@@ -5,6 +5,8 @@ import type { Pkcs11Provider } from '../hsm/pkcs11/provider';
 import type { KeyType, TokenInfo } from '../hsm/types';
 import { detectVendor } from '../hsm/vendors';
 import type { VendorProfile } from '../hsm/vendors';
+import { moduleLock } from './object-lock';
+import type { ModuleLock } from './object-lock';
 
 export interface Side {
   provider: Pkcs11Provider;
@@ -16,6 +18,8 @@ export interface Side {
   kwp: boolean;
   oaep: boolean;
   rsaAesNative: boolean;
+  /** Token objects are created and destroyed alone on the module (see object-lock.ts). */
+  lock: ModuleLock;
 }
 
 export async function describeSide(
@@ -44,6 +48,7 @@ export async function describeSide(
     kwp,
     oaep,
     rsaAesNative,
+    lock: moduleLock(info.path),
   };
 }
 

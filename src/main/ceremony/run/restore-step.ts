@@ -126,6 +126,12 @@ export async function restoreKeys(
             );
           }
           proof = 'signature verified under the backed-up public key';
+          // Its public half joins it on the token, as for a key generated there.
+          await hsm.importPublicKey(spki, {
+            label: meta.label,
+            id: Buffer.from(info.id, 'hex'),
+            token: true,
+          });
           ctx.state.keys[meta.label] = {
             label: meta.label,
             type: meta.type,

@@ -76,6 +76,32 @@ export type Op =
     }
   | { op: 'destroy'; session: Handle; handle: Handle }
   | { op: 'createObject'; session: Handle; template: Attr[]; secretValue?: Uint8Array }
+  // Key transfer: each a whole leg in one round trip, so an ephemeral key lives only inside it.
+  | {
+      op: 'wrapEphemeral';
+      session: Handle;
+      /** The ephemeral AES key's generation (session object, extractable, wrap). */
+      generate: Mech;
+      ephTemplate: Attr[];
+      /** The key to move, wrapped under the ephemeral key with `inner` (KWP). */
+      key: Handle;
+      inner: Mech;
+      /** The ephemeral key, wrapped under `wrappingKey` (the transport public key) with `outer` (OAEP). */
+      wrappingKey: Handle;
+      outer: Mech;
+    }
+  | {
+      op: 'unwrapChain';
+      session: Handle;
+      unwrappingKey: Handle;
+      /** rsa-aes-kwp: first the ephemeral key (OAEP) from the head of the blob; destroyed after. */
+      first?: { mech: Mech; wrapped: Uint8Array; template: Attr[] };
+      mech: Mech;
+      wrapped: Uint8Array;
+      template: Attr[];
+      /** The pair's public half, created right after the private key. */
+      publicTemplate?: Attr[];
+    }
   | { op: 'finalize' };
 
 export type OpName = Op['op'];

@@ -13,6 +13,12 @@ export interface TemplateOptions extends GenerateOptions {
   id: Uint8Array;
   /** Defaults: signing for asymmetric keys, encrypt + wrap for AES. */
   usage?: KeyUsage[];
+  /**
+   * Unwrap only: also set to false the usage flags the template would otherwise leave to the
+   * module's defaults (SoftHSM makes an unwrapped AES key able to sign and verify), so that a
+   * migrated key can do no more than its source.
+   */
+  strictUsage?: boolean;
 }
 
 function common(o: TemplateOptions): Attr[] {
@@ -133,7 +139,10 @@ export function unwrapTemplate(
       { type: P.CKA_WRAP, value: usage.has('wrap') },
       { type: P.CKA_UNWRAP, value: usage.has('wrap') },
     );
+    if (o.strictUsage)
+      t.push({ type: P.CKA_SIGN, value: false }, { type: P.CKA_VERIFY, value: false });
   }
+  if (o.strictUsage) t.push({ type: P.CKA_DERIVE, value: false });
   return t;
 }
 

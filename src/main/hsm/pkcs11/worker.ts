@@ -118,6 +118,65 @@ function getAttributes(
   }
 }
 
+/** Generates an ephemeral AES key, wraps the key under it and it under the transport key. */
+function wrapEphemeral(p: PKCS11, o: Extract<Op, { op: 'wrapEphemeral' }>): Uint8Array {
+  const s = buf(o.session);
+  const eph = p.C_GenerateKey(s, mech(o.generate), attrs(o.ephTemplate));
+  let inner: Buffer | null = null;
+  let outer: Buffer | null = null;
+  try {
+    inner = p.C_WrapKey(s, mech(o.inner), eph, buf(o.key), Buffer.alloc(16384));
+    outer = p.C_WrapKey(s, mech(o.outer), buf(o.wrappingKey), eph, Buffer.alloc(16384));
+    // The CKM_RSA_AES_KEY_WRAP layout: the OAEP part first, then the KWP part.
+    const blob = new Uint8Array(outer.length + inner.length);
+    blob.set(outer, 0);
+    blob.set(inner, outer.length);
+    return blob;
+  } finally {
+    inner?.fill(0);
+    outer?.fill(0);
+    p.C_DestroyObject(s, eph);
+  }
+}
+
+/** Unwraps (through an ephemeral key when `first` is given) and adds the public half; all or nothing. */
+function unwrapChain(
+  p: PKCS11,
+  o: Extract<Op, { op: 'unwrapChain' }>,
+): { key: Uint8Array; publicKey: Uint8Array | null } {
+  const s = buf(o.session);
+  const eph = o.first
+    ? p.C_UnwrapKey(
+        s,
+        mech(o.first.mech),
+        buf(o.unwrappingKey),
+        buf(o.first.wrapped),
+        attrs(o.first.template),
+      )
+    : null;
+  try {
+    const key = p.C_UnwrapKey(
+      s,
+      mech(o.mech),
+      eph ?? buf(o.unwrappingKey),
+      buf(o.wrapped),
+      attrs(o.template),
+    );
+    try {
+      const publicKey = o.publicTemplate ? p.C_CreateObject(s, attrs(o.publicTemplate)) : null;
+      return { key, publicKey };
+    } catch (e) {
+      p.C_DestroyObject(s, key);
+      throw e;
+    }
+  } finally {
+    if (eph) p.C_DestroyObject(s, eph);
+    // This thread's copies of the blob (a view clones its whole buffer) go as soon as they served.
+    o.wrapped.fill(0);
+    o.first?.wrapped.fill(0);
+  }
+}
+
 function run(p: PKCS11, o: Op): unknown {
   switch (o.op) {
     case 'info':
@@ -231,6 +290,10 @@ function run(p: PKCS11, o: Op): unknown {
     }
     case 'destroy':
       return p.C_DestroyObject(buf(o.session), buf(o.handle));
+    case 'wrapEphemeral':
+      return wrapEphemeral(p, o);
+    case 'unwrapChain':
+      return unwrapChain(p, o);
     case 'finalize':
       return p.C_Finalize();
   }

@@ -1,0 +1,51 @@
+// A symmetric KEK on both tokens for kwp: typically the backup KEK rebuilt from custodian shares.
+// It is imported as a session object on each side (gone when the sessions close) and the bytes
+// are zeroed here, whatever happens.
+import type { Pkcs11Provider } from '../hsm/pkcs11/provider';
+import type { KeyInfo } from '../hsm/types';
+
+export async function importSharedKek(
+  source: Pkcs11Provider,
+  target: Pkcs11Provider,
+  value: Uint8Array,
+  options: { label: string; type?: 'aes-128' | 'aes-256' },
+): Promise<{ source: KeyInfo; target: KeyInfo }> {
+  const type = options.type ?? 'aes-256';
+  // importSecretKey zeroes what it is given, so each side gets its own copy.
+  const a = new Uint8Array(value);
+  const b = new Uint8Array(value);
+  value.fill(0);
+  try {
+    const s = await source.importSecretKey(type, a, {
+      label: options.label,
+      token: false,
+      usage: ['wrap'],
+    });
+    try {
+      const t = await target.importSecretKey(type, b, {
+        label: options.label,
+        token: false,
+        usage: ['wrap'],
+      });
+      return { source: s, target: t };
+    } catch (e) {
+      await source.destroyKey({ label: options.label, class: 'secret' }).catch(() => 0);
+      throw e;
+    }
+  } finally {
+    a.fill(0);
+    b.fill(0);
+  }
+}
+
+/** Removes the KEK from both tokens once the migration is over. */
+export async function dropSharedKek(
+  source: Pkcs11Provider,
+  target: Pkcs11Provider,
+  label: string,
+): Promise<void> {
+  await Promise.all([
+    source.destroyKey({ label, class: 'secret' }).catch(() => 0),
+    target.destroyKey({ label, class: 'secret' }).catch(() => 0),
+  ]);
+}
