@@ -10,6 +10,7 @@ import { attestKeyCommand, attestMarvellCommand } from './attest';
 import { verifyAuditCommand, verifyManifestCommand, verifyReportCommand } from './audit';
 import { configCheckCommand } from './config';
 import { demoCommand } from './demo';
+import { migrateCommand } from './migrate';
 import { keysGenerateCommand, keysListCommand } from './keys';
 import { signCommand, verifyCommand } from './signing';
 import { tokensCommand } from './tokens';
@@ -31,4 +32,5 @@ export const COMMANDS: readonly CommandSpec[] = [
   verifyManifestCommand,
   attestKeyCommand,
   attestMarvellCommand,
+  migrateCommand,
 ];

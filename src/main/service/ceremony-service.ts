@@ -12,6 +12,8 @@ import {
 } from '../attestation/index';
 import type { AttestationVerdict } from '../attestation/index';
 import { verifyLedger } from '../audit/index';
+import { migrateKey } from '../transfer/index';
+import type { MigrationResult } from '../transfer/index';
 import { verifyManifest, verifyReport } from '../report/index';
 import type { ManifestVerification, ReportVerification } from '../report/index';
 import type { VerifyOptions, VerifyResult } from '../audit/index';
@@ -342,6 +344,41 @@ export class CeremonyService {
   ): Promise<Omit<VerifyResult, 'lastRecord'>> {
     const { lastRecord: _last, ...result } = await verifyLedger(path, options);
     return result;
+  }
+
+  /**
+   * Moves one key between PKCS#11 tokens by wrapped export/import, proven after import. The
+   * source key is destroyed only when `destroySource` names who approved it.
+   */
+  async migrate(
+    fromUri: string,
+    toUri: string,
+    options: { wrap?: 'rsa-aes-kwp' | 'kwp'; kekLabel?: string; destroySource?: string[] } = {},
+  ): Promise<MigrationResult> {
+    const from = parsePkcs11Address(fromUri);
+    const to = parsePkcs11Address(toUri);
+    const sel = keySelectorFromUri(from);
+    if (sel.class === 'public')
+      throw invalid(
+        'Only private and secret keys are migrated; the --from URI names a public key.',
+      );
+    if (options.wrap === 'kwp' && !options.kekLabel)
+      throw invalid('--wrap kwp needs --kek-label naming the KEK present on both tokens.');
+    const source = (await this.connections.get(from, 'always')).provider;
+    const target = (await this.connections.get(to, 'always')).provider;
+    return migrateKey(source, target, sel, {
+      ...(options.wrap ? { wrap: options.wrap } : {}),
+      ...(options.kekLabel
+        ? {
+            kek: {
+              source: { label: options.kekLabel, class: 'secret' },
+              target: { label: options.kekLabel, class: 'secret' },
+            },
+          }
+        : {}),
+      ...(to.object ? { target: { label: to.object } } : {}),
+      ...(options.destroySource ? { destroySource: { approvedBy: options.destroySource } } : {}),
+    });
   }
 
   /** Checks a signed ceremony report: signature, embedded ledger, printed head. */
