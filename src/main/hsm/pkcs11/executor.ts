@@ -187,8 +187,15 @@ export class Pkcs11Executor {
       return known;
     }
     let lane = this.lanes[0];
+    if (session && body.op !== 'closeSession') {
+      // A new session goes to the thread holding the fewest, so a full pool splits evenly.
+      const held = new Map<Lane, number>(this.lanes.map((l) => [l, 0]));
+      for (const l of this.affinity.values()) held.set(l, (held.get(l) ?? 0) + 1);
+      for (const l of this.lanes) if (lane && held.get(l)! < held.get(lane)!) lane = l;
+      if (lane) this.affinity.set(session, lane);
+      return lane;
+    }
     for (const l of this.lanes) if (lane && l.inFlight < lane.inFlight) lane = l;
-    if (session && lane && body.op !== 'closeSession') this.affinity.set(session, lane);
     return lane;
   }
 
