@@ -16,7 +16,7 @@ export interface TemplateOptions extends GenerateOptions {
   /**
    * Unwrap only: also set to false the usage flags the template would otherwise leave to the
    * module's defaults (SoftHSM makes an unwrapped AES key able to sign and verify), so that a
-   * migrated key can do no more than its source.
+   * migrated or restored key can do no more than its source. On unless set to false.
    */
   strictUsage?: boolean;
 }
@@ -139,10 +139,10 @@ export function unwrapTemplate(
       { type: P.CKA_WRAP, value: usage.has('wrap') },
       { type: P.CKA_UNWRAP, value: usage.has('wrap') },
     );
-    if (o.strictUsage)
+    if (o.strictUsage !== false)
       t.push({ type: P.CKA_SIGN, value: false }, { type: P.CKA_VERIFY, value: false });
   }
-  if (o.strictUsage) t.push({ type: P.CKA_DERIVE, value: false });
+  if (o.strictUsage !== false) t.push({ type: P.CKA_DERIVE, value: false });
   return t;
 }
 
