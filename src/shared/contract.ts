@@ -5,6 +5,7 @@
 //
 // Secrets (share text, passphrases, PINs) appear only in requests. No response or event schema
 // has a field named like one (test/unit/contract-secrets.test.ts walks them all).
+import { KEY_TYPES } from './key-types';
 import { z } from 'zod';
 import { ErrorCode } from './errors';
 import type { EventName, InvokeName } from './channels';
@@ -29,19 +30,7 @@ const secretIdField = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'letters, digits and . _ : -');
 const person = z.string().trim().min(1).max(80).refine(noNul, 'must not contain a NUL character');
 
-/** Kept in step with src/main/hsm/types.ts KEY_TYPES (contract-shape.test.ts compares them). */
-export const KEY_TYPE_NAMES = [
-  'ec-p256',
-  'ec-p384',
-  'ec-p521',
-  'ec-secp256k1',
-  'ed25519',
-  'rsa-2048',
-  'rsa-3072',
-  'rsa-4096',
-  'aes-128',
-  'aes-256',
-] as const;
+export const KEY_TYPE_NAMES = KEY_TYPES;
 
 export const ipcError = z.object({
   code: z.enum(ErrorCode),

@@ -1,7 +1,6 @@
 // Whole ceremonies through the command line, as the room runs them: the demo, a real run whose
 // officers type their cards, a kill -9 in the middle and the resume, and a rehearsal compared
 // with the day.
-import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import {
   existsSync,
@@ -13,43 +12,14 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ROOT, runCli } from '../helpers/cli';
 import { SOFTHSM_MODULE, useSoftHsm } from '../helpers/softhsm';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'olocus-ceremony-cli-'));
 useSoftHsm();
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(
-  args: string[],
-  opts: { env?: Record<string, string>; killWhen?: RegExp } = {},
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-      if (opts.killWhen?.test(stderr)) child.kill('SIGKILL');
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) =>
-      resolve({ code: signal === 'SIGKILL' ? -9 : code, stdout, stderr }),
-    );
-  });
-}
+const cli = runCli;
 
 function allFiles(dir: string, skip: RegExp): string[] {
   const out: string[] = [];

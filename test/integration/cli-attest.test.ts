@@ -1,32 +1,17 @@
 // `attest` through the command line: the real Google Cloud HSM attestation, a flipped byte, and
 // a SoftHSM key's provenance.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ROOT, runCli } from '../helpers/cli';
 import { createToken, SOFTHSM_MODULE } from '../helpers/softhsm';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const VECTOR = join(ROOT, '..', 'shared', 'test-vectors', 'gcp-cloudhsm-attestation.json');
 const token = createToken('cli-attest', '112233');
 const work = mkdtempSync(join(tmpdir(), 'olocus-attest-'));
 
-function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (...args: string[]) => runCli(args);
 
 describe.skipIf(!existsSync(VECTOR))(
   'attest marvell (real vector from ../shared/test-vectors)',

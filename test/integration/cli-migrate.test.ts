@@ -1,13 +1,11 @@
 // `migrate` through the command line between two SoftHSM tokens.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli';
 import { createToken, SOFTHSM_MODULE } from '../helpers/softhsm';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const a = createToken('migrate-from', '445566');
 const b = createToken('migrate-to', '778899');
 const work = mkdtempSync(join(tmpdir(), 'olocus-migrate-'));
@@ -20,20 +18,7 @@ const keyA = (label: string) =>
   `pkcs11:token=${a.label};object=${label};type=private?module-path=${SOFTHSM_MODULE}&pin-source=file:${pinA}`;
 const tokenB = `pkcs11:token=${b.label}?module-path=${SOFTHSM_MODULE}&pin-source=file:${pinB}`;
 
-function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (...args: string[]) => runCli(args);
 
 describe('migrate', () => {
   it('moves an extractable EC key to another token, proven, with the same fingerprint', async () => {

@@ -1,19 +1,8 @@
 // Provider-neutral vocabulary of the HSM layer: what the service, the CLI and the ceremony
 // engine talk about, whatever the HSM behind them.
 
-export const KEY_TYPES = [
-  'ec-p256',
-  'ec-p384',
-  'ec-p521',
-  'ec-secp256k1',
-  'ed25519',
-  'rsa-2048',
-  'rsa-3072',
-  'rsa-4096',
-  'aes-128',
-  'aes-256',
-] as const;
-export type KeyType = (typeof KEY_TYPES)[number];
+export { KEY_TYPES } from '../../shared/key-types';
+export type { KeyType } from '../../shared/key-types';
 
 export type KeyClass = 'private' | 'public' | 'secret';
 

@@ -4,6 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { Ledger, verifyLedger } from '../../audit/index';
 import { parsePkcs11Uri } from '../../hsm/uri';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
+import { STEP_TYPES } from '../script/schema';
 import type { CeremonyScript, Step } from '../script/schema';
 import { RunContext, sha256 } from './context';
 import type { HsmTarget } from './context';
@@ -34,16 +35,11 @@ export interface RunOptions {
   preexisting?: string[];
 }
 
-const AVAILABLE = new Set<Step['type']>([
-  'token.initialize',
-  'key.generate',
-  'certificate.self_signed',
-  'certificate.csr',
-  'key.backup',
-  'key.restore',
-  'witness.checkpoint',
-  'attest',
-]);
+// transfer and report are not script steps yet: migration is its own command, and every run ends
+// with the signed report.
+const AVAILABLE = new Set<Step['type']>(
+  STEP_TYPES.filter((t) => t !== 'transfer' && t !== 'report'),
+);
 
 function target(script: CeremonyScript, override: Partial<HsmTarget> = {}): HsmTarget {
   const uri = parsePkcs11Uri(script.hsm.uri);
