@@ -1,0 +1,428 @@
+// The PKCS#11 provider's core: binding to a token, the session pool, login, and turning module
+// errors into officer-readable ones. The operations live in the subclasses (provider-keys.ts,
+// provider-transfer.ts, provider.ts), split by what they do.
+import { ErrorCode, OlocusError } from '../../../shared/errors';
+import type {
+  GenerateOptions,
+  HealthReport,
+  KeyClass,
+  KeySelector,
+  ModuleInfo,
+  SignAlgorithm,
+  TokenInfo,
+} from '../types';
+import { P, PUBLIC_SESSION_STATES } from './constants';
+import { Pkcs11CallError } from './executor';
+import { mapPkcs11Error } from './errors';
+import type { FoundKey } from './keys';
+import { KeyReader, describeSelector } from './keys';
+import type { KeySpec } from './keytypes';
+import { MechanismSet, signPlan } from './mechanisms';
+import type { SignPlan } from './mechanisms';
+import { releaseModule } from './module';
+import type { LoadedModule } from './module';
+import type { Handle, SlotEntry } from './protocol';
+import { DEFAULT_POOL, SessionPool } from './session-pool';
+import type { PoolOptions } from './session-pool';
+import type { KeyUsage } from './templates';
+import type { TokenMatch } from './token';
+import { describeMechanisms, describeToken, pickToken } from './token';
+
+export const capital = (x: string): string => x.charAt(0).toUpperCase() + x.slice(1);
+
+/** The key cache's name for a selector with class, label and id (see Pkcs11Provider.key). */
+export const exactCacheKey = (cls: KeyClass, label: string, id: Uint8Array): string =>
+  `${cls}|${label}|${Buffer.from(id).toString('hex')}`;
+
+export interface Pkcs11ProviderOptions {
+  modulePath: string;
+  initArgs?: string;
+  token?: TokenMatch;
+  pool?: Partial<PoolOptions>;
+  threads?: number;
+}
+
+export interface Pkcs11GenerateOptions extends GenerateOptions {
+  usage?: KeyUsage[];
+}
+
+export interface Bound {
+  entry: SlotEntry;
+  pool: SessionPool;
+  mechs: MechanismSet;
+  reader: KeyReader;
+  name: string;
+}
+
+export const IDEMPOTENT = true;
+
+/** The provider's machinery: module, token binding, session pool, login, errors. */
+export abstract class Pkcs11ProviderCore {
+  readonly kind = 'pkcs11';
+  protected bound: Promise<Bound> | null = null;
+  protected readonly keyCache = new Map<string, FoundKey>();
+  protected readonly planCache = new Map<string, SignPlan>();
+  protected readonly labelsInUse = new Set<string>();
+  protected closed = false;
+  protected constructor(
+    protected readonly mod: LoadedModule,
+    protected readonly options: Pkcs11ProviderOptions,
+  ) {}
+  protected get ex() {
+    return this.mod.executor;
+  }
+  async info(): Promise<ModuleInfo> {
+    return this.mod.info;
+  }
+  protected async slots(): Promise<SlotEntry[]> {
+    try {
+      return await this.ex.call<SlotEntry[]>({ op: 'slots', tokenPresent: false });
+    } catch (e) {
+      throw mapPkcs11Error(e, `the module ${this.mod.path}`, 'listing slots');
+    }
+  }
+  async listTokens(options: { mechanisms?: boolean } = {}): Promise<TokenInfo[]> {
+    const entries = (await this.slots()).filter((e) => e.tokenInfo);
+    return Promise.all(
+      entries.map(async (e) => {
+        const info = describeToken(e);
+        if (options.mechanisms) {
+          const list = await this.ex.call<
+            { type: number; minKeySize: number; maxKeySize: number; flags: number }[]
+          >({ op: 'mechanisms', slot: e.slot });
+          info.mechanisms = describeMechanisms(list);
+        }
+        return info;
+      }),
+    );
+  }
+  /** The token this provider works on, chosen on first use; its pool starts then. */
+  protected token(): Promise<Bound> {
+    if (this.closed)
+      return Promise.reject(
+        new OlocusError(ErrorCode.SESSION_UNAVAILABLE, 'This HSM connection was closed.'),
+      );
+    this.bound ??= (async () => {
+      const entry = pickToken(await this.slots(), this.options.token ?? {}, this.mod.path);
+      const d = describeToken(entry);
+      const name = `token "${d.label}"`;
+      const list = await this.ex.call<{ type: number; flags: number }[]>({
+        op: 'mechanisms',
+        slot: entry.slot,
+      });
+      const pool = new SessionPool(
+        this.ex,
+        entry.slot,
+        { ...DEFAULT_POOL, ...this.options.pool },
+        name,
+      );
+      await pool.start();
+      return {
+        entry,
+        pool,
+        mechs: new MechanismSet(list),
+        reader: new KeyReader(this.ex, name, d.label),
+        name,
+      };
+    })();
+    this.bound.catch(() => (this.bound = null));
+    return this.bound;
+  }
+  async tokenInfo(): Promise<TokenInfo> {
+    const t = await this.token();
+    const fresh = (await this.slots()).find(
+      (e) => Buffer.compare(Buffer.from(e.slot), Buffer.from(t.entry.slot)) === 0,
+    );
+    return describeToken(fresh ?? t.entry);
+  }
+  /** Runs `fn` on a pooled session and turns module errors into officer-readable ones. */
+  protected async run<T>(
+    doing: string | (() => string),
+    idempotent: boolean,
+    fn: (s: Handle, t: Bound) => Promise<T>,
+  ): Promise<T> {
+    const t = await this.token();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await t.pool.use((s) => fn(s, t), idempotent);
+      } catch (e) {
+        // Object handles die when the last session on a slot closes; a cached one is looked up
+        // again once.
+        if (
+          e instanceof Pkcs11CallError &&
+          (e.ckr === 'CKR_KEY_HANDLE_INVALID' || e.ckr === 'CKR_OBJECT_HANDLE_INVALID')
+        ) {
+          const hadCache = this.keyCache.size > 0;
+          this.keyCache.clear();
+          if (idempotent && hadCache && attempt === 0) continue;
+        }
+        const surprising =
+          e instanceof Pkcs11CallError ||
+          (e instanceof OlocusError &&
+            (e.code === ErrorCode.KEY_NOT_FOUND || e.code === ErrorCode.OPERATION_FAILED));
+        if (surprising && (await this.tokenGone(t))) {
+          this.keyCache.clear();
+          throw new OlocusError(
+            ErrorCode.TOKEN_NOT_FOUND,
+            `${capital(t.name)} (serial ${describeToken(t.entry).serial}) is no longer present: it was removed or disconnected while ${typeof doing === 'string' ? doing : doing()}. Reconnect it and repeat the operation.`,
+            {
+              ckr:
+                e instanceof Pkcs11CallError
+                  ? (e.ckr ?? 'CKR_TOKEN_NOT_PRESENT')
+                  : 'CKR_TOKEN_NOT_PRESENT',
+              cause: e,
+            },
+          );
+        }
+        if (
+          e instanceof OlocusError &&
+          e.code === ErrorCode.KEY_NOT_FOUND &&
+          (await this.loggedOut(t))
+        ) {
+          throw new OlocusError(
+            ErrorCode.AUTHENTICATION_FAILED,
+            `Nobody is logged in to ${t.name}, so its private keys are hidden; log in with the user PIN first (${e.message})`,
+            { ckr: 'CKR_USER_NOT_LOGGED_IN', cause: e },
+          );
+        }
+        throw mapPkcs11Error(e, t.name, typeof doing === 'string' ? doing : doing());
+      }
+    }
+  }
+  /**
+   * Whether the token we work on has left its slot. Some modules say CKR_DEVICE_REMOVED; others
+   * (SoftHSM when its token store disappears) answer with general errors or empty searches, so
+   * an unexpected failure is checked against the slot list before it is reported.
+   */
+  protected async tokenGone(t: Bound): Promise<boolean> {
+    const want = describeToken(t.entry);
+    try {
+      const entries = await this.slots();
+      return !entries.some((e) => {
+        if (!e.tokenInfo) return false;
+        const d = describeToken(e);
+        return d.initialized && d.serial === want.serial && d.label === want.label;
+      });
+    } catch {
+      return true;
+    }
+  }
+  /** True when the token wants a login and our sessions are public ones (login lost or never made). */
+  protected async loggedOut(t: Bound): Promise<boolean> {
+    if (!describeToken(t.entry).loginRequired) return false;
+    try {
+      const info = await t.pool.use(
+        (session) => this.ex.call<{ state: number }>({ op: 'sessionInfo', session }),
+        IDEMPOTENT,
+      );
+      return PUBLIC_SESSION_STATES.has(info.state);
+    } catch {
+      return false;
+    }
+  }
+  /**
+   * Logs in for every session of this application on the token. Takes ownership of `pin` and
+   * zeroes it; the worker gets its own copy, moved rather than cloned.
+   */
+  async login(pin: Uint8Array, user: 'user' | 'so' = 'user'): Promise<void> {
+    const copy = new Uint8Array(pin);
+    pin.fill(0);
+    const t = await this.token();
+    try {
+      await t.pool.use(async (session) => {
+        try {
+          await this.ex.call(
+            { op: 'login', session, userType: user === 'so' ? P.CKU_SO : P.CKU_USER, pin: copy },
+            [copy.buffer],
+          );
+        } catch (e) {
+          if (!(e instanceof Pkcs11CallError && e.ckr === 'CKR_USER_ALREADY_LOGGED_IN')) throw e;
+        }
+      }, false);
+      t.pool.loggedIn = true;
+    } catch (e) {
+      throw mapPkcs11Error(
+        e,
+        t.name,
+        user === 'so' ? 'logging in as Security Officer' : 'logging in',
+      );
+    } finally {
+      // Moved to the worker, the buffer is detached here; a failed send leaves it to zero.
+      if (copy.byteLength > 0) copy.fill(0);
+    }
+  }
+  /** Sets the user PIN while logged in as Security Officer (token initialisation). Zeroes `pin`. */
+  async initUserPin(pin: Uint8Array): Promise<void> {
+    const copy = new Uint8Array(pin);
+    pin.fill(0);
+    const t = await this.token();
+    try {
+      await t.pool.use(
+        (session) => this.ex.call({ op: 'initPin', session, pin: copy }, [copy.buffer]),
+        false,
+      );
+    } catch (e) {
+      throw mapPkcs11Error(e, t.name, 'setting the user PIN');
+    } finally {
+      if (copy.byteLength > 0) copy.fill(0);
+    }
+  }
+  async logout(): Promise<void> {
+    const t = await this.token();
+    await t.pool
+      .use((session) => this.ex.call({ op: 'logout', session }), false)
+      .catch((e) => {
+        if (!(e instanceof Pkcs11CallError && e.ckr === 'CKR_USER_NOT_LOGGED_IN'))
+          throw mapPkcs11Error(e, t.name, 'logging out');
+      });
+    t.pool.loggedIn = false;
+    this.keyCache.clear();
+  }
+  protected async key(
+    s: Handle,
+    t: Bound,
+    sel: KeySelector,
+    classes: KeyClass[],
+  ): Promise<FoundKey> {
+    const cacheKey = `${sel.class ?? classes.join('/')}|${sel.label ?? ''}|${sel.id ? Buffer.from(sel.id).toString('hex') : ''}`;
+    const hit = this.keyCache.get(cacheKey);
+    if (hit) return hit;
+    const found = await t.reader.resolve(s, sel, classes);
+    this.keyCache.set(cacheKey, found);
+    return found;
+  }
+  protected requireSpec(k: FoundKey, sel: KeySelector): KeySpec {
+    if (!k.spec)
+      throw new OlocusError(
+        ErrorCode.MECHANISM_UNSUPPORTED,
+        `The ${describeSelector(sel)} is of a type this tool does not handle.`,
+      );
+    return k.spec;
+  }
+  /** Reserves a label for a new key; the caller releases it when the key exists or failed. */
+  protected async claimLabel(s: Handle, t: Bound, label: string): Promise<void> {
+    if (!label) throw new OlocusError(ErrorCode.INVALID_INPUT, 'A new key needs a label.');
+    const taken = () =>
+      new OlocusError(
+        ErrorCode.POLICY_VIOLATION,
+        `A key labelled "${label}" already exists on ${t.name}; choose another label (keys are never replaced).`,
+      );
+    // Reserve before the first await, so that two requests for one label cannot both pass.
+    if (this.labelsInUse.has(label)) throw taken();
+    this.labelsInUse.add(label);
+    try {
+      if ((await t.reader.find(s, [{ type: P.CKA_LABEL, value: label }], 1)).length > 0)
+        throw taken();
+    } catch (e) {
+      this.labelsInUse.delete(label);
+      throw e;
+    }
+  }
+  /** Reads a new key back and destroys it if the module did not honour the safe template. */
+  protected async checkNewKey(
+    s: Handle,
+    t: Bound,
+    handles: Handle[],
+    extractable: boolean,
+  ): Promise<FoundKey[]> {
+    const keys = (await Promise.all(handles.map((h) => t.reader.read(s, h)))).filter(
+      (k): k is FoundKey => k !== null,
+    );
+    const bad = keys.find(
+      (k) =>
+        k.cls !== 'public' &&
+        (k.attrs.get(P.CKA_SENSITIVE)?.[0] !== 1 ||
+          (k.attrs.get(P.CKA_EXTRACTABLE)?.[0] === 1) !== extractable),
+    );
+    if (bad) {
+      await Promise.all(
+        handles.map((h) =>
+          this.ex.call({ op: 'destroy', session: s, handle: h }).catch(() => undefined),
+        ),
+      );
+      throw new OlocusError(
+        ErrorCode.POLICY_VIOLATION,
+        `${t.name} did not create the key with the requested protection (sensitive, ${extractable ? '' : 'not '}extractable); the key was destroyed.`,
+      );
+    }
+    return keys;
+  }
+  protected plan(t: Bound, alg: SignAlgorithm, spec: KeySpec, flag: number): SignPlan {
+    const k = `${alg}|${spec.type}|${flag}`;
+    let p = this.planCache.get(k);
+    if (!p) {
+      p = signPlan(alg, spec, t.mechs, flag);
+      this.planCache.set(k, p);
+    }
+    return p;
+  }
+  /**
+   * Modules answer a parameter they do not implement (e.g. OAEP with SHA-256 on SoftHSM) with
+   * CKR_MECHANISM_PARAM_INVALID or, less helpfully, CKR_ARGUMENTS_BAD: both mean "unsupported".
+   */
+  protected async withMechanism<T>(t: Bound, alg: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (
+        e instanceof Pkcs11CallError &&
+        (e.ckr === 'CKR_MECHANISM_PARAM_INVALID' ||
+          e.ckr === 'CKR_ARGUMENTS_BAD' ||
+          e.ckr === 'CKR_MECHANISM_INVALID')
+      ) {
+        throw new OlocusError(
+          ErrorCode.MECHANISM_UNSUPPORTED,
+          `${t.name} does not implement ${alg}.`,
+          { ckr: e.ckr, cause: e },
+        );
+      }
+      throw e;
+    }
+  }
+  async health(): Promise<HealthReport> {
+    const start = performance.now();
+    try {
+      const info = await this.tokenInfo();
+      const t = await this.token();
+      if (await this.tokenGone(t)) {
+        throw new OlocusError(
+          ErrorCode.TOKEN_NOT_FOUND,
+          `${capital(t.name)} (serial ${info.serial}) is no longer present.`,
+          { ckr: 'CKR_TOKEN_NOT_PRESENT' },
+        );
+      }
+      await t.pool.use((session) => this.ex.call({ op: 'sessionInfo', session }), IDEMPOTENT);
+      const st = t.pool.stats();
+      return {
+        ok: true,
+        provider: `${this.mod.info.manufacturer} ${this.mod.info.description}`.trim(),
+        latencyMs: performance.now() - start,
+        detail: `token "${info.label}" (serial ${info.serial}) answers`,
+        sessions: { open: st.open, idle: st.idle, busy: st.busy, max: st.max, waiting: st.waiting },
+      };
+    } catch (e) {
+      const err =
+        e instanceof OlocusError ? e : mapPkcs11Error(e, this.mod.path, 'checking health');
+      return {
+        ok: false,
+        provider: this.mod.info.manufacturer,
+        latencyMs: performance.now() - start,
+        detail: err.describe(),
+      };
+    }
+  }
+  /** Pool statistics for monitoring and tests; null before the token is first used. */
+  async poolStats() {
+    return this.bound ? (await this.bound).pool.stats() : null;
+  }
+  async maintainPool(): Promise<void> {
+    if (this.bound) await (await this.bound).pool.maintain();
+  }
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const bound = this.bound ? await this.bound.catch(() => null) : null;
+    if (bound) await bound.pool.close();
+    await releaseModule(this.mod);
+  }
+}
