@@ -1,7 +1,7 @@
 // `ceremony validate SCRIPT`: checks a script and prints the plan it would run.
 import { CliRoom } from '../room';
 import { formatRunSummary } from '../run-summary';
-import type { CommandContext, CommandSpec } from '../spec';
+import type { CommandContext, CommandSpec, FlagSpec } from '../spec';
 import { listFlag, optionalString, stringFlag } from '../spec';
 
 export const ceremonyValidateCommand: CommandSpec = {
@@ -22,6 +22,22 @@ export const ceremonyValidateCommand: CommandSpec = {
     );
     ctx.out.note(`${file} is valid: ${r.plan.steps.length} steps.`);
     return 0;
+  },
+};
+
+/** How officers bring their cards and passphrases to `ceremony run` and `ceremony drill`. */
+const OFFICER_FLAGS: Record<string, FlagSpec> = {
+  share: {
+    type: 'string',
+    value: 'NAME=FILE',
+    help: "an officer's share card text",
+    multiple: true,
+  },
+  passphrase: {
+    type: 'string',
+    value: 'NAME=SOURCE',
+    help: "where an officer's share passphrase comes from (env:VAR or file:PATH)",
+    multiple: true,
   },
 };
 
@@ -53,18 +69,7 @@ export const ceremonyRunCommand: CommandSpec = {
       help: 'the run directory (new, or an unfinished run of this script)',
       required: true,
     },
-    share: {
-      type: 'string',
-      value: 'NAME=FILE',
-      help: "an officer's share card text",
-      multiple: true,
-    },
-    passphrase: {
-      type: 'string',
-      value: 'NAME=SOURCE',
-      help: "where an officer's share passphrase comes from (env:VAR or file:PATH)",
-      multiple: true,
-    },
+    ...OFFICER_FLAGS,
     witness: { type: 'string', value: 'NAME', help: 'the witness who signs off witnessed steps' },
     expect: {
       type: 'string',
@@ -125,18 +130,7 @@ export const ceremonyDrillCommand: CommandSpec = {
     'When the drilled secret opens the ceremony token, the result is signed there by the audit key.',
   ],
   flags: {
-    share: {
-      type: 'string',
-      value: 'NAME=FILE',
-      help: "an officer's share card text",
-      multiple: true,
-    },
-    passphrase: {
-      type: 'string',
-      value: 'NAME=SOURCE',
-      help: "where an officer's share passphrase comes from",
-      multiple: true,
-    },
+    ...OFFICER_FLAGS,
     secret: {
       type: 'string',
       value: 'ID',
