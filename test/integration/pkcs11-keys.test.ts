@@ -209,6 +209,22 @@ describe('wrap and unwrap', () => {
     ).toBe(true);
   });
 
+  it('an unwrapped AES key is described as what it is, even where the module reports no size', async () => {
+    await hsm.generateKey('aes-256', { label: 'movable-aes', extractable: true });
+    const blob = await hsm.wrapKey(
+      { label: 'kek' },
+      { label: 'movable-aes', class: 'secret' },
+      'aes-kwp',
+    );
+    const copy = await hsm.unwrapKey({ label: 'kek' }, blob, 'aes-kwp', {
+      type: 'aes-256',
+      class: 'secret',
+      label: 'movable-aes-copy',
+    });
+    expect(copy).toMatchObject({ type: 'aes-256', sizeBits: 256, class: 'secret' });
+    expect(copy.kcv).toBe((await hsm.getAttributes({ label: 'movable-aes', class: 'secret' })).kcv);
+  });
+
   it('refuses to wrap a key that is not extractable, and the key stays', async () => {
     await expect(
       hsm.wrapKey({ label: 'kek' }, { label: 'pair-ec-p256', class: 'private' }, 'aes-kwp'),

@@ -123,11 +123,14 @@ export interface DescribeContext {
   /** SPKI of the key pair's other half, for private keys that do not carry their public key. */
   pairedSpki?: Buffer | null;
   kcv?: string | null;
+  /** What the caller knows the key to be, for modules that leave attributes empty (SoftHSM
+   * reports CKA_VALUE_LEN 0 for an unwrapped AES key). Attributes the module gives win. */
+  spec?: KeySpec | null;
 }
 
 export function describeKey(attrs: RawAttributes, ctx: DescribeContext): KeyInfo {
   const cls = keyClassOf(attrs) ?? 'secret';
-  const spec = specOf(attrs);
+  const spec = specOf(attrs) ?? ctx.spec ?? null;
   const spki = cls === 'secret' ? null : (spkiOf(attrs, spec) ?? ctx.pairedSpki ?? null);
   const label = text(attrs.get(P.CKA_LABEL));
   const id = attrs.get(P.CKA_ID) ?? new Uint8Array();

@@ -133,6 +133,6 @@ export class KeyReader {
       this.pairedSpki(session, key),
       this.kcv(session, key),
     ]);
-    return describeKey(key.attrs, { tokenLabel: this.tokenLabel, pairedSpki, kcv });
+    return describeKey(key.attrs, { tokenLabel: this.tokenLabel, pairedSpki, kcv, spec: key.spec });
   }
 }

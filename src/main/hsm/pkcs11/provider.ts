@@ -15,6 +15,7 @@ import type {
   WrapAlgorithm,
 } from '../types';
 import { P } from './constants';
+import { KEY_SPECS } from './keytypes';
 import { describeSelector } from './keys';
 import { cipherMech, wrapMech } from './mechanisms';
 import { acquireModule } from './module';
@@ -218,6 +219,8 @@ export class Pkcs11Provider extends Pkcs11TransferSupport implements HsmProvider
           }),
         );
         const [key] = await this.checkNewKey(s, t, [handle], target.extractable ?? false);
+        // The template said what the key is; a module that reports no size keeps that answer.
+        key!.spec ??= KEY_SPECS[target.type];
         return t.reader.describe(s, key!);
       } finally {
         this.labelsInUse.delete(target.label);
