@@ -5,7 +5,7 @@
 // RSA key in the vector reads as imported.
 import 'reflect-metadata';
 import { createHash, createPrivateKey, sign, webcrypto } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { crc32, gunzipSync } from 'node:zlib';
@@ -27,23 +27,10 @@ import {
   Tag,
 } from '../../src/main/attestation/marvell/parse';
 import { parsePemCertificates } from '../../src/main/attestation/x509-links';
+import { loadMarvellVector } from '../helpers/marvell-vector';
 
-const VECTOR = fileURLToPath(
-  new URL('../../../shared/test-vectors/gcp-cloudhsm-attestation.json', import.meta.url),
-);
-const present = existsSync(VECTOR);
-if (!present)
-  console.warn(
-    `SKIPPED: the real Marvell test vector is not at ${VECTOR} (shared/ must sit beside the repo).`,
-  );
-const vector = present
-  ? (JSON.parse(readFileSync(VECTOR, 'utf8')) as {
-      attestationBase64: string;
-      certChainPem: string;
-      extraParserVectors: { rsaAttestationBase64url: string };
-      roots: { OWNER_ROOT_CERT_PEM: string; MANUFACTURER_ROOT_CERT_PEM: string };
-    })
-  : null;
+const vector = loadMarvellVector();
+const present = vector !== null;
 const ecc = vector
   ? new Uint8Array(Buffer.from(vector.attestationBase64, 'base64'))
   : new Uint8Array();

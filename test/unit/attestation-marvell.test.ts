@@ -2,8 +2,6 @@
 // it passes as shipped, and fails on every altered byte, on swapped or foreign chains and on a
 // key that is not the attested one. The vector's Marvell root expired on 2025-11-16, so the
 // chains are validated at attestation time and the verdict says so.
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { generateKeyPairSync } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import 'reflect-metadata';
@@ -15,21 +13,10 @@ import {
   verifyMarvellAttestation,
 } from '../../src/main/attestation';
 import type { AttestationVerdict, MarvellVerifyInput } from '../../src/main/attestation';
+import { loadMarvellVector } from '../helpers/marvell-vector';
 
-const VECTOR = fileURLToPath(
-  new URL('../../../shared/test-vectors/gcp-cloudhsm-attestation.json', import.meta.url),
-);
-const present = existsSync(VECTOR);
-if (!present)
-  console.warn(
-    `SKIPPED: the real Marvell test vector is not at ${VECTOR} (shared/ must sit beside the repo).`,
-  );
-const vector = present
-  ? (JSON.parse(readFileSync(VECTOR, 'utf8')) as {
-      attestationBase64: string;
-      certChainPem: string;
-    })
-  : null;
+const vector = loadMarvellVector();
+const present = vector !== null;
 const certs =
   vector?.certChainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 // The vector's bundle order: manufacturer partition, manufacturer card, owner partition, owner card.

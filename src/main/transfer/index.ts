@@ -4,7 +4,7 @@ export { migrateKey, migrateKeys, MigrationError } from './migrate';
 export { importSharedKek, dropSharedKek } from './kek';
 export { STRENGTH_BITS, checkWrapStrength, transportFor } from './strength';
 export type { TransportType, StrengthVerdict } from './strength';
-export { verifyWithSpki } from './proof';
+export { verifyWithSpki } from '../hsm/software-verify';
 export type {
   KeyProof,
   KeyRequest,

@@ -1,36 +1,15 @@
 // After the import, the target key is shown to be the source key before anything else happens
 // (least of all destroying the source): a private key by its public key and by a signature that
 // the source's public key accepts, a secret key by its check value or by wrapping a probe.
-import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { verifyWithSpki } from '../hsm/software-verify';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import type { KeyUsage } from '../hsm/pkcs11/templates';
-import type { KeyInfo, KeySelector, SignAlgorithm } from '../hsm/types';
+import type { KeyInfo, KeySelector } from '../hsm/types';
 import type { Side } from './sides';
 import type { KeyProof } from './types';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-
-/** node:crypto's view of a signature the provider made (raw r||s for ECDSA, as PKCS#11 returns). */
-export function verifyWithSpki(
-  spki: Uint8Array,
-  alg: SignAlgorithm,
-  data: Uint8Array,
-  signature: Uint8Array,
-): boolean {
-  const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
-  if (alg === 'eddsa') return verify(null, data, key, signature);
-  const hash = alg.endsWith('384') ? 'sha384' : alg.endsWith('512') ? 'sha512' : 'sha256';
-  if (alg.startsWith('ecdsa'))
-    return verify(hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
-  if (alg.startsWith('rsa-pss'))
-    return verify(
-      hash,
-      data,
-      { key, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: Number(hash.slice(3)) / 8 },
-      signature,
-    );
-  return verify(hash, data, key, signature);
-}
 
 /** The target private key signs a fresh challenge; the source's public key must accept it. */
 export async function provePrivate(

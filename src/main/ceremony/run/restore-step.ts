@@ -2,11 +2,11 @@
 // of that run bring the backup KEK back from their shares (checked against the commitments the
 // earlier run recorded); each key is unwrapped as a protected key and proven to be the same key
 // by a signature that the backed-up public key verifies.
-import { createPublicKey, verify } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
-import type { KeyType, SignAlgorithm } from '../../hsm/types';
+import { verifyWithSpki } from '../../hsm/software-verify';
+import type { KeyType } from '../../hsm/types';
 import type { Step } from '../script/schema';
 import type { RunContext } from './context';
 import { fingerprint, sha256 } from './context';
@@ -26,20 +26,6 @@ interface BackupMeta {
 }
 
 const PROOF = Buffer.from('olocus key.restore proof of possession');
-
-function softwareVerifies(
-  type: KeyType,
-  spki: Uint8Array,
-  signature: Uint8Array,
-  alg: SignAlgorithm,
-): boolean {
-  const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
-  if (alg === 'eddsa') return verify(null, PROOF, key, signature);
-  const hash = alg.endsWith('384') ? 'sha384' : alg.endsWith('512') ? 'sha512' : 'sha256';
-  return type.startsWith('ec')
-    ? verify(hash, PROOF, { key, dsaEncoding: 'ieee-p1363' }, signature)
-    : verify(hash, PROOF, key, signature);
-}
 
 export async function restoreKeys(
   ctx: RunContext,
@@ -118,7 +104,7 @@ export async function restoreKeys(
               `The public key of "${meta.label}" in ${source} does not match its backup record.`,
             );
           const sig = await hsm.sign({ label: meta.label, class: 'private' }, PROOF);
-          if (!softwareVerifies(meta.type, spki, sig.signature, sig.algorithm)) {
+          if (!verifyWithSpki(spki, sig.algorithm, PROOF, sig.signature)) {
             await hsm.destroyKey({ label: meta.label }).catch(() => undefined);
             throw new OlocusError(
               ErrorCode.OPERATION_FAILED,
