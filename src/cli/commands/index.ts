@@ -14,6 +14,9 @@ import { migrateCommand } from './migrate';
 import { keysGenerateCommand, keysListCommand } from './keys';
 import { signCommand, verifyCommand } from './signing';
 import { tokensCommand } from './tokens';
+import { AWS_COMMANDS } from './aws';
+import { AZURE_COMMANDS } from './azure';
+import { GCP_COMMANDS } from './gcp';
 
 export const COMMANDS: readonly CommandSpec[] = [
   tokensCommand,
@@ -33,4 +36,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   attestKeyCommand,
   attestMarvellCommand,
   migrateCommand,
+  ...AZURE_COMMANDS,
+  ...GCP_COMMANDS,
+  ...AWS_COMMANDS,
 ];

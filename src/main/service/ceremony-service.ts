@@ -41,6 +41,9 @@ import { formatPkcs11Uri, parsePkcs11Uri } from '../hsm/uri';
 import type { Pkcs11Uri } from '../hsm/uri';
 import { detectVendor } from '../hsm/vendors';
 import { Connections, parsePkcs11Address } from './connections';
+import { AwsOperations } from './aws';
+import { AzureOperations } from './azure';
+import { GcpOperations } from './gcp';
 import type {
   ConfigCheckResult,
   GeneratedKey,
@@ -75,9 +78,18 @@ function isKeyType(t: string): t is KeyType {
 
 export class CeremonyService {
   private readonly connections: Connections;
+  /** Azure Key Vault / Managed HSM. */
+  readonly azure: AzureOperations;
+  /** Google Cloud KMS / Cloud HSM. */
+  readonly gcp: GcpOperations;
+  /** AWS CloudHSM clusters (keys on CloudHSM go through its PKCS#11 library). */
+  readonly aws: AwsOperations;
 
   constructor(private readonly options: CeremonyServiceOptions = {}) {
     this.connections = new Connections(options);
+    this.azure = new AzureOperations(this.connections);
+    this.gcp = new GcpOperations(this.connections);
+    this.aws = new AwsOperations(this.connections);
   }
 
   /**
