@@ -20,6 +20,14 @@ export const INVOKE_NAMES = [
   'presentShare',
   'signOff',
   'givePassphrase',
+  'appInfo',
+  'recentRuns',
+  'readLedger',
+  'hsmHealth',
+  'migrateKey',
+  'attestKey',
+  'verifyReport',
+  'verifyManifest',
 ] as const;
 export type InvokeName = (typeof INVOKE_NAMES)[number];
 

@@ -10,6 +10,16 @@ import { z } from 'zod';
 import { ErrorCode } from './errors';
 import type { EventName, InvokeName } from './channels';
 import { isSecretName } from './secret-names';
+import {
+  appInfoResult,
+  attestationVerdict,
+  healthResult,
+  ledgerPageResult,
+  manifestVerification,
+  migrationResult,
+  recentRunsResult,
+  reportVerification,
+} from './contract-results';
 
 // ─── Building blocks ────────────────────────────────────────────────────────────────────────
 
@@ -28,6 +38,8 @@ const id = z.uuid();
 const secretIdField = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'letters, digits and . _ : -');
+/** readLedger pages: a page is what one screen of the timeline shows, and more. */
+export const MAX_LEDGER_PAGE = 1000;
 const person = z.string().trim().min(1).max(80).refine(noNul, 'must not contain a NUL character');
 
 export const KEY_TYPE_NAMES = KEY_TYPES;
@@ -96,6 +108,8 @@ const keyInfo = z.object({
   sizeBits: z.number().nullable(),
   curve: z.string().nullable(),
   spkiSha256: z.string().nullable(),
+  /** The same SPKI SHA-256 in PGP words (space separated), as the room reads it aloud. */
+  spkiWords: z.string().nullable(),
   kcv: z.string().nullable(),
   provenance: z.object({
     local: nullableBool,
@@ -132,6 +146,8 @@ const keysResult = z.object({
 const generatedKey = z.object({
   key: keyInfo,
   uri: z.string(),
+  /** PGP words of `key.spkiSha256`, repeated here beside the fingerprint; null for a secret key. */
+  spkiWords: z.string().nullable(),
   fingerprint: z.object({ kind: z.enum(['spki-sha256', 'kcv']), value: z.string() }).nullable(),
 });
 
@@ -230,7 +246,12 @@ const runSummary = z.object({
     headWords: z.string(),
   }),
   keys: z.array(
-    z.object({ label: z.string(), type: z.string(), spkiSha256: z.string().nullable() }),
+    z.object({
+      label: z.string(),
+      type: z.string(),
+      spkiSha256: z.string().nullable(),
+      spkiWords: z.string().nullable(),
+    }),
   ),
   outputs: z.array(z.string()),
 });
@@ -396,6 +417,57 @@ export const contract = {
     /** `passphrase: null`: seal without one, or (to unseal) none was typed. */
     request: z.strictObject({ requestId: id, passphrase: nonEmpty(1024).nullable() }),
     response: accepted,
+  },
+
+  // ─── The wizard's lookups and checks (response schemas in contract-results.ts) ──────────
+  appInfo: {
+    request: z.strictObject({}),
+    response: appInfoResult,
+  },
+  recentRuns: {
+    /** `root`: the folder whose run directories are listed; default the workspace. */
+    request: z.strictObject({ root: path.optional() }),
+    response: recentRunsResult,
+  },
+  readLedger: {
+    /** `path`: an audit.jsonl, or a run directory holding one. */
+    request: z.strictObject({
+      path,
+      fromSeq: z.int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+      limit: z.int().min(1).max(MAX_LEDGER_PAGE).optional(),
+    }),
+    response: ledgerPageResult,
+  },
+  hsmHealth: {
+    request: z.strictObject({ hsmUri: uri }),
+    response: healthResult,
+  },
+  migrateKey: {
+    /** `destroySource`: who approved destroying the source key once the copy is proven. */
+    request: z.strictObject({
+      fromUri: uri,
+      toUri: uri,
+      wrap: z.enum(['rsa-aes-kwp', 'kwp']).optional(),
+      kekLabel: nonEmpty(256).optional(),
+      destroySource: z.array(person).min(1).max(32).optional(),
+    }),
+    response: migrationResult,
+  },
+  attestKey: {
+    request: z.strictObject({
+      keyUri: uri,
+      acceptImported: z.boolean().optional(),
+      expectedSpkiSha256: hex64.optional(),
+    }),
+    response: attestationVerdict,
+  },
+  verifyReport: {
+    request: z.strictObject({ path }),
+    response: reportVerification,
+  },
+  verifyManifest: {
+    request: z.strictObject({ dir: path }),
+    response: manifestVerification,
   },
 } as const satisfies Record<InvokeName, ChannelSchemas>;
 

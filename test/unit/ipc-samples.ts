@@ -34,4 +34,22 @@ export const VALID_REQUESTS: { [K in InvokeName]: RequestOf<K> } = {
   },
   signOff: { requestId: REQUEST_ID, name: 'Wendy Witness' },
   givePassphrase: { requestId: REQUEST_ID, passphrase: 'correct horse battery staple' },
+  appInfo: {},
+  recentRuns: { root: '/home/ada/OlocusCeremonies' },
+  readLedger: { path: '/runs/root/audit.jsonl', fromSeq: 10, limit: 50 },
+  hsmHealth: { hsmUri: 'pkcs11:token=root?module-path=/usr/lib/softhsm/libsofthsm2.so' },
+  migrateKey: {
+    fromUri: 'pkcs11:token=old;object=root-ca-2026;type=private?pin-source=env:OLD_PIN',
+    toUri: 'pkcs11:token=new?pin-source=env:NEW_PIN',
+    wrap: 'kwp',
+    kekLabel: 'backup-kek-2026',
+    destroySource: ['Alice Archer', 'Bob Baker', 'Carol Chen'],
+  },
+  attestKey: {
+    keyUri: 'pkcs11:token=root;object=root-ca-2026;type=private',
+    acceptImported: false,
+    expectedSpkiSha256: 'c'.repeat(64),
+  },
+  verifyReport: { path: '/runs/root/report.pdf' },
+  verifyManifest: { dir: '/runs/root' },
 };

@@ -1,6 +1,7 @@
 // Contract channel → CeremonyService call. Thin on purpose: requests arrive parsed, results
 // leave through the response schema (register.ts); this only maps names and starts runs.
 import type { CeremonyService } from '../service/ceremony-service';
+import { runWithWords, spkiWordsOf, withSpkiWords } from './fingerprint-words';
 import type { Handlers } from './register';
 import type { RunManager } from './runs';
 
@@ -17,20 +18,43 @@ export type ServiceApi = Pick<
   | 'rehearse'
   | 'demo'
   | 'drill'
+  | 'appInfo'
+  | 'recentRuns'
+  | 'readLedger'
+  | 'hsmHealth'
+  | 'migrate'
+  | 'attestKey'
+  | 'verifyReport'
+  | 'verifyManifest'
 >;
+
+/** Drops the optional fields a request left out, so `undefined` never reaches the service. */
+function given<T extends Record<string, unknown>>(
+  o: T,
+): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
+}
 
 export function createHandlers(service: ServiceApi, runs: RunManager): Handlers {
   return {
     tokens: (r) =>
       service.tokens(r.hsmUri, r.mechanisms !== undefined ? { mechanisms: r.mechanisms } : {}),
-    listKeys: (r) => service.listKeys(r.hsmUri),
-    generateKey: (r) =>
-      service.generateKey(
+    listKeys: async (r) => {
+      const listed = await service.listKeys(r.hsmUri);
+      return { ...listed, keys: withSpkiWords(listed.keys) };
+    },
+    generateKey: async (r) => {
+      const g = await service.generateKey(
         r.hsmUri,
         r.type,
         r.label,
         r.extractable !== undefined ? { extractable: r.extractable } : {},
-      ),
+      );
+      const spkiWords = spkiWordsOf(g.key.spkiSha256);
+      return { ...g, key: { ...g.key, spkiWords }, spkiWords };
+    },
     checkConfig: (r) => service.checkConfig(r.path),
     validateScript: (r) => service.validateScript(r.path),
     verifyAudit: (r) =>
@@ -42,23 +66,29 @@ export function createHandlers(service: ServiceApi, runs: RunManager): Handlers 
       }),
 
     startCeremony: async (r) =>
-      runs.start('ceremony', r.dir, ({ room }) =>
-        service.runCeremony(
-          r.scriptPath,
-          r.dir,
-          room,
-          r.expect !== undefined ? { expect: r.expect } : {},
+      runs.start('ceremony', r.dir, async ({ room }) =>
+        runWithWords(
+          await service.runCeremony(
+            r.scriptPath,
+            r.dir,
+            room,
+            r.expect !== undefined ? { expect: r.expect } : {},
+          ),
         ),
       ),
     startRehearsal: async (r) =>
       runs.start('rehearsal', r.dir, async ({ onEvent }) => {
         const { playedShares, ...rest } = await service.rehearse(r.scriptPath, r.dir, onEvent);
-        return { ...rest, playedSharesPath: playedShares };
+        return runWithWords({ ...rest, playedSharesPath: playedShares });
       }),
     startDemo: async (r) =>
       runs.start('demo', r.dir, async ({ onEvent }) => {
         const { playedShares, demoSecrets, ...rest } = await service.demo(r.dir, onEvent);
-        return { ...rest, playedSharesPath: playedShares, demoSecretsPath: demoSecrets };
+        return runWithWords({
+          ...rest,
+          playedSharesPath: playedShares,
+          demoSecretsPath: demoSecrets,
+        });
       }),
     startDrill: async (r) =>
       runs.start('drill', null, ({ room }) => service.drill(r.dir, room, r.secretId)),
@@ -69,5 +99,23 @@ export function createHandlers(service: ServiceApi, runs: RunManager): Handlers 
     signOff: async (r) => runs.answer(r.requestId, { ask: 'witness', name: r.name }),
     givePassphrase: async (r) =>
       runs.answer(r.requestId, { ask: 'passphrase', passphrase: r.passphrase }),
+
+    appInfo: () => service.appInfo(),
+    recentRuns: (r) => service.recentRuns(r.root),
+    readLedger: (r) => service.readLedger(r.path, given({ fromSeq: r.fromSeq, limit: r.limit })),
+    hsmHealth: (r) => service.hsmHealth(r.hsmUri),
+    migrateKey: (r) =>
+      service.migrate(
+        r.fromUri,
+        r.toUri,
+        given({ wrap: r.wrap, kekLabel: r.kekLabel, destroySource: r.destroySource }),
+      ),
+    attestKey: (r) =>
+      service.attestKey(
+        r.keyUri,
+        given({ acceptImported: r.acceptImported, expectedSpkiSha256: r.expectedSpkiSha256 }),
+      ),
+    verifyReport: (r) => service.verifyReport(r.path),
+    verifyManifest: (r) => service.verifyManifest(r.dir),
   };
 }

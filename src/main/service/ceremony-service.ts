@@ -44,8 +44,15 @@ import { Connections, parsePkcs11Address } from './connections';
 import { AwsOperations } from './aws';
 import { AzureOperations } from './azure';
 import { GcpOperations } from './gcp';
+import { appInfo, workspaceDir } from './app-info';
+import type { AppInfo } from './app-info';
+import { readLedgerPage } from './ledger-page';
+import type { LedgerPage } from './ledger-page';
+import { recentRuns } from './runs-index';
+import type { RecentRuns } from './runs-index';
 import type {
   ConfigCheckResult,
+  HsmHealth,
   GeneratedKey,
   KeysResult,
   ModuleTokens,
@@ -401,6 +408,49 @@ export class CeremonyService {
   /** Checks a run directory's manifest: every file's SHA-256 and the audit key's signature. */
   async verifyManifest(dir: string): Promise<ManifestVerification> {
     return verifyManifest(dir);
+  }
+
+  /** Version, workspace, bundled scripts and a default SoftHSM URI, for the home screen. */
+  async appInfo(): Promise<AppInfo> {
+    return appInfo();
+  }
+
+  /** Run directories under `root` (default: the workspace), newest first. */
+  async recentRuns(root?: string): Promise<RecentRuns> {
+    return recentRuns(root ?? (await workspaceDir()));
+  }
+
+  /** A page of a ledger's records with one-line summaries; `path` is the file or its run dir. */
+  async readLedger(
+    path: string,
+    options: { fromSeq?: number; limit?: number } = {},
+  ): Promise<LedgerPage> {
+    return readLedgerPage(path, options);
+  }
+
+  /**
+   * Whether the token the URI names answers, and how fast. A module or token that cannot be
+   * opened is an unhealthy report, not an error; a malformed URI is an error.
+   */
+  async hsmHealth(hsmUri: string): Promise<HsmHealth> {
+    const uri = parsePkcs11Address(hsmUri);
+    const start = performance.now();
+    const checkedAt = new Date().toISOString();
+    try {
+      const { provider } = await this.connections.get(uri, 'auto');
+      const { sessions, ...report } = await provider.health();
+      return { ...report, sessions: sessions ?? null, checkedAt };
+    } catch (e) {
+      if (!(e instanceof OlocusError)) throw e;
+      return {
+        ok: false,
+        provider: uri.modulePath ?? uri.moduleName ?? 'PKCS#11',
+        latencyMs: performance.now() - start,
+        detail: e.describe(),
+        sessions: null,
+        checkedAt,
+      };
+    }
   }
 
   /** Closes every provider this service opened (and so the PKCS#11 worker threads). */

@@ -2,7 +2,7 @@
 // same values cross Electron IPC, print as CLI JSON and compare in tests.
 import type { Plan } from '../ceremony/script/plan';
 import type { EffectiveSection } from '../config/index';
-import type { KeyInfo, ModuleInfo, SignAlgorithm, TokenInfo } from '../hsm/types';
+import type { HealthReport, KeyInfo, ModuleInfo, SignAlgorithm, TokenInfo } from '../hsm/types';
 import type { OlocusErrorData } from '../../shared/errors';
 
 export interface ModuleTokens {
@@ -71,3 +71,14 @@ export interface ScriptCheckResult {
   plan: Plan;
   planText: string;
 }
+
+/** A provider's health report as it crosses IPC: no optional fields, and when it was taken. */
+export interface HsmHealth extends Omit<HealthReport, 'sessions'> {
+  sessions: NonNullable<HealthReport['sessions']> | null;
+  /** ISO 8601 UTC. */
+  checkedAt: string;
+}
+
+export type { AppInfo, BundledScript } from './app-info';
+export type { LedgerPage, LedgerRecordView } from './ledger-page';
+export type { RecentRun, RecentRunState, RecentRuns } from './runs-index';

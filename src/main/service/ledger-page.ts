@@ -1,0 +1,205 @@
+// The audit timeline's view of a ledger: records' headers and a one-line summary of each
+// record's data, a page at a time. This reads; it does not judge (verifyAudit checks the chain
+// and signatures), so a damaged line is counted and skipped rather than refused.
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ErrorCode, OlocusError } from '../../shared/errors';
+import { isSecretName } from '../../shared/secret-names';
+import { secretFieldReason } from '../audit/data-guard';
+import type { LedgerRecord } from '../audit/types';
+
+export interface LedgerRecordView {
+  seq: number;
+  time: string;
+  actor: string;
+  step: string | null;
+  type: string;
+  hash: string;
+  summary: string;
+}
+
+export interface LedgerPage {
+  path: string;
+  records: LedgerRecordView[];
+  total: number;
+  head: string | null;
+  unreadableLines: number;
+}
+
+export interface ReadLedger {
+  records: LedgerRecord[];
+  /** Complete lines that are not a record, plus an unfinished last line. */
+  unreadableLines: number;
+}
+
+export const DEFAULT_PAGE = 200;
+const SUMMARY_MAX = 160;
+
+/** A record's shape, checked field by field (a damaged line may be any JSON at all). */
+function asRecord(line: string): LedgerRecord | null {
+  try {
+    const r = JSON.parse(line) as Record<string, unknown>;
+    if (
+      r !== null &&
+      typeof r === 'object' &&
+      Number.isSafeInteger(r.seq) &&
+      typeof r.time === 'string' &&
+      typeof r.actor === 'string' &&
+      (typeof r.step === 'string' || r.step === null) &&
+      typeof r.type === 'string' &&
+      typeof r.hash === 'string' &&
+      typeof r.prev === 'string' &&
+      r.data !== null &&
+      typeof r.data === 'object' &&
+      !Array.isArray(r.data)
+    ) {
+      return r as unknown as LedgerRecord;
+    }
+  } catch {
+    // not JSON: counted as unreadable below
+  }
+  return null;
+}
+
+/** Every readable record of the file, in file order. */
+export async function readLedgerRecords(path: string): Promise<ReadLedger> {
+  const text = await readFile(path, 'utf8');
+  const lines = text.split('\n');
+  // The piece after the last newline is a line never finished (a crash mid-append), or ''.
+  const torn = lines.pop() ?? '';
+  const records: LedgerRecord[] = [];
+  let unreadableLines = torn === '' ? 0 : 1;
+  for (const line of lines) {
+    const r = line ? asRecord(line) : null;
+    if (r) records.push(r);
+    else unreadableLines++;
+  }
+  return { records, unreadableLines };
+}
+
+/** A ledger file, or the audit.jsonl of the run directory named. */
+export async function resolveLedgerPath(path: string): Promise<string> {
+  try {
+    return (await stat(path)).isDirectory() ? join(path, 'audit.jsonl') : path;
+  } catch (cause) {
+    throw new OlocusError(
+      ErrorCode.INVALID_INPUT,
+      `Cannot read the ledger ${path}: ${(cause as Error).message}.`,
+      { cause },
+    );
+  }
+}
+
+const secretLike = (key: string) => isSecretName(key) || secretFieldReason(key) !== null;
+
+function shorten(text: string, max: number): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
+/** A scalar as it reads in a summary: long hex and base64 shortened, text on one line. */
+function scalar(v: unknown): string | null {
+  if (v === null) return 'none';
+  if (typeof v === 'boolean' || typeof v === 'number') return String(v);
+  if (typeof v !== 'string') return null;
+  if (/^[0-9a-f]{40,}$/.test(v)) return `${v.slice(0, 16)}…`;
+  if (v.length > 60 && /^[A-Za-z0-9+/=]+$/.test(v)) return `${v.slice(0, 12)}…`;
+  return shorten(v, 60);
+}
+
+/** `key value` pairs of the data, one level of nesting flattened, secret-named keys left out. */
+function describeFields(data: Record<string, unknown>, prefix = '', depth = 0): string[] {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(data)) {
+    if (secretLike(key)) continue;
+    const name = `${prefix}${key}`;
+    if (Array.isArray(value)) {
+      const items = value.map(scalar);
+      parts.push(
+        items.every((x) => x !== null) && items.length <= 5
+          ? `${name} ${items.join(', ')}`
+          : `${name} (${value.length})`,
+      );
+    } else if (value !== null && typeof value === 'object') {
+      if (depth < 1) parts.push(...describeFields(value as Record<string, unknown>, `${name}.`, 1));
+    } else {
+      const s = scalar(value);
+      if (s !== null) parts.push(`${name} ${s}`);
+    }
+  }
+  return parts;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
+
+/**
+ * One line describing a record's data. Fields named like a secret are dropped by the same
+ * guards the contract and the ledger writer use, though the writer never let one in.
+ */
+export function summarizeRecord(r: Pick<LedgerRecord, 'type' | 'data'>): string {
+  const d = Object.fromEntries(Object.entries(r.data).filter(([k]) => !secretLike(k)));
+  let text: string | null = null;
+  switch (r.type) {
+    case 'ledger.opened':
+      text = `ledger opened for ${str(d.ceremony_id) ?? 'a ceremony'}`;
+      break;
+    case 'ceremony.started':
+      text = [str(d.name), str(d.location), str(d.mode) && `mode ${String(d.mode)}`]
+        .filter(Boolean)
+        .join(' · ');
+      break;
+    case 'step.started':
+      text = str(d.title);
+      break;
+    case 'witness.signed':
+      text = str(d.witness) && `${String(d.witness)} signed: ${str(d.statement) ?? ''}`;
+      break;
+    case 'share.accepted':
+      text = str(d.custodian) && `share of ${String(d.custodian)} accepted`;
+      break;
+    case 'chain.signed':
+      text =
+        typeof d.seq_signed === 'number'
+          ? `head signed through record ${d.seq_signed}${str(d.algorithm) ? ` (${String(d.algorithm)})` : ''}`
+          : null;
+      break;
+  }
+  if (!text) text = describeFields(d).join(', ');
+  return shorten(text || r.type, SUMMARY_MAX);
+}
+
+/** Records from `fromSeq` (default 0), at most `limit` (default 200). */
+export async function readLedgerPage(
+  path: string,
+  options: { fromSeq?: number; limit?: number } = {},
+): Promise<LedgerPage> {
+  const file = await resolveLedgerPath(path);
+  let read: ReadLedger;
+  try {
+    read = await readLedgerRecords(file);
+  } catch (cause) {
+    throw new OlocusError(
+      ErrorCode.INVALID_INPUT,
+      `Cannot read the ledger ${file}: ${(cause as Error).message}.`,
+      { cause },
+    );
+  }
+  const from = options.fromSeq ?? 0;
+  const limit = options.limit ?? DEFAULT_PAGE;
+  const page = read.records.filter((r) => r.seq >= from).slice(0, limit);
+  return {
+    path: file,
+    records: page.map((r) => ({
+      seq: r.seq,
+      time: r.time,
+      actor: r.actor,
+      step: r.step,
+      type: r.type,
+      hash: r.hash,
+      summary: summarizeRecord(r),
+    })),
+    total: read.records.length,
+    head: read.records.at(-1)?.hash ?? null,
+    unreadableLines: read.unreadableLines,
+  };
+}
