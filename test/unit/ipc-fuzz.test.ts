@@ -82,6 +82,17 @@ function nestedJunk(depth: number): unknown {
 const valid = (name: InvokeName) =>
   structuredClone(VALID_REQUESTS[name]) as Record<string, unknown>;
 const keysOf = (name: InvokeName) => Object.keys(VALID_REQUESTS[name]);
+/**
+ * A field of the sample to spoil, or null for a channel whose request has no field (appInfo):
+ * a strategy then adds a field instead, which a strict request refuses just the same.
+ */
+const fieldOf = (name: InvokeName): string | null => {
+  const keys = keysOf(name);
+  return keys.length ? r.pick(keys) : null;
+};
+const isPlainObject = (v: unknown) =>
+  typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+const withExtra = (p: Record<string, unknown>, value: unknown) => [{ ...p, extra: value }];
 const HOSTILE_KEYS = [
   '__proto__',
   'constructor',
@@ -100,7 +111,13 @@ const HOSTILE_KEYS = [
 /** Each strategy returns the argument list and is built to be invalid, whatever it picks. */
 const strategies: Record<string, (name: InvokeName) => unknown[]> = {
   notAnObject: () => [r.pick<unknown>([null, undefined, 0, '', 'payload', r.str(40), true])],
-  oddTopLevel: () => [oddValue()],
+  oddTopLevel: (name) => {
+    // `{}` is a whole valid request for appInfo (and recentRuns): draw again until it is not.
+    let v: unknown;
+    do v = oddValue();
+    while (isPlainObject(v) && contract[name].request.safeParse(v).success);
+    return [v];
+  },
   arrayOfValid: (name) => [[valid(name)]],
   argCount: (name) => (r.next() < 0.3 ? [] : [valid(name), valid(name)]),
   extraKey: (name) => {
@@ -125,13 +142,16 @@ const strategies: Record<string, (name: InvokeName) => unknown[]> = {
   },
   nestedPollution: (name) => {
     const p = valid(name);
-    const key = r.pick(keysOf(name));
-    p[key] = JSON.parse('{"__proto__":{"polluted":true},"text":"x"}');
+    const key = fieldOf(name);
+    const evil: unknown = JSON.parse('{"__proto__":{"polluted":true},"text":"x"}');
+    if (key === null) return withExtra(p, evil);
+    p[key] = evil;
     return [p];
   },
   wrongType: (name) => {
     const p = valid(name);
-    const key = r.pick(keysOf(name));
+    const key = fieldOf(name);
+    if (key === null) return withExtra(p, oddValue() ?? 0);
     let v: unknown;
     do v = oddValue();
     while (
@@ -144,7 +164,7 @@ const strategies: Record<string, (name: InvokeName) => unknown[]> = {
   },
   hugeString: (name) => {
     const p = valid(name);
-    p[r.pick(keysOf(name))] = 'A'.repeat(20_000 + r.int(1_200_000));
+    p[fieldOf(name) ?? 'extra'] = 'A'.repeat(20_000 + r.int(1_200_000));
     return [p];
   },
   nulInString: (name) => {
@@ -163,12 +183,15 @@ const strategies: Record<string, (name: InvokeName) => unknown[]> = {
       }
     ).shape;
     const required = Object.keys(shape).filter((k) => !shape[k]!.safeParse(undefined).success);
+    // Nothing required (appInfo, recentRuns): a missing field cannot spoil it; a stray one does.
+    if (required.length === 0) return withExtra(p, r.str(8));
     delete p[r.pick(required)];
     return [p];
   },
   renamedKey: (name) => {
     const p = valid(name);
-    const key = r.pick(keysOf(name));
+    const key = fieldOf(name);
+    if (key === null) return [{ [r.pick(['hsmUri', 'path', 'root', ' '])]: 'x' }];
     const value = p[key];
     delete p[key];
     p[r.pick([key.toUpperCase(), `${key} `, ` ${key}`, `${key}\u200b`])] = value;
@@ -181,12 +204,12 @@ const strategies: Record<string, (name: InvokeName) => unknown[]> = {
   },
   cyclic: (name) => {
     const p = valid(name);
-    p[r.pick(keysOf(name))] = p;
+    p[fieldOf(name) ?? 'self'] = p;
     return [p];
   },
   exoticObject: (name) => {
     const p = valid(name);
-    const key = r.pick(keysOf(name));
+    const key = fieldOf(name) ?? 'extra';
     return [
       r.pick([
         () => Object.assign(Object.create({ inherited: 1 }), p),
@@ -233,18 +256,28 @@ function fakeIpcMain() {
 
 describe('IPC fuzz', () => {
   const service = Object.fromEntries(
-    [
-      'tokens',
-      'listKeys',
-      'generateKey',
-      'checkConfig',
-      'validateScript',
-      'verifyAudit',
-      'runCeremony',
-      'rehearse',
-      'demo',
-      'drill',
-    ].map((m) => [m, vi.fn()]),
+    (
+      [
+        'tokens',
+        'listKeys',
+        'generateKey',
+        'checkConfig',
+        'validateScript',
+        'verifyAudit',
+        'runCeremony',
+        'rehearse',
+        'demo',
+        'drill',
+        'appInfo',
+        'recentRuns',
+        'readLedger',
+        'hsmHealth',
+        'migrate',
+        'attestKey',
+        'verifyReport',
+        'verifyManifest',
+      ] satisfies (keyof ServiceApi)[]
+    ).map((m) => [m, vi.fn()]),
   ) as Record<keyof ServiceApi, ReturnType<typeof vi.fn>>;
   const runs = new RunManager(() => {});
   const runSpies = (['start', 'status', 'cancel', 'answer'] as const).map((m) => vi.spyOn(runs, m));
