@@ -1,5 +1,5 @@
 // The dry-run plan: what each step will do, in words the room can follow before anything runs.
-import type { CeremonyScript, Step } from './schema';
+import type { CeremonyScript, Step, TransferStep } from './schema';
 
 export interface PlannedStep {
   number: number;
@@ -14,6 +14,8 @@ export interface PlannedStep {
 export interface Plan {
   ceremony: CeremonyScript['ceremony'];
   hsm: string;
+  /** Other HSMs transfer steps move keys to, with their PKCS#11 URIs (a PIN source, never a PIN). */
+  targets: { name: string; uri: string }[];
   quorum: string;
   participants: CeremonyScript['roles'];
   steps: PlannedStep[];
@@ -64,15 +66,46 @@ function actions(step: Step, s: CeremonyScript): string[] {
       ];
     case 'witness.checkpoint':
       return [`The witness confirms: "${step.statement}"`];
+    case 'transfer':
+      return transferActions(step, s);
     default:
       return [`Run the ${step.type} step (provided by its own module).`];
   }
+}
+
+function transferActions(step: TransferStep, s: CeremonyScript): string[] {
+  const label = typeof step.key === 'string' ? step.key : step.key.label;
+  const out = [
+    `Open target "${step.to}" (${s.targets[step.to]?.uri ?? 'not defined'}) and log in with the PIN from its pin-source.`,
+  ];
+  if (step.wrap === 'rsa-aes-kwp') {
+    out.push(
+      `The target makes an RSA transport key; "${label}" is wrapped on the ceremony token under an ephemeral AES-256 key (CKM_AES_KEY_WRAP_PAD), that key under the transport key (RSA-OAEP), and unwrapped on the target as a sensitive, non-extractable key.`,
+    );
+  } else if (step.kek && 'backup' in step.kek) {
+    out.push(
+      `Reconstruct backup KEK "${step.kek.backup}" from ${s.quorum.threshold} officers' shares, load it on both tokens for this step only, and move "${label}" under it (CKM_AES_KEY_WRAP_PAD).`,
+    );
+  } else if (step.kek) {
+    out.push(
+      `Move "${label}" under the KEK "${step.kek.label}" that both tokens hold (CKM_AES_KEY_WRAP_PAD).`,
+    );
+  }
+  out.push(
+    'Prove the copy before anything else: same public key and a signature the source public key verifies (or the same KCV for a secret key); record both fingerprints, the mechanisms and the outcome.',
+  );
+  if (step.destroy_source)
+    out.push(
+      `Then ${(step.approved_by ?? []).join(', ')} present their shares to approve, and "${label}" is destroyed on the ceremony token.`,
+    );
+  return out;
 }
 
 export function planScript(s: CeremonyScript): Plan {
   return {
     ceremony: s.ceremony,
     hsm: s.hsm.uri,
+    targets: Object.entries(s.targets).map(([name, t]) => ({ name, uri: t.uri })),
     quorum: `${s.quorum.threshold} of ${s.roles.officers.length} officers`,
     participants: s.roles,
     steps: s.steps.map((step, i) => ({
@@ -92,6 +125,7 @@ export function formatPlan(p: Plan): string {
     `${p.ceremony.name} (${p.ceremony.id})`,
     `Location: ${p.ceremony.location}`,
     `HSM: ${p.hsm}`,
+    ...p.targets.map((t) => `Target HSM "${t.name}": ${t.uri}`),
     `Quorum: ${p.quorum}`,
     `Administrator: ${p.participants.administrator}`,
     `Officers: ${p.participants.officers.join(', ')}`,

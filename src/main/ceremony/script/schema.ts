@@ -73,10 +73,31 @@ export const witnessCheckpointStep = z.strictObject({
   statement: z.string().min(1).max(1000),
 });
 
-/** Steps whose operations live in their own modules (transfer, attestation, report). */
+/**
+ * A key moves to a named target HSM by wrapped export/import, proven there before anything else.
+ * `key` is a label, or `{ label, class }` when the script wants to say which half it means.
+ */
+export const transferStep = z.strictObject({
+  ...common,
+  type: z.literal('transfer'),
+  key: z.union([label, z.strictObject({ label, class: z.enum(['private', 'secret', 'public']) })]),
+  /** A name under `targets:`. */
+  to: id,
+  wrap: z.enum(['rsa-aes-kwp', 'kwp']).default('rsa-aes-kwp'),
+  /**
+   * For kwp: `backup:` names the KEK of an earlier key.backup step, rebuilt from the officers'
+   * shares; `label:` names a KEK already on both tokens.
+   */
+  kek: z.union([z.strictObject({ backup: label }), z.strictObject({ label })]).optional(),
+  destroy_source: z.boolean().default(false),
+  /** The officers who approve destroying the source; they present their shares to do so. */
+  approved_by: z.array(person).optional(),
+});
+
+/** Steps whose operations live in their own modules (attestation, report). */
 export const hookStep = z.strictObject({
   ...common,
-  type: z.enum(['transfer', 'attest', 'report']),
+  type: z.enum(['attest', 'report']),
   with: z.record(z.string(), z.unknown()).default({}),
 });
 
@@ -103,6 +124,7 @@ export const stepSchema = z.discriminatedUnion(
     keyBackupStep,
     keyRestoreStep,
     witnessCheckpointStep,
+    transferStep,
     hookStep,
   ],
   {
@@ -122,6 +144,11 @@ export const scriptSchema = z.strictObject({
     location: z.string().min(1).max(160),
   }),
   hsm: z.strictObject({ uri: z.string().startsWith('pkcs11:') }),
+  /**
+   * Other HSMs a transfer step may move keys to, by name. Each URI names its module, its token
+   * and where its user PIN comes from (pin-source=file:… or env:…), never the PIN itself.
+   */
+  targets: z.record(id, z.strictObject({ uri: z.string().startsWith('pkcs11:') })).default({}),
   roles: z.strictObject({
     administrator: person,
     officers: z.array(person).min(1).max(255),
@@ -135,3 +162,4 @@ export const scriptSchema = z.strictObject({
 export type CeremonyScript = z.output<typeof scriptSchema>;
 export type Step = CeremonyScript['steps'][number];
 export type StepType = Step['type'];
+export type TransferStep = Extract<Step, { type: 'transfer' }>;
