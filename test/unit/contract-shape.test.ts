@@ -8,7 +8,7 @@ import {
   invokeChannel,
   subscriberName,
 } from '../../src/shared/channels';
-import { contract, events } from '../../src/shared/contract';
+import { MAX_LEDGER_PAGE, contract, events } from '../../src/shared/contract';
 import { KEY_TYPES } from '../../src/main/hsm/types';
 import { VALID_REQUESTS } from './ipc-samples';
 
@@ -81,5 +81,90 @@ describe('the contract', () => {
         unavailable: [{ name: null, path: '/x.so', error: { code: 999, message: 'no' } }],
       }).success,
     ).toBe(false);
+  });
+});
+
+describe('the wizard channels', () => {
+  const refused = (name: keyof typeof contract, request: unknown) =>
+    expect(contract[name].request.safeParse(request).success, JSON.stringify(request)).toBe(false);
+
+  it('appInfo takes an empty request and nothing else', () => {
+    expect(contract.appInfo.request.safeParse({}).success).toBe(true);
+    refused('appInfo', { workspace: '/etc' });
+    refused('appInfo', null);
+  });
+
+  it('recentRuns lists the workspace by default, or a root that is a real path', () => {
+    expect(contract.recentRuns.request.safeParse({}).success).toBe(true);
+    refused('recentRuns', { root: '' });
+    refused('recentRuns', { root: '/runs\0/x' });
+  });
+
+  it('readLedger pages are whole, non-negative and bounded', () => {
+    const path = '/runs/root/audit.jsonl';
+    expect(contract.readLedger.request.safeParse({ path }).success).toBe(true);
+    expect(
+      contract.readLedger.request.safeParse({ path, fromSeq: 0, limit: MAX_LEDGER_PAGE }).success,
+    ).toBe(true);
+    refused('readLedger', { path, fromSeq: -1 });
+    refused('readLedger', { path, fromSeq: 1.5 });
+    refused('readLedger', { path, limit: 0 });
+    refused('readLedger', { path, limit: MAX_LEDGER_PAGE + 1 });
+    refused('readLedger', { path, limit: Infinity });
+  });
+
+  it('migrateKey: a known wrap, a KEK label, and named approvers for destroying the source', () => {
+    const base = { fromUri: 'pkcs11:token=a;object=k', toUri: 'pkcs11:token=b' };
+    expect(contract.migrateKey.request.safeParse(base).success).toBe(true);
+    refused('migrateKey', { ...base, wrap: 'aes-cbc' });
+    refused('migrateKey', { ...base, kekLabel: '' });
+    refused('migrateKey', { ...base, destroySource: [] });
+    refused('migrateKey', { ...base, destroySource: ['  '] });
+    refused('migrateKey', { ...base, toUri: undefined });
+    const parsed = contract.migrateKey.request.parse({ ...base, destroySource: [' Alice '] });
+    expect(parsed.destroySource).toEqual(['Alice']);
+  });
+
+  it('attestKey compares with a fingerprint only in lower-case hex of SHA-256 length', () => {
+    const keyUri = 'pkcs11:token=a;object=k';
+    refused('attestKey', { keyUri, expectedSpkiSha256: 'A'.repeat(64) });
+    refused('attestKey', { keyUri, expectedSpkiSha256: 'a'.repeat(63) });
+    refused('attestKey', { keyUri, acceptImported: 'yes' });
+  });
+
+  it('fingerprints go out as hex and PGP words: a generated key without words is refused', () => {
+    const key = {
+      label: 'k',
+      id: '01',
+      class: 'private',
+      type: 'ec-p256',
+      sizeBits: 256,
+      curve: 'P-256',
+      spkiSha256: 'ab'.repeat(32),
+      spkiWords: 'words',
+      kcv: null,
+      provenance: {
+        local: true,
+        neverExtractable: true,
+        alwaysSensitive: true,
+        extractable: false,
+        sensitive: true,
+      },
+      usage: {
+        sign: true,
+        verify: false,
+        encrypt: false,
+        decrypt: false,
+        wrap: false,
+        unwrap: false,
+        derive: false,
+      },
+      token: true,
+      uri: 'pkcs11:token=a;object=k',
+    };
+    const generated = { key, uri: key.uri, spkiWords: 'words', fingerprint: null };
+    expect(contract.generateKey.response.safeParse(generated).success).toBe(true);
+    const { spkiWords: _w, ...withoutWords } = generated;
+    expect(contract.generateKey.response.safeParse(withoutWords).success).toBe(false);
   });
 });
