@@ -1,0 +1,95 @@
+// Pieces every screen uses: the screen frame (its heading takes focus when the screen opens,
+// so a keyboard user starts at the top), error and status notes, and fingerprints.
+import { useEffect, useRef, useState } from 'react';
+import type { ReactNode } from 'react';
+import type { Envelope, IpcError } from '../../../shared/olocus-api';
+import { groupHex } from '../logic/text';
+
+export function Screen(props: { title: string; intro?: ReactNode; children: ReactNode }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    heading.current?.focus();
+  }, [props.title]);
+  return (
+    <section className="screen" aria-labelledby="screen-title">
+      <h1 id="screen-title" tabIndex={-1} ref={heading}>
+        {props.title}
+      </h1>
+      {props.intro ? <p className="intro">{props.intro}</p> : null}
+      {props.children}
+    </section>
+  );
+}
+
+export function ErrorNote({ error, title }: { error: IpcError | null; title?: string }) {
+  if (!error) return null;
+  return (
+    <div className="note note-error" role="alert">
+      <strong>{title ?? 'Refused'}</strong>
+      <span className="code">
+        Error {error.code}
+        {error.ckr ? ` · ${error.ckr}` : ''}
+      </span>
+      <p className="pre">{error.message}</p>
+    </div>
+  );
+}
+
+export function Note(props: {
+  tone?: 'info' | 'ok' | 'warn';
+  children: ReactNode;
+  live?: boolean;
+}) {
+  return (
+    <div className={`note note-${props.tone ?? 'info'}`} role={props.live ? 'status' : undefined}>
+      {props.children}
+    </div>
+  );
+}
+
+export function Fingerprint(props: { label: string; hex: string; words?: string | null }) {
+  return (
+    <div className="fingerprint">
+      <div className="fp-label">{props.label}</div>
+      <code className="fp-hex">{groupHex(props.hex)}</code>
+      {props.words ? <div className="fp-words">{props.words}</div> : null}
+    </div>
+  );
+}
+
+/** One call through window.olocus with its busy flag, result and error. */
+export function useCall<T, A extends unknown[]>(fn: (...args: A) => Promise<Envelope<T>>) {
+  const [busy, setBusy] = useState(false);
+  const [value, setValue] = useState<T | null>(null);
+  const [error, setError] = useState<IpcError | null>(null);
+  const run = async (...args: A): Promise<T | null> => {
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await fn(...args);
+      if (r.ok) {
+        setValue(r.value);
+        return r.value;
+      }
+      setValue(null);
+      setError(r.error);
+      return null;
+    } catch (e) {
+      setError({ code: 107, message: e instanceof Error ? e.message : String(e) });
+      return null;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, value, error, run, setValue };
+}
+
+/** A labelled read-only value in a definition list. */
+export function Row(props: { term: string; children: ReactNode }) {
+  return (
+    <>
+      <dt>{props.term}</dt>
+      <dd>{props.children}</dd>
+    </>
+  );
+}

@@ -1,0 +1,130 @@
+// Screen 10: the ledger as it grows, the witness sign-offs the run is waiting for, and the
+// check of the whole chain.
+import { useEffect } from 'react';
+import { api } from '../api/client';
+import { ErrorNote, Fingerprint, Note, Screen, useCall } from '../components/common';
+import { timeOfDay } from '../logic/text';
+import { appStore, useApp } from '../store';
+import type { WitnessAsk } from '../store/run-slice';
+
+function SignOff({ ask }: { ask: WitnessAsk }) {
+  const sign = useCall((name: string | null) => api().signOff({ requestId: ask.requestId, name }));
+  return (
+    <div className="panel witness" role="group" aria-labelledby={`w-${ask.requestId}`}>
+      <h3 id={`w-${ask.requestId}`}>Witness sign-off: {ask.title}</h3>
+      <blockquote>{ask.statement}</blockquote>
+      <div className="actions">
+        {ask.witnesses.map((w) => (
+          <button key={w} type="button" disabled={sign.busy} onClick={() => void sign.run(w)}>
+            Sign off as {w}
+          </button>
+        ))}
+        <button
+          type="button"
+          className="danger"
+          disabled={sign.busy}
+          onClick={() => void sign.run(null)}
+        >
+          No witness signs
+        </button>
+      </div>
+      <ErrorNote error={sign.error} title="Not signed" />
+    </div>
+  );
+}
+
+export function AuditTimeline() {
+  const ledger = useApp((s) => s.ledger);
+  const asks = useApp((s) => s.witnessAsks);
+  const runDir = useApp((s) => s.runResult?.dir ?? s.runDir);
+  const runId = useApp((s) => s.runId);
+  const ledgerPath = runDir ? `${runDir}/audit.jsonl` : '';
+  const verify = useCall(() => api().verifyAudit({ path: ledgerPath }));
+
+  useEffect(() => {
+    // An opened (not live) run: read its ledger from the file.
+    if (!runDir || runId || appStore.getState().ledger.length > 0) return;
+    void api()
+      .readLedger({ path: runDir, limit: 1000 })
+      .then((r) => {
+        if (r.ok) appStore.getState().loadLedger(r.value.records);
+      });
+  }, [runDir, runId]);
+
+  const v = verify.value;
+  return (
+    <Screen
+      title="Audit timeline"
+      intro="Every record of the hash-chained ledger, as it is written. The chain head is signed by the HSM at each step."
+    >
+      {asks.length > 0 ? (
+        <section aria-labelledby="signoffs">
+          <h2 id="signoffs">Waiting for a witness</h2>
+          {asks.map((a) => (
+            <SignOff key={a.requestId} ask={a} />
+          ))}
+        </section>
+      ) : null}
+      <section className="panel" aria-labelledby="verify-h">
+        <h2 id="verify-h">Verify</h2>
+        <div className="actions">
+          <button
+            type="button"
+            onClick={() => void verify.run()}
+            disabled={!ledgerPath || verify.busy}
+          >
+            {verify.busy ? 'Verifying…' : 'Verify the audit ledger'}
+          </button>
+        </div>
+        {v ? (
+          <div className={`note ${v.ok ? 'note-ok' : 'note-error'}`} role="status">
+            <strong>{v.ok ? 'The ledger verifies' : 'The ledger does NOT verify'}</strong>:{' '}
+            {v.records} records, {v.signaturesChecked} head signatures checked
+            {v.unsignedTail ? `, ${v.unsignedTail} records after the last signature` : ''}.
+            {v.firstBad ? <p>{v.firstBad.message}</p> : null}
+          </div>
+        ) : null}
+        {v ? <Fingerprint label="Ledger head" hex={v.head} words={v.headWords} /> : null}
+        <ErrorNote error={verify.error} title="Not verified" />
+      </section>
+      <section className="panel" aria-labelledby="timeline">
+        <h2 id="timeline">Ledger ({ledger.length} records)</h2>
+        {ledger.length === 0 ? (
+          <Note>No records yet.</Note>
+        ) : (
+          <table className="timeline">
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">Time (UTC)</th>
+                <th scope="col">Step</th>
+                <th scope="col">Event</th>
+                <th scope="col">Actor</th>
+                <th scope="col">Hash</th>
+              </tr>
+            </thead>
+            <tbody>
+              {ledger.slice(-200).map((r) => (
+                <tr key={r.seq}>
+                  <td>{r.seq}</td>
+                  <td>{timeOfDay(r.time)}</td>
+                  <td>{r.step ?? '—'}</td>
+                  <td>
+                    <code>{r.type}</code>
+                    {r.summary ? <div className="muted">{r.summary}</div> : null}
+                  </td>
+                  <td>{r.actor}</td>
+                  <td>
+                    <code className="hash-short" title={r.hash}>
+                      {r.hash.slice(0, 12)}…
+                    </code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </Screen>
+  );
+}
