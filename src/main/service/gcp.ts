@@ -1,5 +1,63 @@
 // The facade's Google Cloud KMS and Cloud HSM (key rings, keys, versions, signing, import jobs, attestations): CeremonyService exposes it as `service.gcp`.
+// Every method takes `connect` (GcpConnectOptions): production leaves it empty (TLS to
+// cloudkms.googleapis.com, Application Default Credentials, never stored); `endpoint` HOST:PORT
+// redirects the client, in plaintext only for loopback hosts (see hsm/gcp/client.ts).
+import type { AttestationVerdict } from '../attestation/index';
+import { ErrorCode, OlocusError } from '../../shared/errors';
+import { attestVersion } from '../hsm/gcp/attest';
+import type { GcpAttestOptions } from '../hsm/gcp/attest';
+import { withKms } from '../hsm/gcp/client';
+import type { GcpConnectOptions } from '../hsm/gcp/client';
+import { isImportMethod, IMPORT_METHODS } from '../hsm/gcp/import-job';
+import type { ImportMethod } from '../hsm/gcp/import-job';
+import {
+  createCryptoKey,
+  createKeyRing,
+  getPublicKey,
+  listCryptoKeys,
+  listKeyRings,
+  listVersions,
+  signWithVersion,
+} from '../hsm/gcp/keys';
+import type { CreateKeyOptions } from '../hsm/gcp/keys';
+import {
+  cryptoKeyName,
+  isSignAlgorithm,
+  keyRingName,
+  locationName,
+  parseGcpAddress,
+  parseKeyRingAddress,
+  parseLocationAddress,
+  versionName,
+} from '../hsm/gcp/names';
+import type { GcpCryptoKeyInfo, GcpKeyRingInfo, GcpKeyVersionInfo } from '../hsm/gcp/types';
+import { keySelectorFromUri } from '../hsm/open';
+import { importToCloudKms } from '../transfer/gcp-import';
+import type { GcpImportResult } from '../transfer/gcp-import';
 import type { Connections } from './connections';
+import { parsePkcs11Address } from './connections';
+
+export type { GcpConnectOptions, GcpImportResult };
+
+const invalid = (m: string) => new OlocusError(ErrorCode.INVALID_INPUT, m);
+
+export interface GcpPublicKeyResult {
+  address: string;
+  algorithm: string;
+  protectionLevel: string;
+  /** DER SubjectPublicKeyInfo, base64. */
+  spki: string;
+  spkiSha256: string;
+}
+
+export interface GcpSignResult {
+  address: string;
+  algorithm: string;
+  /** base64 (DER ECDSA or PKCS#1), as Cloud KMS returns it. */
+  signature: string;
+  integrity: { inputCrc32cVerifiedByKms: true; signatureCrc32cVerified: true };
+  verifiedLocally: boolean;
+}
 
 export class GcpOperations {
   constructor(private readonly connections: Connections) {}
@@ -7,5 +65,112 @@ export class GcpOperations {
   /** The PKCS#11 connections the ceremony holds, for keys that cross between HSMs. */
   protected get pkcs11(): Connections {
     return this.connections;
+  }
+
+  /** Key rings of `gcpkms://projects/P/locations/L`. */
+  async listKeyRings(location: string, connect: GcpConnectOptions = {}): Promise<GcpKeyRingInfo[]> {
+    const name = locationName(parseLocationAddress(location));
+    return withKms(connect, (kms) => listKeyRings(kms, name));
+  }
+
+  /** Keys of a ring with their versions: `gcpkms://projects/P/locations/L/keyRings/R`. */
+  async listKeys(keyRing: string, connect: GcpConnectOptions = {}): Promise<GcpCryptoKeyInfo[]> {
+    const ring = keyRingName(parseKeyRingAddress(keyRing));
+    return withKms(connect, (kms) => listCryptoKeys(kms, ring));
+  }
+
+  async listVersions(key: string, connect: GcpConnectOptions = {}): Promise<GcpKeyVersionInfo[]> {
+    const name = cryptoKeyName(parseGcpAddress(key));
+    return withKms(connect, (kms) => listVersions(kms, name));
+  }
+
+  async createKeyRing(keyRing: string, connect: GcpConnectOptions = {}): Promise<GcpKeyRingInfo> {
+    const ring = parseKeyRingAddress(keyRing);
+    return withKms(connect, (kms) => createKeyRing(kms, locationName(ring), ring.keyRing));
+  }
+
+  /** Creates `gcpkms://…/cryptoKeys/K` (protection level HSM unless asked otherwise). */
+  async createKey(
+    key: string,
+    options: CreateKeyOptions,
+    connect: GcpConnectOptions = {},
+  ): Promise<GcpCryptoKeyInfo> {
+    const a = parseGcpAddress(key);
+    if (a.version) throw invalid('A new key is named without a version (…/cryptoKeys/K).');
+    if (options.algorithm !== undefined && !isSignAlgorithm(options.algorithm))
+      throw invalid(`Unknown Cloud KMS signing algorithm ${String(options.algorithm)}.`);
+    return withKms(connect, (kms) => createCryptoKey(kms, keyRingName(a), a.cryptoKey, options));
+  }
+
+  async publicKey(version: string, connect: GcpConnectOptions = {}): Promise<GcpPublicKeyResult> {
+    const name = versionName(parseGcpAddress(version));
+    const pk = await withKms(connect, (kms) => getPublicKey(kms, name));
+    return {
+      address: version,
+      algorithm: pk.algorithm,
+      protectionLevel: pk.protectionLevel,
+      spki: Buffer.from(pk.spki).toString('base64'),
+      spkiSha256: pk.spkiSha256,
+    };
+  }
+
+  /** Signs with a version (digest made locally, CRC32C both ways, verified locally). */
+  async sign(
+    version: string,
+    data: Uint8Array,
+    connect: GcpConnectOptions = {},
+  ): Promise<GcpSignResult> {
+    const name = versionName(parseGcpAddress(version));
+    const s = await withKms(connect, (kms) => signWithVersion(kms, name, data));
+    return {
+      address: version,
+      algorithm: s.algorithm,
+      signature: Buffer.from(s.signature).toString('base64'),
+      integrity: s.integrity,
+      verifiedLocally: s.verifiedLocally,
+    };
+  }
+
+  /**
+   * Imports a PKCS#11 private key (`from`, with pin-source) into the Cloud KMS key `to` through
+   * an import job at protection level HSM, proven by public key and signature. The source key
+   * stays where it is.
+   */
+  async importKey(
+    from: string,
+    to: string,
+    options: { method?: string; importJob?: string } = {},
+    connect: GcpConnectOptions = {},
+  ): Promise<GcpImportResult> {
+    const uri = parsePkcs11Address(from);
+    const target = parseGcpAddress(to);
+    if (options.method !== undefined && !isImportMethod(options.method))
+      throw invalid(`--import-method is one of ${Object.keys(IMPORT_METHODS).join(', ')}.`);
+    if (options.importJob !== undefined && !/^[A-Za-z0-9_-]{1,63}$/.test(options.importJob))
+      throw invalid('An import job id is 1 to 63 letters, digits, "-" or "_".');
+    const sel = keySelectorFromUri(uri);
+    if (sel.class === 'public' || sel.class === 'secret')
+      throw invalid(
+        `Cloud KMS import takes a private key; the --from URI names a ${sel.class} key.`,
+      );
+    if (sel.label === undefined && sel.id === undefined)
+      throw invalid('The --from URI must name the key (object= or id=).');
+    const { provider } = await this.connections.get(uri, 'always');
+    return withKms(connect, (kms) =>
+      importToCloudKms(provider, { ...sel, class: 'private' }, kms, target, {
+        ...(options.method ? { method: options.method as ImportMethod } : {}),
+        ...(options.importJob ? { importJob: options.importJob } : {}),
+      }),
+    );
+  }
+
+  /** The Marvell verdict of a Cloud HSM version's attestation, bound to its served public key. */
+  async attest(
+    version: string,
+    options: GcpAttestOptions = {},
+    connect: GcpConnectOptions = {},
+  ): Promise<AttestationVerdict> {
+    const name = versionName(parseGcpAddress(version));
+    return withKms(connect, (kms) => attestVersion(kms, name, options));
   }
 }
