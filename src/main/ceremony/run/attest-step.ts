@@ -8,7 +8,7 @@ import type { RunContext } from './context';
 import type { StepState } from './state';
 import { slug } from './token-step';
 
-// transfer, attest and report share one schema (hookStep): a `with` map their modules read.
+// attest and report share one schema (hookStep): a `with` map their modules read.
 type AttestStep = Extract<Step, { with: Record<string, unknown> }>;
 
 export async function attestKey(ctx: RunContext, step: AttestStep, st: StepState): Promise<string> {

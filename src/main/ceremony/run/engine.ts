@@ -15,6 +15,7 @@ import { RUN_FORMAT, loadState } from './state';
 import type { RunState, StepState } from './state';
 import { attestKey } from './attest-step';
 import { restoreKeys } from './restore-step';
+import { transferKey } from './transfer-step';
 import { initializeToken } from './token-step';
 import { finishRun } from './finish';
 import { compareStep, precheckStep } from './transcript';
@@ -35,11 +36,8 @@ export interface RunOptions {
   preexisting?: string[];
 }
 
-// transfer and report are not script steps yet: migration is its own command, and every run ends
-// with the signed report.
-const AVAILABLE = new Set<Step['type']>(
-  STEP_TYPES.filter((t) => t !== 'transfer' && t !== 'report'),
-);
+// report is not a script step: every run ends with the signed report.
+const AVAILABLE = new Set<Step['type']>(STEP_TYPES.filter((t) => t !== 'report'));
 
 function target(script: CeremonyScript, override: Partial<HsmTarget> = {}): HsmTarget {
   const uri = parsePkcs11Uri(script.hsm.uri);
@@ -121,6 +119,8 @@ async function runStep(ctx: RunContext, step: Step, st: StepState): Promise<stri
       return checkpoint(ctx, step, st);
     case 'attest':
       return attestKey(ctx, step, st);
+    case 'transfer':
+      return transferKey(ctx, step, st);
     default:
       throw new OlocusError(
         ErrorCode.MECHANISM_UNSUPPORTED,

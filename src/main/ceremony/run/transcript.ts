@@ -33,6 +33,10 @@ const RANDOM = new Set([
   'kcv',
   'spkiSha256',
   'validityDays',
+  // Negotiated between the two HSMs of a transfer, not set by the script: a SoftHSM rehearsal
+  // uses OAEP with SHA-1 where the day's HSMs may agree on SHA-256.
+  'oaepHash',
+  'proofMethod',
 ]);
 
 /** Drops values that are random per run; keeps the shape and everything decided by the script. */
@@ -116,6 +120,16 @@ function planned(step: Step): Record<string, unknown> {
       return { backup: { keys: step.keys, kek: step.kek.label } };
     case 'witness.checkpoint':
       return { statement: step.statement };
+    case 'transfer':
+      return {
+        transfer: {
+          key: typeof step.key === 'string' ? step.key : step.key.label,
+          to: step.to,
+          wrap: step.wrap,
+          kek: step.kek ?? null,
+          destroySource: step.destroy_source,
+        },
+      };
     default:
       return {};
   }

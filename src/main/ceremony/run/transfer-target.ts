@@ -1,0 +1,89 @@
+// Opening the HSM a transfer step moves a key to. On the day it is the script's target URI, logged
+// in with the PIN its pin-source names (read at the step, zeroed after login, never recorded). A
+// rehearsal or demo has no real second HSM: it makes a throwaway target token in its own SoftHSM
+// store, whose PIN is kept only under demo-secrets/ so an interrupted rehearsal can resume.
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { openPkcs11 } from '../../hsm/open';
+import { Pkcs11Provider } from '../../hsm/pkcs11/provider';
+import { parsePkcs11Uri } from '../../hsm/uri';
+import { ErrorCode, OlocusError } from '../../../shared/errors';
+import type { RunContext } from './context';
+import { exists } from './files';
+import { slug } from './token-step';
+
+export interface OpenedTarget {
+  provider: Pkcs11Provider;
+  /** What the room and the ledger call it: the script's name and the token it reached. */
+  name: string;
+  throwaway: boolean;
+}
+
+export async function openTarget(ctx: RunContext, name: string): Promise<OpenedTarget> {
+  const def = ctx.script.targets[name];
+  if (!def)
+    throw new OlocusError(ErrorCode.INVALID_INPUT, `The script defines no target "${name}".`);
+  if (ctx.state.mode !== 'run') return openThrowaway(ctx, name);
+  const provider = await openPkcs11(parsePkcs11Uri(def.uri), {
+    login: 'always',
+    onWarning: (message) => ctx.room.announce({ stepId: null, kind: 'warning', message }),
+  });
+  return { provider, name, throwaway: false };
+}
+
+const hexPin = () => new TextEncoder().encode(randomBytes(16).toString('hex'));
+
+/** A token label within PKCS#11's 32 bytes that no one can mistake for the real target. */
+export function throwawayLabel(name: string): string {
+  return `rehearsal-${name}`.slice(0, 32);
+}
+
+async function openThrowaway(ctx: RunContext, name: string): Promise<OpenedTarget> {
+  const label = throwawayLabel(name);
+  const pinFile = `demo-secrets/targets/${slug(name)}-user-pin`;
+  const open = () =>
+    Pkcs11Provider.open({
+      modulePath: ctx.hsm.modulePath,
+      ...(ctx.hsm.initArgs !== undefined ? { initArgs: ctx.hsm.initArgs } : {}),
+      token: { token: label },
+    });
+  if (await exists(ctx.path(pinFile))) {
+    const provider = await open();
+    try {
+      await provider.login(new Uint8Array(await readFile(ctx.path(pinFile))));
+    } catch (e) {
+      await provider.close();
+      throw e;
+    }
+    return { provider, name, throwaway: true };
+  }
+  const soPin = hexPin();
+  const userPin = hexPin();
+  try {
+    // Written before the token is made, so an interruption never leaves a token nobody can open.
+    await ctx.output(pinFile, userPin, 0o600);
+    const module = await Pkcs11Provider.open({
+      modulePath: ctx.hsm.modulePath,
+      ...(ctx.hsm.initArgs !== undefined ? { initArgs: ctx.hsm.initArgs } : {}),
+    });
+    try {
+      await module.initToken(new Uint8Array(soPin), label);
+    } finally {
+      await module.close();
+    }
+    const provider = await open();
+    try {
+      await provider.login(new Uint8Array(soPin), 'so');
+      await provider.initUserPin(new Uint8Array(userPin));
+      await provider.logout();
+      await provider.login(new Uint8Array(userPin));
+    } catch (e) {
+      await provider.close();
+      throw e;
+    }
+    return { provider, name, throwaway: true };
+  } finally {
+    soPin.fill(0);
+    userPin.fill(0);
+  }
+}
