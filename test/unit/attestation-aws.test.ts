@@ -1,80 +1,46 @@
-// AWS CloudHSM cluster identity over DescribeClusters certificate fields. SYNTHETIC: AWS's and
-// the manufacturer's roots are not pinned in this repository yet, so every certificate here is
-// made up with @peculiar/x509 to exercise the structure (HSM cert ← hardware cert ← root, twice,
-// and the CSR key); it says nothing about real AWS roots, which must be pinned before use.
-import 'reflect-metadata';
-import { webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+// AWS CloudHSM cluster identity over DescribeClusters certificate fields. SYNTHETIC: every
+// certificate here is made per run by test/fakes/aws/synthetic-pki.ts (real RSA PKI, names marked
+// SYNTHETIC), because no live cluster's certificates are available; the real pinned AWS root is
+// tested in attestation-aws-roots.test.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { verifyCloudHsmIdentity } from '../../src/main/attestation';
-import type { CloudHsmClusterCertificates, CloudHsmRoots } from '../../src/main/attestation';
+import { verifyCloudHsmIdentity } from '../../src/main/attestation/aws/cluster-identity';
+import type { CloudHsmRoots, TrustAnchor } from '../../src/main/attestation/aws/cluster-identity';
+import { formatVerdict } from '../../src/main/attestation/format';
+import {
+  csrFor,
+  issue,
+  newKey,
+  SYNTHETIC_NAMES as N,
+  syntheticPki,
+} from '../fakes/aws/synthetic-pki';
+import type { SyntheticPki } from '../fakes/aws/synthetic-pki';
 
-const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-const newKey = () =>
-  webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']) as Promise<CryptoKeyPair>;
 const AT = new Date('2026-06-01T00:00:00Z');
+const anchor = (name: string, pem: string, pinned = false): TrustAnchor => ({ name, pem, pinned });
 
-async function cert(subject: string, issuer: string, key: CryptoKeyPair, signer: CryptoKeyPair) {
-  const c = await x509.X509CertificateGenerator.create({
-    subject,
-    issuer,
-    publicKey: key.publicKey,
-    signingKey: signer.privateKey,
-    notBefore: new Date('2025-01-01T00:00:00Z'),
-    notAfter: new Date('2030-01-01T00:00:00Z'),
-    signingAlgorithm: alg,
-  });
-  return c.toString('pem');
-}
-
-async function csr(key: CryptoKeyPair) {
-  const r = await x509.Pkcs10CertificateRequestGenerator.create({
-    name: 'CN=SYNTHETIC cluster',
-    keys: key,
-    signingAlgorithm: alg,
-  });
-  return r.toString('pem');
-}
-
-let certs: CloudHsmClusterCertificates;
+let pki: SyntheticPki;
+let other: SyntheticPki;
 let roots: CloudHsmRoots;
-let keys: Record<'awsRoot' | 'mfrRoot' | 'hardware' | 'hsm' | 'other', CryptoKeyPair>;
+
+const statusOf = (v: { checks: { name: string; status: string }[] }, name: string) =>
+  v.checks.find((c) => c.name === name)?.status;
+const evidenceOf = (v: { checks: { name: string; evidence: string }[] }, name: string) =>
+  v.checks.find((c) => c.name === name)?.evidence ?? '';
 
 beforeAll(async () => {
-  const [awsRoot, mfrRoot, hardware, hsm, other] = await Promise.all([
-    newKey(),
-    newKey(),
-    newKey(),
-    newKey(),
-    newKey(),
-  ]);
-  keys = { awsRoot: awsRoot!, mfrRoot: mfrRoot!, hardware: hardware!, hsm: hsm!, other: other! };
-  const AWS = 'CN=SYNTHETIC AWS CloudHSM root';
-  const MFR = 'CN=SYNTHETIC manufacturer root';
-  const HW = 'CN=SYNTHETIC HSM hardware';
+  [pki, other] = await Promise.all([syntheticPki(), syntheticPki()]);
   roots = {
-    awsRoot: {
-      name: 'SYNTHETIC AWS CloudHSM root',
-      pem: await cert(AWS, AWS, keys.awsRoot, keys.awsRoot),
-    },
-    manufacturerRoot: {
-      name: 'SYNTHETIC manufacturer root',
-      pem: await cert(MFR, MFR, keys.mfrRoot, keys.mfrRoot),
-    },
-  };
-  certs = {
-    HsmCertificate: await cert('CN=SYNTHETIC HSM', HW, keys.hsm, keys.hardware),
-    AwsHardwareCertificate: await cert(HW, AWS, keys.hardware, keys.awsRoot),
-    ManufacturerHardwareCertificate: await cert(HW, MFR, keys.hardware, keys.mfrRoot),
-    ClusterCsr: await csr(keys.hsm),
+    aws: [anchor('SYNTHETIC AWS root', pki.awsRootPem)],
+    manufacturer: [anchor('SYNTHETIC manufacturer root', pki.manufacturerRootPem)],
   };
 });
 
-describe('AWS CloudHSM cluster identity (synthetic chain, structure only)', () => {
+describe('CloudHSM HSM identity chains (synthetic PKI)', () => {
   it('passes when the HSM certificate chains to both roots and the CSR carries its key', async () => {
-    const v = await verifyCloudHsmIdentity(certs, roots, {
+    const v = await verifyCloudHsmIdentity(pki.certificates, roots, {
       at: AT,
       uri: 'awscloudhsm://eu-west-1/cluster-synthetic',
+      clusterState: 'UNINITIALIZED',
     });
     expect(v.checks.map((c) => [c.name, c.status])).toEqual([
       ['aws-chain', 'pass'],
@@ -88,48 +54,226 @@ describe('AWS CloudHSM cluster identity (synthetic chain, structure only)', () =
       validatedAt: '2026-06-01T00:00:00Z',
     });
     expect(v.subject.uri).toBe('awscloudhsm://eu-west-1/cluster-synthetic');
+    expect(v.boundPublicKey?.spkiSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(formatVerdict(v)).toContain('Attestation verdict: PASS (aws-cloudhsm)');
   });
 
-  it('fails when the CSR carries another key than the HSM certificate', async () => {
-    const v = await verifyCloudHsmIdentity({ ...certs, ClusterCsr: await csr(keys.other) }, roots, {
-      at: AT,
-    });
-    expect(v.overall).toBe('fail');
-    expect(v.checks.find((c) => c.name === 'csr-key')?.evidence).toContain(
-      'is not the HSM certificate key',
-    );
-  });
-
-  it('fails when the HSM certificate was signed by another hardware key', async () => {
-    const forged = await cert(
-      'CN=SYNTHETIC HSM',
-      'CN=SYNTHETIC HSM hardware',
-      keys.hsm,
-      keys.other,
-    );
-    const v = await verifyCloudHsmIdentity({ ...certs, HsmCertificate: forged }, roots, { at: AT });
-    expect(v.checks.find((c) => c.name === 'aws-chain')?.status).toBe('fail');
-    expect(v.checks.find((c) => c.name === 'manufacturer-chain')?.status).toBe('fail');
-  });
-
-  it('fails when the roots are swapped or the hardware certificates are exchanged', async () => {
-    const swapped = { awsRoot: roots.manufacturerRoot, manufacturerRoot: roots.awsRoot };
-    expect((await verifyCloudHsmIdentity(certs, swapped, { at: AT })).overall).toBe('fail');
-    const exchanged = { ...certs, AwsHardwareCertificate: certs.ManufacturerHardwareCertificate };
-    const v = await verifyCloudHsmIdentity(exchanged, roots, { at: AT });
-    expect(v.checks.find((c) => c.name === 'aws-chain')?.status).toBe('fail');
-  });
-
-  it("fails outside the certificates' validity and on input that is not PEM", async () => {
-    expect(
-      (await verifyCloudHsmIdentity(certs, roots, { at: new Date('2031-01-01T00:00:00Z') }))
-        .overall,
-    ).toBe('fail');
+  it('a swapped AWS hardware certificate (another HSM, same AWS root) fails aws-chain and hardware-certificates', async () => {
     const v = await verifyCloudHsmIdentity(
-      { ...certs, HsmCertificate: 'not a certificate' },
+      { ...pki.certificates, AwsHardwareCertificate: other.certificates.AwsHardwareCertificate },
+      { ...roots, aws: [anchor('SYNTHETIC AWS root', other.awsRootPem)] },
+      { at: AT },
+    );
+    expect(v.overall).toBe('fail');
+    expect(statusOf(v, 'aws-chain')).toBe('fail');
+    expect(evidenceOf(v, 'aws-chain')).toContain('is not signed by the AWS hardware certificate');
+    expect(statusOf(v, 'manufacturer-chain')).toBe('pass');
+    expect(statusOf(v, 'hardware-certificates')).toBe('fail');
+  });
+
+  it('a wrong manufacturer root (same name, other key) fails manufacturer-chain only', async () => {
+    const v = await verifyCloudHsmIdentity(
+      pki.certificates,
+      {
+        ...roots,
+        manufacturer: [anchor('manufacturer root you supplied', other.manufacturerRootPem)],
+      },
+      { at: AT },
+    );
+    expect(v.overall).toBe('fail');
+    expect(statusOf(v, 'aws-chain')).toBe('pass');
+    expect(statusOf(v, 'manufacturer-chain')).toBe('fail');
+    expect(evidenceOf(v, 'manufacturer-chain')).toContain(
+      'is not signed by the manufacturer root you supplied',
+    );
+  });
+
+  it('a manufacturer root with another name: fail when supplied, unknown when only pinned roots were offered', async () => {
+    const key = await newKey();
+    const stranger = await issue(
+      'CN=SYNTHETIC unrelated root',
+      'CN=SYNTHETIC unrelated root',
+      key.publicKey,
+      key.privateKey,
+    );
+    const supplied = await verifyCloudHsmIdentity(
+      pki.certificates,
+      { ...roots, manufacturer: [anchor('manufacturer root you supplied', stranger)] },
+      { at: AT },
+    );
+    expect(statusOf(supplied, 'manufacturer-chain')).toBe('fail');
+    const pinned = await verifyCloudHsmIdentity(
+      pki.certificates,
+      { ...roots, manufacturer: [anchor('pinned root', stranger, true)] },
+      { at: AT },
+    );
+    expect(statusOf(pinned, 'manufacturer-chain')).toBe('unknown');
+    expect(evidenceOf(pinned, 'manufacturer-chain')).toContain('unknown: no pinned root');
+    expect(pinned.overall).toBe('unknown');
+  });
+
+  it('a CSR made with another key fails csr-key and names both keys', async () => {
+    const v = await verifyCloudHsmIdentity(
+      { ...pki.certificates, ClusterCsr: await csrFor(await newKey()) },
+      roots,
+      { at: AT },
+    );
+    expect(v.overall).toBe('fail');
+    expect(statusOf(v, 'csr-key')).toBe('fail');
+    expect(evidenceOf(v, 'csr-key')).toMatch(
+      /cluster CSR key sha256:[0-9a-f]{64} is not the HSM certificate key sha256:/,
+    );
+    expect(v.checks.filter((c) => c.status === 'fail').map((c) => c.name)).toEqual(['csr-key']);
+  });
+
+  it('an expired HSM certificate fails both chains, naming the certificate and its validity', async () => {
+    const expiredHsm = await issue(
+      N.hsm,
+      N.hardware,
+      pki.keys.hsm.publicKey,
+      pki.keys.hardware.privateKey,
+      {
+        notBefore: new Date('2024-01-01T00:00:00Z'),
+        notAfter: new Date('2025-01-01T00:00:00Z'),
+      },
+    );
+    const v = await verifyCloudHsmIdentity(
+      { ...pki.certificates, HsmCertificate: expiredHsm },
+      roots,
+      { at: AT },
+    );
+    expect(statusOf(v, 'aws-chain')).toBe('fail');
+    expect(statusOf(v, 'manufacturer-chain')).toBe('fail');
+    expect(evidenceOf(v, 'aws-chain')).toContain(
+      'is not valid at 2026-06-01T00:00:00Z (valid 2024-01-01T00:00:00Z to 2025-01-01T00:00:00Z)',
+    );
+  });
+
+  it('an expired pinned root is used at the HSM certificate issue time, and the notes say so', async () => {
+    const key = await newKey();
+    const oldRoot = await issue(
+      N.manufacturerRoot,
+      N.manufacturerRoot,
+      key.publicKey,
+      key.privateKey,
+      {
+        notBefore: new Date('2020-01-01T00:00:00Z'),
+        notAfter: new Date('2025-11-16T13:55:25Z'),
+      },
+    );
+    const window = {
+      notBefore: new Date('2023-06-01T00:00:00Z'),
+      notAfter: new Date('2025-11-16T13:55:25Z'),
+    };
+    const hw = await issue(
+      N.hardware,
+      N.manufacturerRoot,
+      pki.keys.hardware.publicKey,
+      key.privateKey,
+      window,
+    );
+    const certs = { ...pki.certificates, ManufacturerHardwareCertificate: hw };
+    const pinned = {
+      ...roots,
+      manufacturer: [anchor('SYNTHETIC expired pinned root', oldRoot, true)],
+    };
+    const v = await verifyCloudHsmIdentity(certs, pinned, {});
+    expect(statusOf(v, 'manufacturer-chain')).toBe('pass');
+    expect(evidenceOf(v, 'manufacturer-chain')).toContain('checked at 2024-01-01T00:00:00Z');
+    expect(v.notes.join(' ')).toContain('expired on 2025-11-16T13:55:25Z');
+    // With an instant named by the caller there is no fallback.
+    expect(
+      statusOf(await verifyCloudHsmIdentity(certs, pinned, { at: AT }), 'manufacturer-chain'),
+    ).toBe('fail');
+    // A root the user supplied gets no such allowance either.
+    const supplied = { ...roots, manufacturer: [anchor('supplied root', oldRoot)] };
+    expect(statusOf(await verifyCloudHsmIdentity(certs, supplied, {}), 'manufacturer-chain')).toBe(
+      'fail',
+    );
+  });
+
+  it('input that is not PEM fails the certificates check, naming the field', async () => {
+    const v = await verifyCloudHsmIdentity(
+      { ...pki.certificates, HsmCertificate: 'not a certificate' },
       roots,
       { at: AT },
     );
     expect(v.checks).toEqual([expect.objectContaining({ name: 'certificates', status: 'fail' })]);
+    expect(v.checks[0]?.evidence).toContain('HsmCertificate');
+  });
+});
+
+describe('initialised clusters: the cluster certificate and the customer CA', () => {
+  async function initialised(caKey: CryptoKeyPair) {
+    const caPem = await issue(
+      N.customerCa,
+      N.customerCa,
+      caKey.publicKey,
+      caKey.privateKey,
+      undefined,
+      true,
+    );
+    const cluster = await issue(
+      'CN=SYNTHETIC cluster certificate',
+      N.customerCa,
+      pki.keys.hsm.publicKey,
+      caKey.privateKey,
+    );
+    return { caPem, cluster };
+  }
+
+  it('checks the cluster certificate against the CA the user supplies: pass for the right one, fail for another', async () => {
+    const ca = await newKey();
+    const { caPem, cluster } = await initialised(ca);
+    // After initialisation AWS returns only the cluster certificate.
+    const certs = { ClusterCertificate: cluster };
+    const good = await verifyCloudHsmIdentity(
+      certs,
+      { ...roots, clusterCa: anchor('the cluster CA you supplied', caPem) },
+      { at: AT },
+    );
+    expect(statusOf(good, 'cluster-certificate')).toBe('pass');
+    expect(evidenceOf(good, 'cluster-certificate')).toContain('SYNTHETIC customer issuing CA');
+    expect(statusOf(good, 'aws-chain')).toBe('unknown');
+    expect(evidenceOf(good, 'aws-chain')).toContain('only until the cluster is initialised');
+    expect(good.overall).toBe('unknown');
+
+    const { caPem: otherCa } = await initialised(await newKey());
+    const bad = await verifyCloudHsmIdentity(
+      certs,
+      { ...roots, clusterCa: anchor('the cluster CA you supplied', otherCa) },
+      { at: AT },
+    );
+    expect(statusOf(bad, 'cluster-certificate')).toBe('fail');
+    expect(bad.overall).toBe('fail');
+
+    const none = await verifyCloudHsmIdentity(certs, roots, { at: AT });
+    expect(statusOf(none, 'cluster-certificate')).toBe('unknown');
+    expect(evidenceOf(none, 'cluster-certificate')).toContain(`issued by "${N.customerCa}"`);
+  });
+
+  it('fails a cluster certificate that certifies another key than the HSM certificate', async () => {
+    const ca = await newKey();
+    const caPem = await issue(
+      N.customerCa,
+      N.customerCa,
+      ca.publicKey,
+      ca.privateKey,
+      undefined,
+      true,
+    );
+    const stranger = await issue(
+      'CN=SYNTHETIC cluster certificate',
+      N.customerCa,
+      (await newKey()).publicKey,
+      ca.privateKey,
+    );
+    const v = await verifyCloudHsmIdentity(
+      { ...pki.certificates, ClusterCertificate: stranger },
+      { ...roots, clusterCa: anchor('the cluster CA you supplied', caPem) },
+      { at: AT },
+    );
+    expect(statusOf(v, 'cluster-certificate')).toBe('fail');
+    expect(evidenceOf(v, 'cluster-certificate')).toContain("not the HSM's key");
   });
 });

@@ -1,0 +1,290 @@
+// AWS CloudHSM through the facade (service.aws) with the official SDK client pointed at a
+// loopback fake speaking JSON 1.1 and verifying every SigV4 signature. Certificates are a
+// SYNTHETIC PKI made per run (test/fakes/aws/synthetic-pki.ts); no live cluster is reachable.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CeremonyService } from '../../src/main/service/index';
+import { startFakeCloudHsm } from '../fakes/aws/cloudhsm-server';
+import type { FakeCloudHsm } from '../fakes/aws/cloudhsm-server';
+import { syntheticPki, wireCluster } from '../fakes/aws/synthetic-pki';
+import type { SyntheticPki } from '../fakes/aws/synthetic-pki';
+
+const REGION = 'eu-west-1';
+const KEY = {
+  accessKeyId: 'AKIASYNTHETICTEST01',
+  secretAccessKey: 'synthetic/secret/for/tests/only/0000000',
+};
+const ID = 'cluster-abcdefghijk';
+const dir = mkdtempSync(join(tmpdir(), 'olocus-aws-'));
+const AWS_ENV = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_PROFILE',
+  'AWS_CONFIG_FILE',
+  'AWS_SHARED_CREDENTIALS_FILE',
+  'AWS_EC2_METADATA_DISABLED',
+  'AWS_EC2_METADATA_SERVICE_ENDPOINT',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+];
+
+let pki: SyntheticPki;
+let fake: FakeCloudHsm;
+let service: CeremonyService;
+let access: { endpoint: string };
+
+function setCredentials(keys: { accessKeyId: string; secretAccessKey: string } | null) {
+  for (const n of AWS_ENV) delete process.env[n];
+  // Isolate from any real ~/.aws on the machine running the tests.
+  process.env.AWS_CONFIG_FILE = join(dir, 'no-config');
+  process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'no-credentials');
+  if (keys) {
+    process.env.AWS_ACCESS_KEY_ID = keys.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = keys.secretAccessKey;
+  }
+}
+
+const file = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+beforeAll(async () => {
+  pki = await syntheticPki();
+  const clusters = [
+    wireCluster(ID, pki.certificates),
+    ...[
+      'cluster-bbbbbbbbbbb',
+      'cluster-ccccccccccc',
+      'cluster-ddddddddddd',
+      'cluster-eeeeeeeeeee',
+    ].map((id) => wireCluster(id, {}, { State: 'ACTIVE', HsmType: 'hsm2m.medium' })),
+  ];
+  const backups = Array.from({ length: 5 }, (_, i) => ({
+    BackupId: `backup-synthetic${i}`,
+    BackupState: i === 4 ? 'CREATE_IN_PROGRESS' : 'READY',
+    ClusterId: ID,
+    CreateTimestamp: 1767225600 + i * 86400,
+    NeverExpires: i === 0,
+  }));
+  backups.push({
+    BackupId: 'backup-otherclust',
+    BackupState: 'READY',
+    ClusterId: 'cluster-bbbbbbbbbbb',
+    CreateTimestamp: 1767225600,
+    NeverExpires: false,
+  });
+  fake = await startFakeCloudHsm({
+    region: REGION,
+    credentials: [KEY],
+    clusters,
+    backups,
+    pageSize: 2,
+  });
+  access = { endpoint: fake.endpoint };
+  service = new CeremonyService();
+});
+
+afterAll(async () => {
+  await fake.close();
+});
+
+beforeEach(() => setCredentials(KEY));
+afterEach(() => setCredentials(null));
+
+describe('AWS CloudHSM clusters and backups through the SDK', () => {
+  it('lists every cluster across NextToken pages with HSMs, HSM type and backup policy', async () => {
+    fake.requests.length = 0;
+    const clusters = await service.aws.listClusters(REGION, access);
+    expect(clusters.map((c) => c.clusterId)).toEqual([
+      ID,
+      'cluster-bbbbbbbbbbb',
+      'cluster-ccccccccccc',
+      'cluster-ddddddddddd',
+      'cluster-eeeeeeeeeee',
+    ]);
+    // 5 clusters at 2 a page: three signed requests, the last two carrying NextToken.
+    expect(fake.requests.map((r) => [r.target, r.outcome, r.body.NextToken !== undefined])).toEqual(
+      [
+        ['BaldrApiService.DescribeClusters', 'ok', false],
+        ['BaldrApiService.DescribeClusters', 'ok', true],
+        ['BaldrApiService.DescribeClusters', 'ok', true],
+      ],
+    );
+    expect(clusters[0]).toMatchObject({
+      uri: `awscloudhsm://${REGION}/${ID}`,
+      state: 'UNINITIALIZED',
+      hsmType: 'hsm1.medium',
+      backupPolicy: 'DEFAULT',
+      backupRetention: { type: 'DAYS', value: '90' },
+      createdAt: '2026-01-01T00:00:00.123Z',
+      hsms: [{ availabilityZone: 'eu-west-1a', ip: '10.0.1.10', state: 'ACTIVE' }],
+      certificates: [
+        'ClusterCsr',
+        'HsmCertificate',
+        'AwsHardwareCertificate',
+        'ManufacturerHardwareCertificate',
+      ],
+    });
+    expect(clusters[1]).toMatchObject({
+      state: 'ACTIVE',
+      hsmType: 'hsm2m.medium',
+      certificates: [],
+    });
+  });
+
+  it("lists one cluster's backups across pages, oldest first, and no other cluster's", async () => {
+    fake.requests.length = 0;
+    const backups = await service.aws.listBackups(`awscloudhsm://${REGION}/${ID}`, access);
+    expect(backups.map((b) => b.backupId)).toEqual(
+      [0, 1, 2, 3, 4].map((i) => `backup-synthetic${i}`),
+    );
+    expect(backups[0]).toMatchObject({
+      state: 'READY',
+      neverExpires: true,
+      createdAt: '2026-01-01T00:00:00Z',
+    });
+    expect(backups[4]?.state).toBe('CREATE_IN_PROGRESS');
+    expect(
+      fake.requests.filter((r) => r.target === 'BaldrApiService.DescribeBackups'),
+    ).toHaveLength(3);
+    expect(fake.requests[0]?.body).toMatchObject({
+      Filters: { clusterIds: [ID] },
+      SortAscending: true,
+    });
+  });
+
+  it('names a cluster the credentials cannot see (code 103) and refuses a malformed address (108)', async () => {
+    await expect(
+      service.aws.describeCluster(`awscloudhsm://${REGION}/cluster-zzzzzzzzzzz`, access),
+    ).rejects.toMatchObject({
+      code: 103,
+      message: expect.stringContaining('No CloudHSM cluster cluster-zzzzzzzzzzz in eu-west-1'),
+    });
+    await expect(
+      service.aws.listBackups('awscloudhsm://eu-west-1/not-a-cluster', access),
+    ).rejects.toMatchObject({ code: 108 });
+    await expect(service.aws.listClusters('Europe', access)).rejects.toMatchObject({ code: 108 });
+  });
+
+  it('refuses plain http to anything but loopback before any request is made', async () => {
+    fake.requests.length = 0;
+    await expect(
+      service.aws.listClusters(REGION, { endpoint: 'http://cloudhsmv2.example.com' }),
+    ).rejects.toMatchObject({
+      code: 108,
+      message: expect.stringContaining('only https is accepted'),
+    });
+    expect(fake.requests).toHaveLength(0);
+  });
+});
+
+describe('AWS credentials', () => {
+  it('a wrong secret key is refused by the signature check: code 102 naming InvalidSignatureException', async () => {
+    setCredentials({
+      accessKeyId: KEY.accessKeyId,
+      secretAccessKey: 'not-the-secret-for-this-key-0000000000',
+    });
+    fake.requests.length = 0;
+    await expect(service.aws.listClusters(REGION, access)).rejects.toMatchObject({
+      code: 102,
+      message: expect.stringContaining('InvalidSignatureException'),
+    });
+    expect(fake.requests.map((r) => r.outcome)).toEqual(['InvalidSignatureException']);
+  });
+
+  it('an unknown access key is refused: code 102 naming UnrecognizedClientException', async () => {
+    setCredentials({ accessKeyId: 'AKIAUNKNOWNKEY000000', secretAccessKey: KEY.secretAccessKey });
+    await expect(service.aws.listClusters(REGION, access)).rejects.toMatchObject({
+      code: 102,
+      message: expect.stringContaining('UnrecognizedClientException'),
+    });
+  });
+
+  it('no credentials at all: a clear sentence quickly, and the EC2 metadata service is not asked', async () => {
+    setCredentials(null);
+    let imdsHits = 0;
+    const imds = createServer((req, res) => {
+      imdsHits++;
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => imds.listen(0, '127.0.0.1', r));
+    // Were the chain to probe the metadata service, it would come here, not to 169.254.169.254.
+    process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = `http://127.0.0.1:${(imds.address() as AddressInfo).port}`;
+    fake.requests.length = 0;
+    try {
+      const started = Date.now();
+      const err = await service.aws.listClusters(REGION, access).catch((e: unknown) => e);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(err).toMatchObject({
+        code: 102,
+        message: expect.stringContaining('No AWS credentials were found'),
+      });
+      expect(imdsHits).toBe(0);
+      expect(fake.requests).toHaveLength(0);
+      expect(process.env.AWS_EC2_METADATA_DISABLED).toBeUndefined();
+      // Asked for (an EC2 instance with a role), the chain does go to the metadata service.
+      await service.aws
+        .listClusters(REGION, { ...access, instanceMetadata: true })
+        .catch(() => undefined);
+      expect(imdsHits).toBeGreaterThan(0);
+    } finally {
+      imds.closeAllConnections();
+      await new Promise<void>((r) => imds.close(() => r()));
+    }
+  });
+});
+
+describe('attest cluster through DescribeClusters (synthetic roots passed as files)', () => {
+  it('passes when both chains, the hardware key and the CSR key hold', async () => {
+    const v = await service.aws.attestCluster({
+      ...access,
+      cluster: `awscloudhsm://${REGION}/${ID}`,
+      awsRootFile: file('aws-root.pem', pki.awsRootPem),
+      manufacturerRootFile: file('mfr-root.pem', pki.manufacturerRootPem),
+    });
+    expect(v.checks.map((c) => [c.name, c.status])).toEqual([
+      ['aws-chain', 'pass'],
+      ['manufacturer-chain', 'pass'],
+      ['hardware-certificates', 'pass'],
+      ['csr-key', 'pass'],
+    ]);
+    expect(v).toMatchObject({
+      overall: 'pass',
+      vendor: 'aws-cloudhsm',
+      subject: { uri: `awscloudhsm://${REGION}/${ID}` },
+    });
+    expect(v.notes.join(' ')).toContain('state UNINITIALIZED');
+  });
+
+  it('without roots given, the real pinned roots do not vouch for synthetic certificates: unknown, not pass', async () => {
+    const v = await service.aws.attestCluster({
+      ...access,
+      cluster: `awscloudhsm://${REGION}/${ID}`,
+    });
+    expect(v.overall).toBe('unknown');
+    expect(v.checks.find((c) => c.name === 'aws-chain')?.evidence).toContain('no pinned root');
+    expect(v.checks.find((c) => c.name === 'manufacturer-chain')?.evidence).toContain(
+      'no pinned root',
+    );
+  });
+
+  it('an unreadable root file is bad input (108) and costs no request', async () => {
+    fake.requests.length = 0;
+    await expect(
+      service.aws.attestCluster({
+        ...access,
+        cluster: `awscloudhsm://${REGION}/${ID}`,
+        awsRootFile: join(dir, 'missing.pem'),
+      }),
+    ).rejects.toMatchObject({ code: 108, message: expect.stringContaining('missing.pem') });
+    expect(fake.requests).toHaveLength(0);
+  });
+});
