@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/scratch/**', 'node_modules/**'],
+    // The browser tests have their own config (vitest.e2e.config.ts, npm run test:e2e).
+    exclude: ['test/scratch/**', 'test/e2e/**', 'node_modules/**'],
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 120_000,
