@@ -18,6 +18,7 @@ import { parseScript } from '../../src/main/ceremony/script/load';
 import { Pkcs11Provider } from '../../src/main/hsm/pkcs11/provider';
 import { verifyWithSpki } from '../../src/main/hsm/software-verify';
 import { ErrorCode } from '../../src/shared/errors';
+import { runCli } from '../helpers/cli';
 import { createToken, pin, SOFTHSM_MODULE, useSoftHsm } from '../helpers/softhsm';
 
 useSoftHsm();
@@ -28,6 +29,7 @@ const TARGETS = {
   refused: createToken('xfer-dst-refused', '246803'),
   resume: createToken('xfer-dst-resume', '246804'),
   half: createToken('xfer-dst-half', '246805'),
+  destroy: createToken('xfer-dst-destroy', '246807'),
   badpin: createToken('xfer-dst-badpin', '246806'),
 };
 const work = mkdtempSync(join(tmpdir(), 'olocus-xfer-'));
@@ -187,6 +189,9 @@ describe('rsa-aes-kwp to a second token', () => {
     // The PIN of the target reached neither the ledger nor the room.
     expect(readFileSync(join(dir, 'audit.jsonl'), 'utf8')).not.toContain(TARGETS.rsa.userPin);
     expect((await verifyLedger(join(dir, 'audit.jsonl'))).ok).toBe(true);
+    const cli = await runCli(['verify-audit', join(dir, 'audit.jsonl')]);
+    expect(cli.code, cli.stdout + cli.stderr).toBe(0);
+    expect(cli.stdout).toContain('The ledger verifies');
   });
 });
 
@@ -348,5 +353,54 @@ describe('resume', () => {
     expect(await privateKeys(target)).toHaveLength(1);
     expect(await targetSignsForSource(dir, target)).toBe(true);
     expect((await verifyLedger(join(dir, 'audit.jsonl'))).ok).toBe(true);
+  });
+
+  it('an approved destroy cut short after the copy was recorded is finished on resume, not transferred again', async () => {
+    const { text, script } = scriptFor({
+      name: 'destroy',
+      move: '    wrap: rsa-aes-kwp\n    destroy_source: true\n    approved_by: [Alice Archer, Carol Chen]\n',
+    });
+    const dir = join(work, 'destroy');
+    const room = new Room({ message: /^Destroying "signer" on the ceremony token/, times: 1 });
+    await expect(runCeremony({ script, scriptText: text, dir, room })).rejects.toThrow('power cut');
+    const source = await openCeremonyToken(dir, room.kept);
+    expect(await privateKeys(source)).toHaveLength(1);
+
+    const again = new Room(undefined, room.kept);
+    const summary = await runCeremony({ script, scriptText: text, dir, room: again });
+    expect(summary.status).toBe('finished');
+    const move = ledgerOf(dir).filter((r) => r.step === 'move');
+    expect(move.filter((r) => r.type === 'key.migrated')).toHaveLength(1);
+    const destroyed = move.find((r) => r.type === 'key.source_destroyed')!.data;
+    expect([...(destroyed.approved_by as string[])].sort()).toEqual(['Alice Archer', 'Carol Chen']);
+    expect(destroyed).toMatchObject({
+      outcome: 'destroyed',
+      note: 'destroyed on resume: the interrupted run had proven and recorded the copy',
+    });
+    expect(await privateKeys(source)).toHaveLength(0);
+    const target = await openTarget('destroy');
+    expect(await privateKeys(target)).toHaveLength(1);
+    expect(await targetSignsForSource(dir, target)).toBe(true);
+    expect((await verifyLedger(join(dir, 'audit.jsonl'))).ok).toBe(true);
+  });
+});
+
+describe('ceremony validate', () => {
+  it('prints the plan with the target and the transfer, and refuses a bad transfer with line:col', async () => {
+    const { text } = scriptFor({ name: 'rsa' });
+    const good = join(work, 'good.yaml');
+    writeFileSync(good, text);
+    const ok = await runCli(['ceremony', 'validate', good]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('Target HSM "dr": pkcs11:token=xfer-dst-rsa');
+    expect(ok.stdout).toContain('[transfer; quorum, witness]');
+    const bad = join(work, 'bad.yaml');
+    writeFileSync(bad, text.replace('    to: dr\n', '    to: dr-site\n'));
+    const line = text.split('\n').findIndex((l) => l === '    to: dr') + 1;
+    const r = await runCli(['ceremony', 'validate', bad]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(
+      `bad.yaml:${line}:9: steps[2].to: target "dr-site" is not defined; the targets are dr.`,
+    );
   });
 });

@@ -40,7 +40,7 @@ export async function transferKey(
   const say = (message: string, kind: 'progress' | 'refused' | 'warning' = 'progress') =>
     ctx.room.announce({ stepId: step.id, kind, message });
   say(`Opening target "${step.to}" for "${label}".`);
-  const target = await openTarget(ctx, step.to);
+  const target = await openTarget(ctx, step.to, step.id);
   try {
     await refuseHalfMadeCopy(ctx, step, target, rec, recorded);
     const approvedBy = step.destroy_source ? await approveDestroy(ctx, step, label) : null;
@@ -57,8 +57,13 @@ export async function transferKey(
           say(
             `Moving "${label}" to ${String(data.target_token)} with ${step.wrap}${data.transport ? ' (RSA transport key made on the target)' : ''}.`,
           );
-        else if (type === 'key.migrated') migrated = data;
-        else if (type === 'key.migration_refused' || type === 'key.migration_failed')
+        else if (type === 'key.migrated') {
+          migrated = data;
+          if (approvedBy)
+            say(
+              `Destroying "${label}" on the ceremony token, as ${approvedBy.join(', ')} approved.`,
+            );
+        } else if (type === 'key.migration_refused' || type === 'key.migration_failed')
           say(String(data.reason), 'refused');
         else if (type === 'key.source_destroyed')
           say(`"${label}" was destroyed on the ceremony token, as approved.`);

@@ -19,14 +19,18 @@ export interface OpenedTarget {
   throwaway: boolean;
 }
 
-export async function openTarget(ctx: RunContext, name: string): Promise<OpenedTarget> {
+export async function openTarget(
+  ctx: RunContext,
+  name: string,
+  stepId: string,
+): Promise<OpenedTarget> {
   const def = ctx.script.targets[name];
   if (!def)
     throw new OlocusError(ErrorCode.INVALID_INPUT, `The script defines no target "${name}".`);
   if (ctx.state.mode !== 'run') return openThrowaway(ctx, name);
   const provider = await openPkcs11(parsePkcs11Uri(def.uri), {
     login: 'always',
-    onWarning: (message) => ctx.room.announce({ stepId: null, kind: 'warning', message }),
+    onWarning: (message) => ctx.room.announce({ stepId, kind: 'warning', message }),
   });
   return { provider, name, throwaway: false };
 }
