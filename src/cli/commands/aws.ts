@@ -1,4 +1,208 @@
 // Commands for AWS CloudHSM (clusters, HSMs, backups, the cluster identity chain).
-import type { CommandSpec } from '../spec';
+// Credentials come from the SDK's default chain (environment, ~/.aws, SSO…), never from argv.
+import { formatVerdict, verdictExitCode } from '../../main/attestation/index';
+import type { AwsAccess, CloudHsmBackup, CloudHsmCluster } from '../../main/service/aws';
+import { fields, table } from '../output';
+import type { CommandContext, CommandSpec, FlagSpec } from '../spec';
+import { optionalString, stringFlag } from '../spec';
 
-export const AWS_COMMANDS: readonly CommandSpec[] = [];
+const ACCESS_FLAGS: Record<string, FlagSpec> = {
+  endpoint: {
+    type: 'string',
+    value: 'URL',
+    help: 'CloudHSM API endpoint instead of the regional one (https; http only on loopback)',
+  },
+  'instance-metadata': {
+    type: 'boolean',
+    help: "let the credential chain ask the EC2 instance metadata service (an EC2 instance's role)",
+  },
+};
+
+const CLUSTER_FLAG: FlagSpec = {
+  type: 'string',
+  value: 'URI',
+  help: 'the cluster, awscloudhsm://REGION/CLUSTER-ID',
+  required: true,
+};
+
+const CREDENTIALS_NOTE =
+  'AWS credentials come from the default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ~/.aws, SSO); they are never stored.';
+
+function access(ctx: CommandContext): AwsAccess {
+  const endpoint = optionalString(ctx, 'endpoint');
+  return {
+    ...(endpoint ? { endpoint } : {}),
+    ...(ctx.values['instance-metadata'] === true ? { instanceMetadata: true } : {}),
+  };
+}
+
+const dash = (v: string | null | undefined) =>
+  v === null || v === undefined || v === '' ? '-' : v;
+
+function retention(c: CloudHsmCluster): string {
+  const r = c.backupRetention;
+  return (
+    [c.backupPolicy, r && `${dash(r.value)} ${dash(r.type)}`].filter(Boolean).join(', ') || '-'
+  );
+}
+
+export function formatClusters(region: string, clusters: CloudHsmCluster[]): string {
+  if (clusters.length === 0) return `No CloudHSM clusters in ${region}.`;
+  const parts = [
+    table(
+      ['CLUSTER', 'STATE', 'HSM TYPE', 'HSMS', 'BACKUP POLICY', 'VPC'],
+      clusters.map((c) => [
+        c.clusterId,
+        dash(c.state),
+        dash(c.hsmType),
+        String(c.hsms.length),
+        retention(c),
+        dash(c.vpcId),
+      ]),
+    ),
+  ];
+  const hsms = clusters.flatMap((c) =>
+    c.hsms.map((h) => [c.clusterId, h.hsmId, dash(h.availabilityZone), dash(h.ip), dash(h.state)]),
+  );
+  if (hsms.length > 0) parts.push('', table(['CLUSTER', 'HSM', 'AZ', 'IP', 'STATE'], hsms));
+  return parts.join('\n');
+}
+
+function formatCluster(c: CloudHsmCluster): string {
+  const rows: [string, string][] = [
+    ['Cluster', c.uri],
+    ['State', `${dash(c.state)}${c.stateMessage ? ` (${c.stateMessage})` : ''}`],
+    ['HSM type', dash(c.hsmType)],
+    ['Backup policy', retention(c)],
+    ['VPC', dash(c.vpcId)],
+    ['Security group', dash(c.securityGroup)],
+    ['Created', dash(c.createdAt)],
+    ['Restored from', dash(c.sourceBackupId)],
+    ['Certificates', c.certificates.join(', ') || '-'],
+  ];
+  const hsms = c.hsms.map((h) => [h.hsmId, dash(h.availabilityZone), dash(h.ip), dash(h.state)]);
+  return [
+    fields(rows),
+    '',
+    hsms.length ? table(['HSM', 'AZ', 'IP', 'STATE'], hsms) : 'No HSMs.',
+  ].join('\n');
+}
+
+export function formatBackups(cluster: string, backups: CloudHsmBackup[]): string {
+  if (backups.length === 0) return `No backups of ${cluster}.`;
+  return table(
+    ['BACKUP', 'STATE', 'CREATED', 'NEVER EXPIRES', 'COPIED FROM'],
+    backups.map((b) => [
+      b.backupId,
+      dash(b.state),
+      dash(b.createdAt),
+      b.neverExpires === null ? '-' : b.neverExpires ? 'yes' : 'no',
+      b.sourceBackup ? `${b.sourceBackup} (${dash(b.sourceRegion)})` : '-',
+    ]),
+  );
+}
+
+export const awsClustersCommand: CommandSpec = {
+  words: ['aws', 'clusters'],
+  usage: 'aws clusters --region REGION [--endpoint URL] [--instance-metadata]',
+  summary:
+    'AWS CloudHSM clusters in a region: state, HSMs (AZ, IP, state), HSM type, backup policy',
+  details: [CREDENTIALS_NOTE],
+  flags: {
+    region: { type: 'string', value: 'REGION', help: 'AWS region, e.g. eu-west-1', required: true },
+    ...ACCESS_FLAGS,
+  },
+  async run(ctx) {
+    const region = stringFlag(ctx, 'region');
+    const clusters = await ctx.service.aws.listClusters(region, access(ctx));
+    ctx.out.result({ region, clusters }, () => formatClusters(region, clusters));
+    return 0;
+  },
+};
+
+export const awsClusterCommand: CommandSpec = {
+  words: ['aws', 'cluster'],
+  usage:
+    'aws cluster --cluster awscloudhsm://REGION/CLUSTER-ID [--endpoint URL] [--instance-metadata]',
+  summary:
+    'one AWS CloudHSM cluster in detail, with its HSMs and which identity certificates AWS returns',
+  details: [CREDENTIALS_NOTE],
+  flags: { cluster: CLUSTER_FLAG, ...ACCESS_FLAGS },
+  async run(ctx) {
+    const c = await ctx.service.aws.describeCluster(stringFlag(ctx, 'cluster'), access(ctx));
+    ctx.out.result(c, () => formatCluster(c));
+    return 0;
+  },
+};
+
+export const awsBackupsCommand: CommandSpec = {
+  words: ['aws', 'backups'],
+  usage:
+    'aws backups --cluster awscloudhsm://REGION/CLUSTER-ID [--endpoint URL] [--instance-metadata]',
+  summary: "an AWS CloudHSM cluster's backups, oldest first",
+  details: [CREDENTIALS_NOTE],
+  flags: { cluster: CLUSTER_FLAG, ...ACCESS_FLAGS },
+  async run(ctx) {
+    const cluster = stringFlag(ctx, 'cluster');
+    const backups = await ctx.service.aws.listBackups(cluster, access(ctx));
+    ctx.out.result({ cluster, backups }, () => formatBackups(cluster, backups));
+    return 0;
+  },
+};
+
+export const attestClusterCommand: CommandSpec = {
+  words: ['attest', 'cluster'],
+  usage:
+    'attest cluster --cluster awscloudhsm://REGION/CLUSTER-ID [--aws-root PEM] [--manufacturer-root PEM] [--cluster-ca PEM] [--at ISO] [--endpoint URL]',
+  summary:
+    "verifies an AWS CloudHSM cluster's HSM identity chains (AWS and manufacturer) and CSR key from DescribeClusters",
+  details: [
+    'Without --aws-root / --manufacturer-root the pinned roots are used (AWS CloudHSM Root G1; Cavium',
+    'LiquidSecurity for hsm1.medium). A chain to a root that is not pinned is "unknown". --cluster-ca checks',
+    "an initialised cluster's certificate against your issuing CA. Exit 1 unless every check passes.",
+    CREDENTIALS_NOTE,
+  ],
+  flags: {
+    cluster: CLUSTER_FLAG,
+    'aws-root': {
+      type: 'string',
+      value: 'PEM',
+      help: 'the AWS CloudHSM root to use instead of the pinned one',
+    },
+    'manufacturer-root': {
+      type: 'string',
+      value: 'PEM',
+      help: 'the HSM manufacturer root to use instead of the pinned one',
+    },
+    'cluster-ca': {
+      type: 'string',
+      value: 'PEM',
+      help: 'your issuing CA (the trust anchor given to InitializeCluster)',
+    },
+    at: { type: 'string', value: 'ISO', help: 'validate the chains at this time instead of now' },
+    ...ACCESS_FLAGS,
+  },
+  async run(ctx) {
+    const awsRoot = optionalString(ctx, 'aws-root');
+    const mfrRoot = optionalString(ctx, 'manufacturer-root');
+    const clusterCa = optionalString(ctx, 'cluster-ca');
+    const at = optionalString(ctx, 'at');
+    const v = await ctx.service.aws.attestCluster({
+      cluster: stringFlag(ctx, 'cluster'),
+      ...access(ctx),
+      ...(awsRoot ? { awsRootFile: awsRoot } : {}),
+      ...(mfrRoot ? { manufacturerRootFile: mfrRoot } : {}),
+      ...(clusterCa ? { clusterCaFile: clusterCa } : {}),
+      ...(at ? { at } : {}),
+    });
+    ctx.out.result(v, () => formatVerdict(v));
+    return verdictExitCode(v);
+  },
+};
+
+export const AWS_COMMANDS: readonly CommandSpec[] = [
+  awsClustersCommand,
+  awsClusterCommand,
+  awsBackupsCommand,
+  attestClusterCommand,
+];

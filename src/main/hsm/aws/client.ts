@@ -5,7 +5,7 @@
 // One exception to "default": the chain's last resort is the EC2 instance metadata service at
 // 169.254.169.254. A ceremony laptop is not an EC2 instance, and there the probe costs a timeout
 // and sends a request onto whatever network the laptop is on. So unless the user has said
-// something about it (AWS_EC2_METADATA_DISABLED set either way, or container credentials
+// something about it (AWS_EC2_METADATA_DISABLED set, or container credentials
 // configured) or asks for it (`instanceMetadata`, CLI --instance-metadata), the client is built
 // with the probe disabled. The SDK reads AWS_EC2_METADATA_DISABLED once, when the client builds
 // its credential chain inside the constructor, so the variable is set for that synchronous call
@@ -32,7 +32,9 @@ export function instanceMetadataPolicy(
   target: Pick<CloudHsmTarget, 'instanceMetadata'>,
   env: NodeJS.ProcessEnv = process.env,
 ): { asked: boolean; decidedBy: 'user' | 'olocus' } {
-  if (env[IMDS_DISABLED] !== undefined || CONTAINER_CREDENTIALS.some((n) => env[n])) {
+  // The SDK reads these by truthiness (any non-empty value, "false" included, disables the
+  // probe); an empty value is no statement either way.
+  if (env[IMDS_DISABLED] || CONTAINER_CREDENTIALS.some((n) => env[n])) {
     return { asked: !env[IMDS_DISABLED], decidedBy: 'user' };
   }
   return { asked: target.instanceMetadata === true, decidedBy: 'olocus' };
