@@ -1,7 +1,7 @@
 // Response schemas of the wizard's lookups and checks (home screen, audit timeline, HSM health,
-// transfer, attestation, report), kept apart from contract.ts so that each file stays readable.
-// The same rule holds as there: responses strip unknown fields, and no field is named like a
-// secret (test/unit/contract-secrets.test.ts walks these too, through the contract).
+// transfer, attestation, report). The same rule holds as in contract-results.ts: responses strip
+// unknown fields, and no field is named like a secret (test/unit/contract-secrets.test.ts walks
+// these too, through the contract).
 import { z } from 'zod';
 
 const nullableBool = z.boolean().nullable();
