@@ -23,6 +23,8 @@ export interface E2eOptions {
 export interface OpenedPage {
   page: Page;
   watch: PageWatch;
+  /** The token the page was opened with ('' for none; tests of the guard replay it). */
+  token: string;
 }
 
 export interface E2eSession {
@@ -40,8 +42,9 @@ export interface E2eSession {
   /**
    * Opens the bridge's address with a token in its fragment (the current one unless given) in
    * a fresh browser context, and waits until the page has connected (unless `connect: false`).
+   * `token: null` opens the page with no token at all.
    */
-  openPage(opts?: { token?: string; connect?: boolean; path?: string }): Promise<OpenedPage>;
+  openPage(opts?: { token?: string | null; connect?: boolean; path?: string }): Promise<OpenedPage>;
   close(): Promise<void>;
 }
 
@@ -82,10 +85,12 @@ export async function startE2e(options: E2eOptions = {}): Promise<E2eSession> {
       contexts.push(context);
       const page = await context.newPage();
       const watch = watchPage(page);
-      const secret = pageToken ?? bridge.currentToken() ?? bridge.issueToken();
-      await page.goto(`${bridge.origin.replace(/\/$/, '')}${path}#token=${secret}`);
+      const secret =
+        pageToken === null ? '' : (pageToken ?? bridge.currentToken() ?? bridge.issueToken());
+      const fragment = secret ? `#token=${secret}` : '';
+      await page.goto(`${bridge.origin.replace(/\/$/, '')}${path}${fragment}`);
       if (connect) await waitFor(() => bridge.connected, 'the page to connect to the bridge');
-      return { page, watch };
+      return { page, watch, token: secret };
     },
     async close() {
       for (const c of contexts) await c.close().catch(() => undefined);
