@@ -240,8 +240,17 @@ describe('createHandlers maps channels to the service', () => {
     rehearse: vi.fn(),
     demo: vi.fn(),
     drill: vi.fn(),
-  };
-  const h = createHandlers(service as unknown as ServiceApi, new RunManager(() => {}));
+    appInfo: vi.fn(),
+    recentRuns: vi.fn(),
+    readLedger: vi.fn(),
+    hsmHealth: vi.fn(),
+    migrate: vi.fn(),
+    attestKey: vi.fn(),
+    verifyReport: vi.fn(),
+    verifyManifest: vi.fn(),
+  } satisfies Record<keyof ServiceApi, unknown>;
+  const runs = new RunManager(() => {});
+  const h = createHandlers(service as unknown as ServiceApi, runs);
 
   it('passes only what the request says', async () => {
     await h.tokens({ hsmUri: 'pkcs11:' });
@@ -252,6 +261,45 @@ describe('createHandlers maps channels to the service', () => {
     expect(service.verifyAudit).toHaveBeenLastCalledWith('/a.jsonl', {
       expectedKeyFingerprint: 'b'.repeat(64),
     });
+  });
+
+  it('the wizard channels pass only the options given, under the service names', async () => {
+    await h.recentRuns({});
+    expect(service.recentRuns).toHaveBeenLastCalledWith(undefined);
+    await h.readLedger({ path: '/r', limit: 5 });
+    expect(service.readLedger).toHaveBeenLastCalledWith('/r', { limit: 5 });
+    await h.migrateKey({ fromUri: 'pkcs11:a', toUri: 'pkcs11:b', destroySource: ['A'] });
+    expect(service.migrate).toHaveBeenLastCalledWith('pkcs11:a', 'pkcs11:b', {
+      destroySource: ['A'],
+    });
+    await h.attestKey({ keyUri: 'pkcs11:k', acceptImported: false });
+    expect(service.attestKey).toHaveBeenLastCalledWith('pkcs11:k', { acceptImported: false });
+    await h.verifyManifest({ dir: '/run' });
+    expect(service.verifyManifest).toHaveBeenLastCalledWith('/run');
+  });
+
+  it('a ceremony run result names each key fingerprint in PGP words too', async () => {
+    const spki = '00ff'.repeat(16);
+    service.runCeremony.mockResolvedValueOnce({
+      dir: '/run',
+      ceremonyId: 'c',
+      status: 'finished',
+      ledger: { path: '/run/audit.jsonl', records: 1, head: 'a'.repeat(64), headWords: 'w' },
+      keys: [
+        { label: 'root', type: 'ec-p256', spkiSha256: spki },
+        { label: 'kek', type: 'aes-256', spkiSha256: null },
+      ],
+      outputs: [],
+    });
+    const { runId } = await h.startCeremony({ scriptPath: '/s.yaml', dir: '/run' });
+    await vi.waitFor(() => expect(runs.status(runId).state).toBe('finished'));
+    const status = runs.status(runId);
+    if (status.kind !== 'ceremony') throw new Error(status.kind);
+    const words = status.result?.keys.map((k) => k.spkiWords);
+    expect(words?.[0]?.split(' ')).toHaveLength(32);
+    // 0x00 even is "aardvark", 0xff odd is "Yucatan": the word lists alternate by position.
+    expect(words?.[0]).toMatch(/^aardvark Yucat.n aardvark/);
+    expect(words?.[1]).toBeNull();
   });
 
   it('answers to questions no run asked are refused', async () => {
