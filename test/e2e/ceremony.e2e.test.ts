@@ -48,6 +48,7 @@ function heading(name: string | RegExp): Locator {
 
 beforeAll(async () => {
   s = await startE2e({ tokenLabel: 'e2e-ceremony', runs: { ledgerPollMs: 50 } });
+  process.env.OLOCUS_WORKSPACE = s.workspace; // Home lists runs here, not in the user's home
   // The bundled script, pointed at this machine's SoftHSM module (the store is the harness's).
   scriptPath = join(s.workspace, 'root-ca.yaml');
   writeFileSync(
@@ -261,6 +262,16 @@ describe('the bundled 3-of-5 root key ceremony through the wizard', () => {
     expect(ledger).toMatch(/"custodian":"Bob Baker".*"type":"share\.refused"/);
     expect(ledger.match(/"type":"witness\.signed"/g)).toHaveLength(4);
     app.watch.expectClean();
+  });
+
+  it('lists the run on Home as finished, with its directory', async () => {
+    await page.getByRole('navigation').getByRole('button', { name: 'Home' }).click();
+    await heading('Home').waitFor();
+    const row = page.getByRole('row').filter({ hasText: runDir });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('finished');
+    expect(await row.textContent()).toContain('Olocus Example Root CA key ceremony');
+    await photograph('01-home-after-run');
   });
 
   it('has photographed every screen', async () => {

@@ -37,19 +37,20 @@ export function AuditTimeline() {
   const ledger = useApp((s) => s.ledger);
   const asks = useApp((s) => s.witnessAsks);
   const runDir = useApp((s) => s.runResult?.dir ?? s.runDir);
-  const runId = useApp((s) => s.runId);
+  const runState = useApp((s) => s.runState);
   const ledgerPath = runDir ? `${runDir}/audit.jsonl` : '';
   const verify = useCall(() => api().verifyAudit({ path: ledgerPath }));
 
   useEffect(() => {
-    // An opened (not live) run: read its ledger from the file.
-    if (!runDir || runId || appStore.getState().ledger.length > 0) return;
+    // The file adds what events do not carry (a summary of each record's data), and is the
+    // whole story for a run opened from Home. Merged by seq, so live rows are never lost.
+    if (!runDir || runState === 'starting') return;
     void api()
       .readLedger({ path: runDir, limit: 1000 })
       .then((r) => {
         if (r.ok) appStore.getState().loadLedger(r.value.records);
       });
-  }, [runDir, runId]);
+  }, [runDir, runState]);
 
   const v = verify.value;
   return (

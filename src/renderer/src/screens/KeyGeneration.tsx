@@ -86,13 +86,15 @@ export function KeyGeneration() {
         {progress.length === 0 ? (
           <p className="muted">Nothing yet.</p>
         ) : (
-          <ol className="log" role="log" aria-live="polite">
-            {progress.slice(-12).map((p, i) => (
-              <li key={progress.length - 12 + i} className={`log-${p.kind}`}>
-                {p.message}
-              </li>
-            ))}
-          </ol>
+          <div role="log" aria-live="polite" aria-label="Run progress">
+            <ol className="log">
+              {progress.slice(-12).map((p, i) => (
+                <li key={progress.length - 12 + i} className={`log-${p.kind}`}>
+                  {p.message}
+                </li>
+              ))}
+            </ol>
+          </div>
         )}
       </section>
 
@@ -154,7 +156,7 @@ export function KeyGeneration() {
                       </td>
                       <td>
                         <button type="button" className="secondary" onClick={() => void copy(path)}>
-                          {copied === path ? 'Copied' : 'Copy path to print'}
+                          {copied === path ? 'Copied' : 'Copy path'}
                           <span className="sr-only">
                             {' '}
                             for {c.custodian}, {c.secretId}

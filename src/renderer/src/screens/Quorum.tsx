@@ -69,7 +69,7 @@ function ShareEntry({ ask }: { ask: ShareAsk }) {
   return (
     <>
       <section className="panel" aria-labelledby="quorum-progress">
-        <h2 id="quorum-progress">{ask.purpose}</h2>
+        <h2 id="quorum-progress">Shares needed for {ask.purpose}</h2>
         <p className="big-progress" role="status" aria-live="polite">
           <strong>{quorumProgress(ask.presented.length, ask.need)}</strong> shares presented
         </p>
