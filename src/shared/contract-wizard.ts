@@ -38,7 +38,10 @@ export const recentRunsResult = z.object({
       /** `run`, `rehearsal` or `demo`, as the run's state file says; null when unreadable. */
       mode: z.string().nullable(),
       records: z.number(),
+      startedAt: z.string().nullable(),
       lastEventTime: z.string().nullable(),
+      /** The script the run keeps (script.yaml): what startCeremony resumes it with. */
+      scriptPath: z.string().nullable(),
       /** report.pdf's path when the run has one. */
       report: z.string().nullable(),
       /** What could not be read (a damaged state file, a torn ledger line), or null. */
@@ -67,6 +70,8 @@ export const ledgerPageResult = z.object({
   total: z.number(),
   /** The last record's hash, or null for an empty ledger. */
   head: z.string().nullable(),
+  /** The same head in PGP words, as the room reads it aloud. */
+  headWords: z.string().nullable(),
   /** Lines that could not be read as records (a torn tail, damage); verifyAudit says why. */
   unreadableLines: z.number(),
 });

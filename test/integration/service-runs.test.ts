@@ -219,10 +219,20 @@ describe.skipIf(!softhsm)('recent runs, ledger and report over a real demo run (
       state: 'finished',
       mode: 'demo',
       records: demo.ledger.records,
+      startedAt: (
+        JSON.parse(readFileSync(join(finished, 'state.json'), 'utf8')) as {
+          startedAt: string;
+        }
+      ).startedAt,
       lastEventTime: (JSON.parse(ledgerLines.at(-1)!) as { time: string }).time,
+      scriptPath: join(finished, 'script.yaml'),
       report: join(finished, 'report.pdf'),
       problem: null,
     });
+    // The script it keeps is the one it ran: the wizard resumes a run with it.
+    expect((await invoke('validateScript', { path: done!.scriptPath! })).plan.ceremony.id).toBe(
+      'root-ca-2026',
+    );
     expect(cut).toMatchObject({
       state: 'unfinished',
       ceremonyId: 'root-ca-2026',
@@ -237,6 +247,7 @@ describe.skipIf(!softhsm)('recent runs, ledger and report over a real demo run (
     expect(bad!.ceremonyId).toBe('root-ca-2026'); // from the ledger, the state being unreadable
     expect(bad!.name).toBe('Olocus Example Root CA key ceremony');
     expect(bad!.problem).toContain('state.json');
+    expect(bad!.startedAt).toBeNull();
     expect(bad!.problem).toContain('2 lines could not be read');
     expect(nothing).toMatchObject({ state: 'empty', records: 0, ceremonyId: null, problem: null });
     expect(notes).toMatchObject({ state: 'unfinished', records: 0, ceremonyId: null });
@@ -262,6 +273,7 @@ describe.skipIf(!softhsm)('recent runs, ledger and report over a real demo run (
     const all = await invoke('readLedger', { path: demo.ledger.path, limit: 1000 });
     expect(all.total).toBe(demo.ledger.records);
     expect(all.head).toBe(demo.ledger.head);
+    expect(all.headWords).toBe(demo.ledger.headWords);
     expect(all.unreadableLines).toBe(0);
     expect(all.records.map((r) => r.seq)).toEqual([...Array(demo.ledger.records).keys()]);
     for (const [i, line] of ledgerLines.entries()) {

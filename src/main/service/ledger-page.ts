@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import { isSecretName } from '../../shared/secret-names';
 import { secretFieldReason } from '../audit/data-guard';
+import { toPgpWords } from '../audit/pgp-words';
 import type { LedgerRecord } from '../audit/types';
 
 export interface LedgerRecordView {
@@ -23,6 +24,7 @@ export interface LedgerPage {
   records: LedgerRecordView[];
   total: number;
   head: string | null;
+  headWords: string | null;
   unreadableLines: number;
 }
 
@@ -187,6 +189,7 @@ export async function readLedgerPage(
   const from = options.fromSeq ?? 0;
   const limit = options.limit ?? DEFAULT_PAGE;
   const page = read.records.filter((r) => r.seq >= from).slice(0, limit);
+  const head = read.records.at(-1)?.hash ?? null;
   return {
     path: file,
     records: page.map((r) => ({
@@ -199,7 +202,8 @@ export async function readLedgerPage(
       summary: summarizeRecord(r),
     })),
     total: read.records.length,
-    head: read.records.at(-1)?.hash ?? null,
+    head,
+    headWords: head && /^[0-9a-f]{64}$/.test(head) ? toPgpWords(head).join(' ') : null,
     unreadableLines: read.unreadableLines,
   };
 }

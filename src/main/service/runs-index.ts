@@ -16,7 +16,9 @@ export interface RecentRun {
   state: RecentRunState;
   mode: string | null;
   records: number;
+  startedAt: string | null;
   lastEventTime: string | null;
+  scriptPath: string | null;
   report: string | null;
   problem: string | null;
 }
@@ -58,7 +60,9 @@ export async function describeRun(dir: string): Promise<RecentRun & { sortTime: 
     state: 'empty',
     mode: null,
     records: 0,
+    startedAt: null,
     lastEventTime: null,
+    scriptPath: null,
     report: null,
     problem: null,
   };
@@ -72,6 +76,7 @@ export async function describeRun(dir: string): Promise<RecentRun & { sortTime: 
       hasState = true;
       run.ceremonyId = facts.ceremonyId;
       run.mode = facts.mode;
+      run.startedAt = facts.startedAt;
       const started = facts.startedAt ? Date.parse(facts.startedAt) : NaN;
       if (!Number.isNaN(started)) sortTime = started;
     }
@@ -107,12 +112,14 @@ export async function describeRun(dir: string): Promise<RecentRun & { sortTime: 
     }
   }
 
+  const script = join(dir, 'script.yaml');
+  if (await isFile(script)) run.scriptPath = script;
   const report = join(dir, 'report.pdf');
   const hasReport = await isFile(report);
   if (hasReport) run.report = report;
   // finish.ts writes report.pdf, then manifest.json last: both present is a finished run.
   if (hasReport && (await isFile(join(dir, 'manifest.json')))) run.state = 'finished';
-  else if (hasState || hasLedger || hasReport) run.state = 'unfinished';
+  else if (hasState || hasLedger || hasReport || run.scriptPath) run.state = 'unfinished';
   else if ((await readdir(dir).catch(() => [])).length > 0) {
     // Files, but none of a run's: shown, so a folder is never silently missing from the list.
     run.state = 'unfinished';
