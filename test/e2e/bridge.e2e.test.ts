@@ -4,7 +4,9 @@
 // rebound Host) are turned away.
 import { request as httpRequest } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { buildApi } from '../../src/preload/api';
@@ -338,6 +340,54 @@ describe('the pages it serves', () => {
     expect(await httpStatus('/index.html', { method: 'POST' })).toBe(405);
   });
 });
+
+describe('kept out of the desktop app', () => {
+  const REPO = resolve(import.meta.dirname, '../..');
+
+  it('is imported by nothing the Electron build or the CLI bundles', () => {
+    const importers: string[] = [];
+    for (const dir of ['src/main', 'src/preload', 'src/renderer', 'src/shared', 'src/cli']) {
+      for (const file of sourceFiles(join(REPO, dir))) {
+        const text = readFileSync(file, 'utf8');
+        if (
+          /\bfrom\s+['"][^'"]*\/bridge(\/[^'"]*)?['"]|import\(\s*['"][^'"]*\/bridge\b/.test(text)
+        ) {
+          importers.push(relative(REPO, file));
+        }
+      }
+    }
+    expect(importers).toEqual([]);
+  });
+
+  it('is no entry of electron-vite, and the packaged files are the build output only', () => {
+    expect(readFileSync(join(REPO, 'electron.vite.config.ts'), 'utf8')).not.toMatch(/src\/bridge/);
+    const builder = parseYaml(readFileSync(join(REPO, 'electron-builder.yml'), 'utf8')) as {
+      files: string[];
+    };
+    expect(builder.files).toEqual(['out/**']);
+  });
+
+  it.skipIf(!existsSync(join(REPO, 'out/main/index.js')))(
+    'leaves no trace in a build that exists (out/): no bridge path, protocol or token prefix',
+    () => {
+      const marks = [BRIDGE_WS_PATH, BRIDGE_PROTOCOL, tokenProtocol('')];
+      const found = sourceFiles(join(REPO, 'out'), /\.(c|m)?js$/).filter((f) => {
+        const text = readFileSync(f, 'utf8');
+        return marks.some((m) => text.includes(m));
+      });
+      expect(found.map((f) => relative(REPO, f))).toEqual([]);
+    },
+  );
+});
+
+function sourceFiles(dir: string, pattern = /\.(ts|tsx|js|mjs|cjs)$/): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) return e.name === 'node_modules' ? [] : sourceFiles(p, pattern);
+    return pattern.test(e.name) ? [p] : [];
+  });
+}
 
 /** A raw WebSocket handshake to the bridge, as another program on the machine could try. */
 function tryConnect(opts: { origin?: string; token?: string; host?: string }): Promise<number> {
