@@ -32,13 +32,17 @@ function client(region = 'eu-west-1', edit?: Edit) {
     maxAttempts: 1,
   });
   if (edit) {
-    c.middlewareStack.addRelativeTo(
-      (next) => async (args) => {
-        edit(args.request as { headers: Record<string, string>; body: unknown });
-        return next(args);
-      },
-      { relation: 'after', toMiddleware: 'awsAuthMiddleware', name: 'tamper' },
-    );
+    type Args = { request: unknown };
+    const tamper = (next: (a: Args) => Promise<unknown>) => async (args: Args) => {
+      edit(args.request as { headers: Record<string, string>; body: unknown });
+      return next(args);
+    };
+    // The stack's middleware type is a union of every step's; this one runs in finalizeRequest.
+    c.middlewareStack.addRelativeTo(tamper as never, {
+      relation: 'after',
+      toMiddleware: 'awsAuthMiddleware',
+      name: 'tamper',
+    });
   }
   return c;
 }
