@@ -2,6 +2,7 @@
 // and a target token made beforehand, reached through the script's `targets:` with its own PIN
 // source. Each key that moves is proven by the ledger and by a signature from the target that
 // the source's public key verifies; refusals and interruptions leave nothing lost or doubled.
+import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,7 @@ const TARGETS = {
   resume: createToken('xfer-dst-resume', '246804'),
   half: createToken('xfer-dst-half', '246805'),
   destroy: createToken('xfer-dst-destroy', '246807'),
+  shared: createToken('xfer-dst-shared', '246808'),
   badpin: createToken('xfer-dst-badpin', '246806'),
 };
 const work = mkdtempSync(join(tmpdir(), 'olocus-xfer-'));
@@ -242,6 +244,52 @@ describe('kwp under the backup KEK rebuilt from the officers’ shares', () => {
     expect(await source.listKeys({ label: 'backup-kek-transfer-session' })).toHaveLength(0);
     expect(summary.keys.map((k) => k.label)).not.toContain('signer');
     expect((await verifyLedger(join(dir, 'audit.jsonl'))).ok).toBe(true);
+  });
+});
+
+describe('kwp under a KEK both tokens already hold', () => {
+  it('names the KEK by label and moves the key under it', async () => {
+    const { text, script } = scriptFor({
+      name: 'shared',
+      before:
+        '  - { id: kek-loaded, type: witness.checkpoint, statement: The shared KEK is on both tokens }\n',
+      move: '    wrap: kwp\n    kek: { label: shared-kek }\n',
+    });
+    const dir = join(work, 'shared');
+    // The key custodians load the same AES-256 KEK onto both tokens while the witness watches.
+    class LoadingRoom extends Room {
+      override async witness(req: { stepId: string; witnesses: string[] }) {
+        if (req.stepId === 'kek-loaded') {
+          const value = new Uint8Array(randomBytes(32));
+          const source = await openCeremonyToken(dir, this.kept);
+          const target = await openTarget('shared');
+          await source.importSecretKey('aes-256', new Uint8Array(value), {
+            label: 'shared-kek',
+            token: true,
+            usage: ['wrap'],
+          });
+          await target.importSecretKey('aes-256', value, {
+            label: 'shared-kek',
+            token: true,
+            usage: ['wrap'],
+          });
+        }
+        return super.witness(req);
+      }
+    }
+    const summary = await runCeremony({ script, scriptText: text, dir, room: new LoadingRoom() });
+    expect(summary.status).toBe('finished');
+    const move = ledgerOf(dir).filter((r) => r.step === 'move');
+    expect(move.find((r) => r.type === 'transfer.started')!.data).toMatchObject({
+      wrap: 'kwp',
+      kek: 'shared-kek',
+    });
+    expect(move.find((r) => r.type === 'key.migrated')!.data).toMatchObject({
+      wrap: 'kwp',
+      mechanisms: ['CKM_AES_KEY_WRAP_PAD'],
+      proof: { signature_verified: true },
+    });
+    expect(await targetSignsForSource(dir, await openTarget('shared'))).toBe(true);
   });
 });
 

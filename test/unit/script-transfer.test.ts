@@ -145,6 +145,23 @@ describe('mistakes in a transfer step', () => {
     expect(r.message).toBe('steps[3].key: key "singer" is not made by an earlier step.');
   });
 
+  it('the audit key', () => {
+    const text = edit('    key: signer\n    to:', '    key: olocus-audit\n    to:');
+    expect(refusal(text).message).toBe(
+      `steps[3].key: "olocus-audit" is the audit key, which signs this ceremony's ledger; it stays on the ceremony token.`,
+    );
+  });
+
+  it('the plan warns when the key is generated never-extractable', () => {
+    const text = edit('    policy: { backup: true }\n', '').replace(
+      / {2}- id: backup\n(?: {4}.*\n)+/,
+      '',
+    );
+    expect(formatPlan(planScript(parseScript(text)))).toContain(
+      'Note: "signer" is generated without policy.backup: true, so it is not extractable and the HSM will refuse to wrap it',
+    );
+  });
+
   it('a key that is only made after the transfer', () => {
     const text = edit(
       '  - id: gen',

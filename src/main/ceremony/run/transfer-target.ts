@@ -53,11 +53,14 @@ async function openThrowaway(ctx: RunContext, name: string): Promise<OpenedTarge
     });
   if (await exists(ctx.path(pinFile))) {
     const provider = await open();
+    const raw = await readFile(ctx.path(pinFile));
     try {
-      await provider.login(new Uint8Array(await readFile(ctx.path(pinFile))));
+      await provider.login(new Uint8Array(raw));
     } catch (e) {
       await provider.close();
       throw e;
+    } finally {
+      raw.fill(0);
     }
     return { provider, name, throwaway: true };
   }

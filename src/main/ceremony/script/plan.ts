@@ -94,6 +94,11 @@ function transferActions(step: TransferStep, s: CeremonyScript): string[] {
   out.push(
     'Prove the copy before anything else: same public key and a signature the source public key verifies (or the same KCV for a secret key); record both fingerprints, the mechanisms and the outcome.',
   );
+  const made = s.steps.find((x) => x.type === 'key.generate' && x.key.label === label);
+  if (made?.type === 'key.generate' && !made.policy.backup)
+    out.push(
+      `Note: "${label}" is generated without policy.backup: true, so it is not extractable and the HSM will refuse to wrap it; this step will stop there.`,
+    );
   if (step.destroy_source)
     out.push(
       `Then ${(step.approved_by ?? []).join(', ')} present their shares to approve, and "${label}" is destroyed on the ceremony token.`,

@@ -97,7 +97,15 @@ export function checkTransfer(
   const label = typeof step.key === 'string' ? step.key : step.key.label;
   const keyPath = typeof step.key === 'string' ? p('key') : p('key', 'label');
   const k = keys.get(label);
-  if (!k) {
+  const first = s.steps[0];
+  if (!k && first?.type === 'token.initialize' && first.audit_key.label === label) {
+    issues.push(
+      at(
+        keyPath,
+        `"${label}" is the audit key, which signs this ceremony's ledger; it stays on the ceremony token.`,
+      ),
+    );
+  } else if (!k) {
     issues.push(at(keyPath, `key "${label}" is not made by an earlier step.`));
   } else if (k.destroyedBy !== undefined) {
     issues.push(
