@@ -10,7 +10,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { CeremonyService } from '../../src/main/service/index';
 import { startFakeCloudHsm } from '../fakes/aws/cloudhsm-server';
 import type { FakeCloudHsm } from '../fakes/aws/cloudhsm-server';
-import { syntheticPki, wireCluster } from '../fakes/aws/synthetic-pki';
+import {
+  issue,
+  newKey,
+  SYNTHETIC_NAMES,
+  syntheticPki,
+  wireCluster,
+} from '../fakes/aws/synthetic-pki';
 import type { SyntheticPki } from '../fakes/aws/synthetic-pki';
 
 const REGION = 'eu-west-1';
@@ -286,5 +292,63 @@ describe('attest cluster through DescribeClusters (synthetic roots passed as fil
       }),
     ).rejects.toMatchObject({ code: 108, message: expect.stringContaining('missing.pem') });
     expect(fake.requests).toHaveLength(0);
+  });
+
+  it('an initialised cluster: the cluster certificate is checked against --cluster-ca; the HSM chains are unknown', async () => {
+    const ca = await newKey();
+    const N = SYNTHETIC_NAMES;
+    const caPem = await issue(
+      N.customerCa,
+      N.customerCa,
+      ca.publicKey,
+      ca.privateKey,
+      undefined,
+      true,
+    );
+    const clusterCert = await issue(
+      'CN=SYNTHETIC cluster certificate',
+      N.customerCa,
+      pki.keys.hsm.publicKey,
+      ca.privateKey,
+    );
+    const id = 'cluster-initialised1';
+    fake.clusters.push(wireCluster(id, { ClusterCertificate: clusterCert }, { State: 'ACTIVE' }));
+    const v = await service.aws.attestCluster({
+      ...access,
+      cluster: `awscloudhsm://${REGION}/${id}`,
+      clusterCaFile: file('ca.pem', caPem),
+    });
+    expect(v.checks.map((c) => [c.name, c.status])).toEqual([
+      ['aws-chain', 'unknown'],
+      ['manufacturer-chain', 'unknown'],
+      ['csr-key', 'unknown'],
+      ['cluster-certificate', 'pass'],
+    ]);
+    const other = await newKey();
+    const otherCa = await issue(
+      N.customerCa,
+      N.customerCa,
+      other.publicKey,
+      other.privateKey,
+      undefined,
+      true,
+    );
+    const bad = await service.aws.attestCluster({
+      ...access,
+      cluster: `awscloudhsm://${REGION}/${id}`,
+      clusterCaFile: file('other-ca.pem', otherCa),
+    });
+    expect(bad.overall).toBe('fail');
+    expect(bad.checks.find((c) => c.name === 'cluster-certificate')?.status).toBe('fail');
+  });
+
+  it('a validation time that is not ISO 8601 is bad input (108)', async () => {
+    await expect(
+      service.aws.attestCluster({
+        ...access,
+        cluster: `awscloudhsm://${REGION}/${ID}`,
+        at: 'yesterday',
+      }),
+    ).rejects.toMatchObject({ code: 108 });
   });
 });
