@@ -1,11 +1,346 @@
 // The facade's Azure Key Vault and Managed HSM (keys, signing, BYOK import, key attestation): CeremonyService exposes it as `service.azure`.
+// Credentials come from @azure/identity's default chain (environment, workload identity,
+// managed identity, Azure CLI, …); nothing is stored by the app.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPublicKey } from 'node:crypto';
+import { DefaultAzureCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
+import type { AttestationVerdict } from '../attestation/index';
+import { ErrorCode, OlocusError } from '../../shared/errors';
+import { keySelectorFromUri } from '../hsm/open';
+import { parseKeyAddress } from '../hsm/uri';
+import { KEY_TYPES } from '../hsm/types';
+import type { KeyType } from '../hsm/types';
+import { azureAttestationVerdict } from '../hsm/azure/attestation';
+import { importByok } from '../hsm/azure/byok-import';
+import type { ByokImportResult } from '../hsm/azure/byok-import';
+import { AzureVault, describeAzureKey, isManagedHsm } from '../hsm/azure/vault';
+import type { AzureKeyInfo } from '../hsm/azure/vault';
+import { writeOnce } from '../ceremony/run/files';
+import { parseByokFile, readKekPublicKey } from '../transfer/byok-file';
+import { exportByok } from '../transfer/byok-export';
+import type { ByokExportResult } from '../transfer/byok-export';
+import { transportFor } from '../transfer/strength';
+import { appVersion } from './app-info';
+import { parsePkcs11Address } from './connections';
 import type { Connections } from './connections';
 
+const invalid = (message: string) => new OlocusError(ErrorCode.INVALID_INPUT, message);
+
+export interface AzureKeyAddress {
+  vault: string;
+  name: string;
+  version?: string;
+}
+
+export function parseAzureAddress(text: string): AzureKeyAddress {
+  const a = parseKeyAddress(text);
+  if (a.scheme !== 'azurekv')
+    throw invalid(
+      `"${text}" is not an Azure key address (azurekv://VAULT-HOST/keys/NAME[/VERSION]).`,
+    );
+  return { vault: a.vaultHost, name: a.keyName, ...(a.version ? { version: a.version } : {}) };
+}
+
+/** A vault host as --vault gives it, checked with the same rule as an azurekv:// address. */
+export function parseVaultHost(host: string): string {
+  return parseAzureAddress(`azurekv://${host}/keys/x`).vault;
+}
+
+export interface AzureKeyList {
+  vault: string;
+  managedHsm: boolean;
+  keys: AzureKeyInfo[];
+}
+
+export interface AzureSignOutput {
+  key: string;
+  kid: string;
+  algorithm: string;
+  signature: Uint8Array;
+}
+
+export interface ByokKekResult {
+  kid: string;
+  uri: string;
+  vault: string;
+  name: string;
+  size: number;
+  created: boolean;
+  keyOps: string[];
+  spkiSha256: string;
+  out: string;
+}
+
+export interface AzureMigration {
+  export: ByokExportResult;
+  import: ByokImportResult;
+  kek: ByokKekResult;
+}
+
 export class AzureOperations {
-  constructor(private readonly connections: Connections) {}
+  private credential: TokenCredential | null = null;
+  private readonly vaults = new Map<string, AzureVault>();
+
+  constructor(
+    private readonly connections: Connections,
+    /** Tests and embedders may pass a credential; by default the SDK's default chain is used. */
+    credential?: TokenCredential,
+  ) {
+    if (credential) this.credential = credential;
+  }
 
   /** The PKCS#11 connections the ceremony holds, for keys that cross between HSMs. */
   protected get pkcs11(): Connections {
     return this.connections;
+  }
+
+  private vault(host: string): AzureVault {
+    let v = this.vaults.get(host);
+    if (!v) {
+      this.credential ??= new DefaultAzureCredential();
+      v = new AzureVault(host, this.credential);
+      this.vaults.set(host, v);
+    }
+    return v;
+  }
+
+  async listKeys(vaultHost: string): Promise<AzureKeyList> {
+    const host = parseVaultHost(vaultHost);
+    return { vault: host, managedHsm: isManagedHsm(host), keys: await this.vault(host).list() };
+  }
+
+  async getKey(uri: string): Promise<AzureKeyInfo> {
+    const a = parseAzureAddress(uri);
+    const v = this.vault(a.vault);
+    return describeAzureKey(a.vault, await v.get(a.name, a.version));
+  }
+
+  /** Creates a key in the vault's HSM; a name already in use is refused (a new version would replace it). */
+  async createKey(uri: string, type: string): Promise<AzureKeyInfo> {
+    const a = parseAzureAddress(uri);
+    if (a.version)
+      throw invalid('A new key has no version yet; give azurekv://VAULT-HOST/keys/NAME.');
+    if (!(KEY_TYPES as readonly string[]).includes(type))
+      throw invalid(`Unknown key type "${type}"; use one of ${KEY_TYPES.join(', ')}.`);
+    const v = this.vault(a.vault);
+    if (await v.find(a.name))
+      throw new OlocusError(
+        ErrorCode.POLICY_VIOLATION,
+        `A key named "${a.name}" already exists in ${a.vault}; creating it again would add a new current version (keys are never replaced).`,
+      );
+    return describeAzureKey(a.vault, await v.create(a.name, type as KeyType));
+  }
+
+  async sign(uri: string, data: Uint8Array): Promise<AzureSignOutput> {
+    const a = parseAzureAddress(uri);
+    const v = this.vault(a.vault);
+    const key = await v.get(a.name, a.version);
+    const sig = await v.sign(key, data);
+    return {
+      key: describeAzureKey(a.vault, key).uri,
+      kid: sig.kid,
+      algorithm: sig.algorithm.azure,
+      signature: sig.signature,
+    };
+  }
+
+  async verify(
+    uri: string,
+    data: Uint8Array,
+    signature: Uint8Array,
+  ): Promise<{ key: string; valid: boolean }> {
+    const a = parseAzureAddress(uri);
+    const v = this.vault(a.vault);
+    const key = await v.get(a.name, a.version);
+    return { key: describeAzureKey(a.vault, key).uri, valid: await v.verify(key, data, signature) };
+  }
+
+  /** The key's attestation verdict: Marvell-verified on Managed HSM, "unknown" where none is offered. */
+  async attestKey(
+    uri: string,
+    options: { expectedSpkiSha256?: string; acceptImported?: boolean } = {},
+  ): Promise<AttestationVerdict> {
+    const a = parseAzureAddress(uri);
+    const v = this.vault(a.vault);
+    const key = await v.get(a.name, a.version);
+    return azureAttestationVerdict(v, key, describeAzureKey(a.vault, key), options);
+  }
+
+  /**
+   * Creates (or reuses) the BYOK key-exchange key: RSA-HSM with key_ops `import` only. An existing
+   * key without `import` is refused. Writes its public key as PEM to `out` (never replacing a file).
+   */
+  async byokKek(input: {
+    vault: string;
+    name: string;
+    size?: number;
+    out: string;
+  }): Promise<ByokKekResult> {
+    const host = parseVaultHost(input.vault);
+    const size = input.size ?? 4096;
+    if (![2048, 3072, 4096].includes(size)) throw invalid('--size is 2048, 3072 or 4096.');
+    if (existsSync(input.out))
+      throw invalid(
+        `${input.out} already exists; the KEK's public key is never written over a file.`,
+      );
+    const v = this.vault(host);
+    let key = await v.find(input.name);
+    const created = key === null;
+    if (key) {
+      const info = describeAzureKey(host, key);
+      if (!info.kty.startsWith('RSA') || !info.keyOps.includes('import'))
+        throw new OlocusError(
+          ErrorCode.POLICY_VIOLATION,
+          `The key "${input.name}" in ${host} cannot be a BYOK KEK: it is ${info.kty} with key_ops ${info.keyOps.join(', ') || 'none'}, and a KEK is RSA-HSM with key_ops import.`,
+        );
+    } else {
+      key = await v.create(input.name, `rsa-${size}` as KeyType, { keyOps: ['import'] });
+    }
+    const info = describeAzureKey(host, key);
+    if (!info.spki || !info.spkiSha256 || !info.type)
+      throw new OlocusError(
+        ErrorCode.OPERATION_FAILED,
+        `${host} returned the KEK "${input.name}" without its public key.`,
+      );
+    const pem = createPublicKey({
+      key: Buffer.from(info.spki, 'base64'),
+      format: 'der',
+      type: 'spki',
+    })
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
+    await writeOnce(input.out, pem, 0o644);
+    return {
+      kid: info.kid,
+      uri: info.uri,
+      vault: host,
+      name: info.name,
+      size: Number(info.type.slice(4)),
+      created,
+      keyOps: info.keyOps,
+      spkiSha256: info.spkiSha256,
+      out: input.out,
+    };
+  }
+
+  /** `byok export`: wraps a PKCS#11 private key for the KEK inside its HSM and writes the .byok file. */
+  async byokExport(
+    keyUri: string,
+    kekPemPath: string,
+    kekKid: string,
+    out: string,
+  ): Promise<ByokExportResult> {
+    const uri = parsePkcs11Address(keyUri);
+    const sel = keySelectorFromUri(uri);
+    if (sel.label === undefined && sel.id === undefined)
+      throw invalid('The --key URI must name the key (object=LABEL or id=…).');
+    const pem = await readFile(kekPemPath).catch(() => {
+      throw invalid(`Cannot read the KEK public key ${kekPemPath}.`);
+    });
+    const kek = readKekPublicKey(new Uint8Array(pem), kekPemPath);
+    const { provider } = await this.connections.get(uri, 'always');
+    return exportByok(
+      provider,
+      sel,
+      { kid: kekKid, ...kek },
+      out,
+      `olocus-ceremony ${appVersion()}`,
+    );
+  }
+
+  /**
+   * `byok import`: imports the file into `toUri` and proves it against the source's public key,
+   * read from the PKCS#11 key `source` or from the PEM file `publicKey`.
+   */
+  async byokImport(
+    filePath: string,
+    toUri: string,
+    from: { source?: string; publicKey?: string },
+  ): Promise<ByokImportResult> {
+    const a = parseAzureAddress(toUri);
+    if (a.version) throw invalid('Import into azurekv://VAULT-HOST/keys/NAME, without a version.');
+    const bytes = await readFile(filePath).catch(() => {
+      throw invalid(`Cannot read ${filePath}.`);
+    });
+    const file = parseByokFile(bytes.toString('utf8'), filePath);
+    const spki = await this.sourcePublicKey(from);
+    return importByok(this.vault(a.vault), a.name, file, new Uint8Array(bytes), spki);
+  }
+
+  private async sourcePublicKey(from: {
+    source?: string;
+    publicKey?: string;
+  }): Promise<Uint8Array> {
+    if (from.publicKey) {
+      const data = await readFile(from.publicKey).catch(() => {
+        throw invalid(`Cannot read the source public key ${from.publicKey}.`);
+      });
+      try {
+        const text = data.toString('utf8');
+        const key = text.includes('-----BEGIN')
+          ? createPublicKey(text)
+          : createPublicKey({ key: data, format: 'der', type: 'spki' });
+        return new Uint8Array(key.export({ type: 'spki', format: 'der' }));
+      } catch {
+        throw invalid(`${from.publicKey} holds no public key (PEM or DER SubjectPublicKeyInfo).`);
+      }
+    }
+    if (from.source) {
+      const uri = parsePkcs11Address(from.source);
+      const sel = keySelectorFromUri(uri);
+      const { provider } = await this.connections.get(uri, 'auto');
+      const { spki } = await provider.describeWithPublicKey({
+        ...sel,
+        class: sel.class ?? 'private',
+      });
+      if (!spki) throw invalid('The --source key has no public key to prove the import against.');
+      return spki;
+    }
+    throw invalid(
+      'byok import needs the source public key to prove the copy: --source URI or --public-key FILE.',
+    );
+  }
+
+  /**
+   * A PKCS#11 private key into Azure Key Vault in one step (what `migrate --to azurekv://…`
+   * needs): the KEK `kekName` (created RSA-HSM/import if absent, sized by SP 800-57 for the key),
+   * a .byok file in a private temporary directory, the import, and its proof.
+   */
+  async migrateToAzure(
+    fromUri: string,
+    toUri: string,
+    options: { kekName?: string } = {},
+  ): Promise<AzureMigration> {
+    const a = parseAzureAddress(toUri);
+    if (a.version) throw invalid('Migrate into azurekv://VAULT-HOST/keys/NAME, without a version.');
+    const uri = parsePkcs11Address(fromUri);
+    const { provider } = await this.connections.get(uri, 'always');
+    const sel = keySelectorFromUri(uri);
+    const { info } = await provider.describeWithPublicKey({
+      ...sel,
+      class: sel.class ?? 'private',
+    });
+    const type = (KEY_TYPES as readonly string[]).includes(info.type)
+      ? (info.type as KeyType)
+      : 'rsa-4096';
+    const dir = await mkdtemp(join(tmpdir(), 'olocus-byok-'));
+    try {
+      const kek = await this.byokKek({
+        vault: a.vault,
+        name: options.kekName ?? 'olocus-byok-kek',
+        size: Number(transportFor([type]).slice(4)),
+        out: join(dir, 'kek.pem'),
+      });
+      const out = join(dir, 'key.byok');
+      const exported = await this.byokExport(fromUri, kek.out, kek.kid, out);
+      const imported = await this.byokImport(out, toUri, { source: fromUri });
+      return { kek, export: exported, import: imported };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 }
