@@ -12,3 +12,5 @@ export {
   seriousA11yViolations,
 } from './artifacts';
 export type { A11yViolation } from './artifacts';
+export { rawClients } from './raw-clients';
+export type { HttpAnswer, RawClients } from './raw-clients';
