@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { instanceMetadataPolicy } from '../../src/main/hsm/aws/client';
 import { CeremonyService } from '../../src/main/service/index';
 import { startFakeCloudHsm } from '../fakes/aws/cloudhsm-server';
 import type { FakeCloudHsm } from '../fakes/aws/cloudhsm-server';
@@ -245,6 +246,34 @@ describe('AWS credentials', () => {
       imds.closeAllConnections();
       await new Promise<void>((r) => imds.close(() => r()));
     }
+  });
+  it("whoever configured the metadata service decides: the user's settings win over Olocus's default", () => {
+    expect(instanceMetadataPolicy({}, {})).toEqual({ asked: false, decidedBy: 'olocus' });
+    expect(instanceMetadataPolicy({ instanceMetadata: true }, {})).toEqual({
+      asked: true,
+      decidedBy: 'olocus',
+    });
+    expect(
+      instanceMetadataPolicy({ instanceMetadata: true }, { AWS_EC2_METADATA_DISABLED: 'true' }),
+    ).toEqual({
+      asked: false,
+      decidedBy: 'user',
+    });
+    // Empty means unset, as the SDK reads it.
+    expect(instanceMetadataPolicy({}, { AWS_EC2_METADATA_DISABLED: '' })).toEqual({
+      asked: false,
+      decidedBy: 'olocus',
+    });
+    // Container credentials (ECS, EKS pod identity) are a configuration; the SDK uses them, not EC2's.
+    expect(
+      instanceMetadataPolicy(
+        {},
+        { AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://169.254.170.23/v1/credentials' },
+      ),
+    ).toEqual({
+      asked: true,
+      decidedBy: 'user',
+    });
   });
 });
 
