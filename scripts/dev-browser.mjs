@@ -37,11 +37,13 @@ if (!existsSync(join(rendererDir, 'index.html'))) {
 const { startBridge } = await import('../src/bridge/index.ts');
 
 let bridge;
+let stopping = false;
 const printAddress = (what) => console.log(`\n${what}\n  ${bridge.urlWithToken()}\n`);
 bridge = await startBridge({
   port,
   rendererDir,
   onDisconnect: () => {
+    if (stopping) return;
     bridge.issueToken();
     printAddress('The page disconnected; its token is spent. Open (or reload with) this address:');
   },
@@ -49,7 +51,6 @@ bridge = await startBridge({
 console.log(`dev:browser: serving ${rendererDir} on ${bridge.origin} (loopback only).`);
 printAddress('Open this address in a browser (the token works once; Ctrl-C stops):');
 
-let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;

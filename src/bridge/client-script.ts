@@ -21,7 +21,7 @@ export function clientScript(): string {
   const EVENTS = ${events};
   const notConnected = (why) => ({
     ok: false,
-    error: { code: ${ErrorCode.OPERATION_FAILED}, message: 'The browser bridge is not connected (' + why + '); start npm run dev:browser again and open the address it prints.' },
+    error: { code: ${ErrorCode.OPERATION_FAILED}, message: 'The browser bridge is not connected (' + why + '); open the address npm run dev:browser printed last (each address works once).' },
   });
 
   // The token arrives once, in the address fragment, and leaves the address bar at once.

@@ -89,6 +89,20 @@ const ADMITTED_EVENT: InvokeEventLike = {
 
 type Listener = (event: InvokeEventLike, ...args: unknown[]) => unknown;
 
+/**
+ * One log line from what the IPC wrapper logs: its sentence, and an error's name and message
+ * (a service failure the officer saw only as "see the log"). Other values (zod issue lists,
+ * payload fragments) are left out, as is any stack.
+ */
+function logLine(args: readonly unknown[]): string {
+  const parts = args.flatMap((a) => {
+    if (typeof a === 'string') return [a];
+    if (a instanceof Error) return [`${a.name}: ${a.message}`];
+    return [];
+  });
+  return `olocus bridge: ${parts.join(' ')}`;
+}
+
 export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> {
   const log = options.log ?? ((line: string) => console.warn(line));
   const root = resolve(options.rendererDir ?? 'out/renderer');
@@ -103,7 +117,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
         client.send(JSON.stringify({ t: 'event', channel, payload }));
       }
     },
-    (...args) => log(`olocus bridge: ${args.filter((a) => typeof a === 'string').join(' ')}`),
+    (...args) => log(logLine(args)),
   );
   const runs = new RunManager(emit, options.runs ?? {});
 
@@ -113,7 +127,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     removeHandler: (channel) => void channels.delete(channel),
   };
   const unregister = registerContract(ipc, createHandlers(service, runs), {
-    log: (...args) => log(`olocus bridge: ${args.filter((a) => typeof a === 'string').join(' ')}`),
+    log: (...args) => log(logLine(args)),
   });
 
   let port = 0;
