@@ -63,6 +63,11 @@ export class FakeVault {
   readonly throttled = new Set<string>();
   /** The .byok files the vault was given, as parsed JSON, for tests to inspect. */
   readonly byokSeen: unknown[] = [];
+  /**
+   * What a Managed HSM answers to getKeyAttestation. The fake has no LiquidSecurity card, so a
+   * test hands it a real Marvell attestation (about some other key) and its certificate chain.
+   */
+  attestationBlob: { attestation: Uint8Array; chainPem: string } | null = null;
 
   constructor(
     readonly host: string,
@@ -241,6 +246,13 @@ export class FakeVault {
         'BadParameter',
         'Key attestation is only available for keys in Azure Key Vault Managed HSM.',
       );
-    return this.bundle(k);
+    const bundle = this.bundle(k);
+    if (this.attestationBlob)
+      (bundle.attributes as Record<string, unknown>).attestation = {
+        privateKeyAttestation: b64u(this.attestationBlob.attestation),
+        certificatePemFile: b64u(Buffer.from(this.attestationBlob.chainPem)),
+        version: '1.0.0',
+      };
+    return bundle;
   }
 }
