@@ -15,10 +15,11 @@ const electronVersion = require('electron/package.json').version;
 const toolPkg = require.resolve('@doyensec/electronegativity/package.json');
 const toolBin = join(dirname(toolPkg), require(toolPkg).bin.electronegativity);
 
+// EPERM rather than ENOTFOUND: its HTTP client retries the latter with back-off, seconds apiece.
 const offline = `import dns from 'node:dns';
 dns.lookup = (host, options, callback) => {
   const cb = typeof options === 'function' ? options : callback;
-  const error = Object.assign(new Error('no network for electronegativity: ' + host), { code: 'ENOTFOUND' });
+  const error = Object.assign(new Error('no network for electronegativity: ' + host), { code: 'EPERM' });
   process.nextTick(() => cb(error));
 };`;
 
