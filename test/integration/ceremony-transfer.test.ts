@@ -387,7 +387,10 @@ describe('resume', () => {
     );
     expect(message).toContain("its public key is the source's");
     expect(message).toContain('Nothing was transferred again');
-    expect(message).toContain("Have the target's officer destroy that unrecorded copy");
+    expect(message).toContain(
+      `Have the target's officer destroy that unrecorded copy (all 2 objects labelled "signer" with CKA_ID`,
+    );
+    expect(message).toContain('private key, public key');
     expect(await privateKeys(target)).toHaveLength(1);
     expect(ledgerOf(dir).find((r) => r.type === 'transfer.interrupted_copy_found')).toBeDefined();
 

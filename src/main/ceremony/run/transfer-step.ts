@@ -113,11 +113,12 @@ async function refuseHalfMadeCopy(
 ): Promise<void> {
   if (!recorded.started) return;
   const label = transferLabel(step);
-  const found = (await target.provider.listKeys({ label })).filter((k) => k.class !== 'public');
+  // The private key and its public half are made together; either one left is the debris.
+  const found = await target.provider.listKeys({ label });
   if (found.length === 0) return;
   const token = await target.provider.tokenInfo();
   const where = `target "${step.to}" (token "${token.label}", serial ${token.serial})`;
-  const copy = found[0]!;
+  const copy = found.find((k) => k.class !== 'public') ?? found[0]!;
   const same =
     copy.spkiSha256 && rec.spkiSha256
       ? copy.spkiSha256 === rec.spkiSha256
@@ -135,7 +136,7 @@ async function refuseHalfMadeCopy(
   });
   throw new OlocusError(
     ErrorCode.POLICY_VIOLATION,
-    `The previous run stopped after "${label}" was unwrapped on ${where} but before its proof was recorded; ${same}. Nothing was transferred again and the key on the ceremony token is untouched. Have the target's officer destroy that unrecorded copy (label "${label}", CKA_ID ${copy.id}), then run the ceremony again on this directory: the transfer starts afresh.`,
+    `The previous run stopped after "${label}" was unwrapped on ${where} but before its proof was recorded; ${same}. Nothing was transferred again and the key on the ceremony token is untouched. Have the target's officer destroy that unrecorded copy (${found.length === 1 ? 'the object' : `all ${found.length} objects`} labelled "${label}" with CKA_ID ${copy.id}: ${found.map((k) => `${k.class} key`).join(', ')}), then run the ceremony again on this directory: the transfer starts afresh.`,
   );
 }
 
