@@ -5,10 +5,15 @@ import type { ReactNode } from 'react';
 import type { Envelope, IpcError } from '../../../shared/olocus-api';
 import { groupHex } from '../logic/text';
 
+/** The first screen leaves focus at the top of the page, so Tab meets the skip link first. */
+let firstScreen = true;
+
 export function Screen(props: { title: string; intro?: ReactNode; children: ReactNode }) {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
-    heading.current?.focus();
+    // A screen opened by the officer takes focus at its heading, so reading starts there.
+    if (firstScreen) firstScreen = false;
+    else heading.current?.focus();
   }, [props.title]);
   return (
     <section className="screen" aria-labelledby="screen-title">
