@@ -201,6 +201,44 @@ describe('olocus-ceremony aws …', () => {
     expect(r.stdout).toContain('Attestation verdict: UNKNOWN (aws-cloudhsm)');
     expect(r.stdout).toContain('unknown: no pinned root for the AWS hardware certificate issuer');
   });
+  it('takes region and cluster from an hsm-config.yaml aws section (--config)', async () => {
+    const config = join(dir, 'hsm-config.yaml');
+    writeFileSync(
+      config,
+      `hsm:\n  provider: aws_cloudhsm\n  aws:\n    region: ${REGION}\n    cluster_id: ${GOOD}\n`,
+    );
+    const backups = await runCli(
+      ['aws', 'backups', '--config', config, '--endpoint', fake.endpoint, '--json'],
+      { env: env(KEY) },
+    );
+    expect(backups.code).toBe(0);
+    expect((JSON.parse(backups.stdout) as { cluster: string }).cluster).toBe(cluster(GOOD));
+    const clusters = await runCli(
+      ['aws', 'clusters', '--config', config, '--endpoint', fake.endpoint, '--json'],
+      {
+        env: env(KEY),
+      },
+    );
+    expect(clusters.code).toBe(0);
+    expect((JSON.parse(clusters.stdout) as { region: string }).region).toBe(REGION);
+    const both = await runCli(
+      [
+        'attest',
+        'cluster',
+        '--config',
+        config,
+        '--cluster',
+        cluster(GOOD),
+        '--endpoint',
+        fake.endpoint,
+      ],
+      {
+        env: env(KEY),
+      },
+    );
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('Give --cluster or --config, not both.');
+  });
 });
 
 describe('olocus-ceremony aws: errors', () => {

@@ -4,7 +4,8 @@ import { formatVerdict, verdictExitCode } from '../../main/attestation/index';
 import type { AwsAccess, CloudHsmBackup, CloudHsmCluster } from '../../main/service/aws';
 import { fields, table } from '../output';
 import type { CommandContext, CommandSpec, FlagSpec } from '../spec';
-import { optionalString, stringFlag } from '../spec';
+import { optionalString } from '../spec';
+import { UsageError } from '../errors';
 
 const ACCESS_FLAGS: Record<string, FlagSpec> = {
   endpoint: {
@@ -18,15 +19,43 @@ const ACCESS_FLAGS: Record<string, FlagSpec> = {
   },
 };
 
-const CLUSTER_FLAG: FlagSpec = {
-  type: 'string',
-  value: 'URI',
-  help: 'the cluster, awscloudhsm://REGION/CLUSTER-ID',
-  required: true,
+const CLUSTER_FLAGS: Record<string, FlagSpec> = {
+  cluster: { type: 'string', value: 'URI', help: 'the cluster, awscloudhsm://REGION/CLUSTER-ID' },
+  config: {
+    type: 'string',
+    value: 'FILE',
+    help: 'hsm-config.yaml whose aws section names region and cluster_id (instead of --cluster)',
+  },
 };
 
 const CREDENTIALS_NOTE =
   'AWS credentials come from the default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ~/.aws, SSO); they are never stored.';
+
+/** --cluster, or the cluster the --config file names; one of them is needed. */
+async function clusterOf(ctx: CommandContext): Promise<string> {
+  const given = optionalString(ctx, 'cluster');
+  const file = optionalString(ctx, 'config');
+  if (given && file) throw new UsageError('Give --cluster or --config, not both.');
+  if (given) return given;
+  if (!file)
+    throw new UsageError(
+      'Name the cluster with --cluster awscloudhsm://REGION/CLUSTER-ID or --config FILE.',
+    );
+  const target = await ctx.service.aws.targetFromConfig(file);
+  if (!target.cluster) {
+    throw new UsageError(`${file} names no cluster (hsm.aws.cluster_id); give --cluster.`);
+  }
+  return target.cluster;
+}
+
+async function regionOf(ctx: CommandContext): Promise<string> {
+  const given = optionalString(ctx, 'region');
+  const file = optionalString(ctx, 'config');
+  if (given && file) throw new UsageError('Give --region or --config, not both.');
+  if (given) return given;
+  if (!file) throw new UsageError('Name the region with --region REGION or --config FILE.');
+  return (await ctx.service.aws.targetFromConfig(file)).region;
+}
 
 function access(ctx: CommandContext): AwsAccess {
   const endpoint = optionalString(ctx, 'endpoint');
@@ -104,16 +133,21 @@ export function formatBackups(cluster: string, backups: CloudHsmBackup[]): strin
 
 export const awsClustersCommand: CommandSpec = {
   words: ['aws', 'clusters'],
-  usage: 'aws clusters --region REGION [--endpoint URL] [--instance-metadata]',
+  usage: 'aws clusters --region REGION|--config FILE [--endpoint URL] [--instance-metadata]',
   summary:
     'AWS CloudHSM clusters in a region: state, HSMs (AZ, IP, state), HSM type, backup policy',
   details: [CREDENTIALS_NOTE],
   flags: {
-    region: { type: 'string', value: 'REGION', help: 'AWS region, e.g. eu-west-1', required: true },
+    region: { type: 'string', value: 'REGION', help: 'AWS region, e.g. eu-west-1' },
+    config: {
+      type: 'string',
+      value: 'FILE',
+      help: 'hsm-config.yaml whose aws section names the region (instead of --region)',
+    },
     ...ACCESS_FLAGS,
   },
   async run(ctx) {
-    const region = stringFlag(ctx, 'region');
+    const region = await regionOf(ctx);
     const clusters = await ctx.service.aws.listClusters(region, access(ctx));
     ctx.out.result({ region, clusters }, () => formatClusters(region, clusters));
     return 0;
@@ -123,13 +157,13 @@ export const awsClustersCommand: CommandSpec = {
 export const awsClusterCommand: CommandSpec = {
   words: ['aws', 'cluster'],
   usage:
-    'aws cluster --cluster awscloudhsm://REGION/CLUSTER-ID [--endpoint URL] [--instance-metadata]',
+    'aws cluster --cluster awscloudhsm://REGION/CLUSTER-ID|--config FILE [--endpoint URL] [--instance-metadata]',
   summary:
     'one AWS CloudHSM cluster in detail, with its HSMs and which identity certificates AWS returns',
   details: [CREDENTIALS_NOTE],
-  flags: { cluster: CLUSTER_FLAG, ...ACCESS_FLAGS },
+  flags: { ...CLUSTER_FLAGS, ...ACCESS_FLAGS },
   async run(ctx) {
-    const c = await ctx.service.aws.describeCluster(stringFlag(ctx, 'cluster'), access(ctx));
+    const c = await ctx.service.aws.describeCluster(await clusterOf(ctx), access(ctx));
     ctx.out.result(c, () => formatCluster(c));
     return 0;
   },
@@ -138,12 +172,12 @@ export const awsClusterCommand: CommandSpec = {
 export const awsBackupsCommand: CommandSpec = {
   words: ['aws', 'backups'],
   usage:
-    'aws backups --cluster awscloudhsm://REGION/CLUSTER-ID [--endpoint URL] [--instance-metadata]',
+    'aws backups --cluster awscloudhsm://REGION/CLUSTER-ID|--config FILE [--endpoint URL] [--instance-metadata]',
   summary: "an AWS CloudHSM cluster's backups, oldest first",
   details: [CREDENTIALS_NOTE],
-  flags: { cluster: CLUSTER_FLAG, ...ACCESS_FLAGS },
+  flags: { ...CLUSTER_FLAGS, ...ACCESS_FLAGS },
   async run(ctx) {
-    const cluster = stringFlag(ctx, 'cluster');
+    const cluster = await clusterOf(ctx);
     const backups = await ctx.service.aws.listBackups(cluster, access(ctx));
     ctx.out.result({ cluster, backups }, () => formatBackups(cluster, backups));
     return 0;
@@ -153,7 +187,7 @@ export const awsBackupsCommand: CommandSpec = {
 export const attestClusterCommand: CommandSpec = {
   words: ['attest', 'cluster'],
   usage:
-    'attest cluster --cluster awscloudhsm://REGION/CLUSTER-ID [--aws-root PEM] [--manufacturer-root PEM] [--cluster-ca PEM] [--at ISO] [--endpoint URL]',
+    'attest cluster --cluster awscloudhsm://REGION/CLUSTER-ID|--config FILE [--aws-root PEM] [--manufacturer-root PEM] [--cluster-ca PEM] [--at ISO] [--endpoint URL]',
   summary:
     "verifies an AWS CloudHSM cluster's HSM identity chains (AWS and manufacturer) and CSR key from DescribeClusters",
   details: [
@@ -163,7 +197,7 @@ export const attestClusterCommand: CommandSpec = {
     CREDENTIALS_NOTE,
   ],
   flags: {
-    cluster: CLUSTER_FLAG,
+    ...CLUSTER_FLAGS,
     'aws-root': {
       type: 'string',
       value: 'PEM',
@@ -188,7 +222,7 @@ export const attestClusterCommand: CommandSpec = {
     const clusterCa = optionalString(ctx, 'cluster-ca');
     const at = optionalString(ctx, 'at');
     const v = await ctx.service.aws.attestCluster({
-      cluster: stringFlag(ctx, 'cluster'),
+      cluster: await clusterOf(ctx),
       ...access(ctx),
       ...(awsRoot ? { awsRootFile: awsRoot } : {}),
       ...(mfrRoot ? { manufacturerRootFile: mfrRoot } : {}),

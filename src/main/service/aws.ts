@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import type { CloudHSMV2Client } from '@aws-sdk/client-cloudhsm-v2';
 import { ErrorCode, OlocusError } from '../../shared/errors';
+import { loadHsmConfig } from '../config/index';
 import { verifyCloudHsmIdentity } from '../attestation/aws/cluster-identity';
 import { pinnedCloudHsmRoots, suppliedAnchor } from '../attestation/aws/roots';
 import type { AttestationVerdict } from '../attestation/verdict';
@@ -55,6 +56,13 @@ async function readPem(path: string, what: string): Promise<string> {
   }
 }
 
+/** What an hsm-config.yaml's `aws` section names (region and, when given, the cluster). */
+export interface AwsConfigTarget {
+  region: string;
+  /** awscloudhsm://REGION/CLUSTER-ID when the file names a cluster. */
+  cluster: string | null;
+}
+
 export class AwsOperations {
   constructor(private readonly connections: Connections) {}
 
@@ -67,6 +75,25 @@ export class AwsOperations {
     const target: CloudHsmTarget = { region, ...access };
     const client = createCloudHsmClient(target);
     return { client, where: access.endpoint ?? `cloudhsmv2.${region}.amazonaws.com` };
+  }
+
+  /**
+   * The region and cluster an hsm-config.yaml names in its `aws` section. The file has no
+   * endpoint field (schema.ts), so an endpoint override comes from --endpoint only.
+   */
+  async targetFromConfig(path: string): Promise<AwsConfigTarget> {
+    const { config } = await loadHsmConfig(path, { machineChecks: false });
+    const aws = config.hsm.aws;
+    if (!aws?.region) {
+      throw new OlocusError(
+        ErrorCode.INVALID_INPUT,
+        `${path} names no AWS region (hsm.aws.region); give --region or add it to the file.`,
+      );
+    }
+    return {
+      region: aws.region,
+      cluster: aws.cluster_id ? `awscloudhsm://${aws.region}/${aws.cluster_id}` : null,
+    };
   }
 
   /** Every cluster these credentials see in a region, with HSMs (AZ, IP, state) and backup policy. */
