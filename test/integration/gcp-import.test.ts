@@ -6,7 +6,12 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withKms } from '../../src/main/hsm/gcp/client';
+import { parseGcpAddress } from '../../src/main/hsm/gcp/names';
+import { parsePkcs11Uri } from '../../src/main/hsm/uri';
 import { CeremonyService } from '../../src/main/service';
+import { Connections } from '../../src/main/service/connections';
+import { importToCloudKms } from '../../src/main/transfer/gcp-import';
 import { ErrorCode, OlocusError } from '../../src/shared/errors';
 import { FakeKms } from '../fakes/gcp/server';
 import { createToken, SOFTHSM_MODULE } from '../helpers/softhsm';
@@ -214,6 +219,54 @@ describe('gcp import (SoftHSM → fake Cloud HSM)', () => {
     );
     expect(e.code).toBe(ErrorCode.POLICY_VIOLATION);
     expect(e.message).toMatch(/uses RSA_OAEP_4096_SHA1_AES_256, not RSA_OAEP_3072_SHA1_AES_256/);
+  });
+
+  it('writes ledger events with both fingerprints, mechanisms and the outcome (and a refusal)', async () => {
+    const fp = await generate('ec-p256', 'gcp-ledger');
+    await generate('ec-p256', 'gcp-ledger-stays', false);
+    const events: { type: string; data: Record<string, unknown> }[] = [];
+    const audit = {
+      event: async (type: string, data: Record<string, unknown>) =>
+        void events.push({ type, data }),
+    };
+    const connections = new Connections({});
+    const { provider } = await connections.get(parsePkcs11Uri(keyUri('gcp-ledger')), 'always');
+    await withKms(connect(), (kms) =>
+      importToCloudKms(
+        provider,
+        { label: 'gcp-ledger', class: 'private' },
+        kms,
+        parseGcpAddress(to('ledger')),
+        { audit },
+      ),
+    );
+    await withKms(connect(), (kms) =>
+      importToCloudKms(
+        provider,
+        { label: 'gcp-ledger-stays', class: 'private' },
+        kms,
+        parseGcpAddress(to('ledger-2')),
+        { audit },
+      ),
+    ).catch(() => undefined);
+    await connections.close();
+    expect(events.map((e) => e.type)).toEqual(['key.imported_to_cloud', 'key.migration_refused']);
+    expect(events[0]!.data).toMatchObject({
+      label: 'gcp-ledger',
+      mechanisms: ['CKM_AES_KEY_GEN', 'CKM_AES_KEY_WRAP_PAD', 'CKM_RSA_PKCS_OAEP'],
+      import_method: 'rsa-oaep-3072-sha1-aes-256',
+      source: { spki_sha256: fp },
+      target: { spki_sha256: fp, protection_level: 'HSM' },
+      proof: { spki_match: true, signature_verified: true },
+      outcome: 'verified',
+    });
+    expect(events[1]!.data).toMatchObject({
+      label: 'gcp-ledger-stays',
+      outcome: 'refused',
+      code: 106,
+    });
+    // Public facts only: nothing in the events looks like key bytes.
+    expect(JSON.stringify(events)).not.toMatch(/[A-Za-z0-9+/]{200,}/);
   });
 
   it('leaves no transient import-job key on the source token', async () => {

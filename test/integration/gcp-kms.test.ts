@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openKmsClient, parseEndpoint, withKms } from '../../src/main/hsm/gcp/client';
+import { crc32c } from '../../src/main/hsm/gcp/crc32c';
 import { requireAdcSource } from '../../src/main/hsm/gcp/credentials';
 import { activeImportJob, importWrappedVersion } from '../../src/main/hsm/gcp/import-job';
 import { CeremonyService } from '../../src/main/service';
@@ -179,6 +180,13 @@ describe('wrong import blobs, as Cloud KMS answers them', () => {
       expect(short.message).toMatch(/wrapped_key has an invalid length/);
     });
     expect(fake.privateKeyOf(`${key}/cryptoKeyVersions/1`)).toBeNull();
+  });
+});
+
+describe('CRC32C', () => {
+  it('is the Castagnoli CRC (check value of "123456789" is 0xE3069283, RFC 3720 B.4 vector)', () => {
+    expect(crc32c('123456789')).toBe(0xe3069283);
+    expect(crc32c(new Uint8Array(32))).toBe(0x8a9136aa);
   });
 });
 

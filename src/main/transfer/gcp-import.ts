@@ -32,9 +32,12 @@ import type { GcpImportPlan } from './gcp-import-plan';
 import { NATIVE_NOTE } from './rsa-aes';
 import { describeSide } from './sides';
 import type { Side } from './sides';
-import type { OaepHash } from './types';
+import { TransferLog } from './events';
+import type { OaepHash, TransferAudit } from './types';
 
 export interface GcpImportOptions {
+  /** Where the ledger events go (key.imported_to_cloud, key.migration_refused / _failed). */
+  audit?: TransferAudit;
   method?: ImportMethod;
   /** An import job id in the target's key ring to use (created if absent). */
   importJob?: string;
@@ -138,12 +141,78 @@ export async function importToCloudKms(
   to: GcpAddress,
   options: GcpImportOptions = {},
 ): Promise<GcpImportResult> {
+  const log = new TransferLog(options.audit);
+  const stage: Stage = { planned: false, source: 'the source token' };
+  try {
+    const r = await importOne(sourceHsm, sel, kms, to, options, stage);
+    await log.event('key.imported_to_cloud', eventOf(r));
+    return r;
+  } catch (e) {
+    await log
+      .problem(
+        stage.planned ? 'failed' : 'refused',
+        { label: sel.label ?? '', source: stage.source, target: `gcpkms://${cryptoKeyName(to)}` },
+        e,
+      )
+      .catch(() => undefined);
+    throw e;
+  }
+}
+
+interface Stage {
+  /** Past the checks: Google-side objects may exist from here on. */
+  planned: boolean;
+  source: string;
+}
+
+/** Only public facts: labels, fingerprints, mechanism and method names, strengths, outcome. */
+function eventOf(r: GcpImportResult): Record<string, unknown> {
+  return {
+    label: r.source.label,
+    type: r.source.type,
+    wrap: 'rsa-aes-kwp',
+    mechanisms: r.mechanisms,
+    import_method: r.importJob.method,
+    import_job: r.importJob.name,
+    import_job_spki_sha256: r.importJob.spkiSha256,
+    oaep_hash: r.oaepHash,
+    oaep_note: r.oaepNote,
+    strength_bits: {
+      key: r.strength.keyBits,
+      wrap: r.strength.wrapBits,
+      below_key: r.strength.belowKey,
+    },
+    source: { token: r.source.token, uri: r.source.uri, spki_sha256: r.source.spkiSha256 },
+    target: {
+      uri: r.target.address,
+      protection_level: r.target.protectionLevel,
+      algorithm: r.target.algorithm,
+      spki_sha256: r.target.spkiSha256,
+    },
+    proof: {
+      method: r.proof.method,
+      spki_match: r.proof.spkiMatch,
+      signature_verified: r.proof.signatureVerified,
+    },
+    outcome: 'verified',
+  };
+}
+
+async function importOne(
+  sourceHsm: Pkcs11Provider,
+  sel: KeySelector,
+  kms: KeyManagementServiceClient,
+  to: GcpAddress,
+  options: GcpImportOptions,
+  stage: Stage,
+): Promise<GcpImportResult> {
   if (to.version)
     throw new OlocusError(
       ErrorCode.INVALID_INPUT,
       'Import into a Cloud KMS key, not into a version: --to ends with /cryptoKeys/K (the version is made by the import).',
     );
   const source = await describeSide(sourceHsm, 'source');
+  stage.source = source.name;
   const read = await source.lock.shared(() =>
     sourceHsm.describeWithPublicKey({ ...sel, class: sel.class ?? 'private' }),
   );
@@ -156,6 +225,7 @@ export async function importToCloudKms(
   };
   const ring = keyRingName(to);
   const keyName = cryptoKeyName(to);
+  stage.planned = true;
   const cryptoKeyCreated = await ensureCryptoKey(kms, keyName, plan);
 
   let method = plan.method;
