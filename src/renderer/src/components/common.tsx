@@ -98,3 +98,43 @@ export function Row(props: { term: string; children: ReactNode }) {
     </>
   );
 }
+
+/**
+ * A button for an answer that stops the run's step: the first press asks again (in words), the
+ * second does it, so a stray Enter on the projector keyboard cannot end a step.
+ */
+export function ConfirmButton(props: {
+  label: string;
+  confirm: string;
+  disabled?: boolean;
+  onConfirm: () => void;
+}) {
+  const [armed, setArmed] = useState(false);
+  return armed ? (
+    <span className="confirm" role="group" aria-label={props.label}>
+      <button
+        type="button"
+        className="danger"
+        disabled={props.disabled}
+        onClick={() => {
+          setArmed(false);
+          props.onConfirm();
+        }}
+      >
+        {props.confirm}
+      </button>
+      <button type="button" className="secondary" onClick={() => setArmed(false)}>
+        Keep waiting
+      </button>
+    </span>
+  ) : (
+    <button
+      type="button"
+      className="danger"
+      disabled={props.disabled}
+      onClick={() => setArmed(true)}
+    >
+      {props.label}
+    </button>
+  );
+}

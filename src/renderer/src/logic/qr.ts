@@ -1,8 +1,9 @@
 // Reads a share card's QR code from a photo or scan, in the window, with jsQR. The decoded
 // payload goes straight to presentShare; the pixels are dropped as soon as they are read.
-import jsQR from 'jsqr';
 
 export async function readQrFromImage(file: Blob): Promise<string> {
+  // Loaded on first use: most ceremonies type their shares, so the decoder stays out of startup.
+  const { default: jsQR } = await import('jsqr');
   const bitmap = await createImageBitmap(file);
   try {
     const canvas = document.createElement('canvas');

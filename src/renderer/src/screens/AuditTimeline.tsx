@@ -2,7 +2,7 @@
 // check of the whole chain.
 import { useEffect } from 'react';
 import { api } from '../api/client';
-import { ErrorNote, Fingerprint, Note, Screen, useCall } from '../components/common';
+import { ConfirmButton, ErrorNote, Fingerprint, Note, Screen, useCall } from '../components/common';
 import { timeOfDay } from '../logic/text';
 import { appStore, useApp } from '../store';
 import type { WitnessAsk } from '../store/run-slice';
@@ -19,14 +19,12 @@ function SignOff({ ask }: { ask: WitnessAsk }) {
             Sign off as {w}
           </button>
         ))}
-        <button
-          type="button"
-          className="danger"
+        <ConfirmButton
+          label="No witness signs"
+          confirm="Yes: no witness signs this step"
           disabled={sign.busy}
-          onClick={() => void sign.run(null)}
-        >
-          No witness signs
-        </button>
+          onConfirm={() => void sign.run(null)}
+        />
       </div>
       <ErrorNote error={sign.error} title="Not signed" />
     </div>

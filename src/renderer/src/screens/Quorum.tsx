@@ -4,7 +4,7 @@
 // reaches the store.
 import { useId, useRef, useState } from 'react';
 import { api } from '../api/client';
-import { ErrorNote, Note, Screen } from '../components/common';
+import { ConfirmButton, ErrorNote, Note, Screen } from '../components/common';
 import { readQrFromImage } from '../logic/qr';
 import { quorumProgress } from '../logic/text';
 import { useApp } from '../store';
@@ -173,14 +173,12 @@ function ShareEntry({ ask }: { ask: ShareAsk }) {
           <button type="submit" disabled={sending || !presenter}>
             {sending ? 'Checking…' : 'Present share'}
           </button>
-          <button
-            type="button"
-            className="danger"
+          <ConfirmButton
+            label="No other custodian can present"
+            confirm="Yes: stop this step without the quorum"
             disabled={sending}
-            onClick={() => void send(null)}
-          >
-            No other custodian can present
-          </button>
+            onConfirm={() => void send(null)}
+          />
         </div>
         <ErrorNote error={error} title="Not sent" />
       </form>

@@ -93,6 +93,21 @@ export function Report() {
           </button>
         </div>
         <Verdict label="Report" v={report.value} />
+        {report.value?.signature ? (
+          <dl className="facts">
+            <Row term="Signed by">{report.value.signature.signer?.subject ?? 'unknown'}</Row>
+            <Row term="Certificate chain">{report.value.signature.chain.message}</Row>
+            <Row term="Signing time">{report.value.signature.signingTime ?? 'not stated'}</Row>
+            <Row term="Whole document signed">
+              {report.value.signature.wholeDocument ? 'yes' : 'no'}
+            </Row>
+            <Row term="Embedded ledger">
+              {report.value.ledger.present
+                ? `${report.value.ledger.records} records, ${report.value.ledger.ok ? 'verifies' : 'does NOT verify'}`
+                : 'absent'}
+            </Row>
+          </dl>
+        ) : null}
         <ErrorNote error={report.error} title="Report not checked" />
         <Verdict label="Evidence bundle" v={manifest.value} />
         <ErrorNote error={manifest.error} title="Bundle not checked" />
