@@ -10,24 +10,14 @@ import { crc32c } from '../../../src/main/hsm/gcp/crc32c';
 import { ecdsaSignDigest, rsaPkcs1SignDigest } from './prehash-sign';
 import { kmsServiceDefinition } from './protos';
 import { FakeState, ts } from './state';
-import type { Attestation, FakeCryptoKey, FakeImportJob, FakeVersion } from './state';
-import { ALGORITHM_KEYS, ImportFailure, METHODS, unwrapImport } from './unwrap';
+import type { Attestation, FakeCryptoKey, FakeVersion } from './state';
+import { ALGORITHM_KEYS } from './unwrap';
+import { createImportJob, importVersion, readImportJob } from './import-jobs';
+import { RpcError, bad, checkCrc, checkRoutingHeader, notFound } from './rpc';
+import type { Req } from './rpc';
 
 const generate = promisify(generateKeyPair);
-type Req = Record<string, unknown>;
 type Handler = (req: Req, md: grpc.Metadata) => Promise<unknown> | unknown;
-
-export class RpcError extends Error {
-  constructor(
-    readonly code: grpc.status,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-const notFound = (kind: string, name: string) =>
-  new RpcError(grpc.status.NOT_FOUND, `${kind} ${name} not found.`);
-const bad = (m: string) => new RpcError(grpc.status.INVALID_ARGUMENT, m);
 
 const HASH_OF: Record<string, string | null> = {
   EC_SIGN_P256_SHA256: 'sha256',
@@ -127,9 +117,9 @@ export class FakeKms {
       DestroyCryptoKeyVersion: (r) => this.destroyVersion(r),
       GetPublicKey: (r) => this.publicKey(r),
       AsymmetricSign: (r) => this.sign(r),
-      CreateImportJob: (r) => this.createImportJob(r),
-      GetImportJob: (r) => this.readImportJob(String(r.name)),
-      ImportCryptoKeyVersion: (r) => this.importVersion(r),
+      CreateImportJob: (r) => createImportJob(this, r),
+      GetImportJob: (r) => readImportJob(this, String(r.name)),
+      ImportCryptoKeyVersion: (r) => importVersion(this, r),
     };
     const impl: grpc.UntypedServiceImplementation = {};
     for (const [method, fn] of Object.entries(handlers)) {
@@ -179,7 +169,7 @@ export class FakeKms {
     return this.keyRingOut(name);
   }
 
-  private cryptoKey(name: string): FakeCryptoKey {
+  cryptoKey(name: string): FakeCryptoKey {
     const key = this.state.cryptoKeys.get(name);
     if (!key) throw notFound('CryptoKey', name);
     return key;
@@ -265,7 +255,7 @@ export class FakeKms {
     return v;
   }
 
-  private versionOut(v: FakeVersion) {
+  versionOut(v: FakeVersion) {
     return {
       name: v.name,
       state: v.state,
@@ -353,122 +343,6 @@ export class FakeKms {
       protectionLevel: v.protectionLevel,
     };
   }
-
-  // Import jobs.
-
-  private async createImportJob(r: Req) {
-    const parent = String(r.parent);
-    if (!this.state.keyRings.has(parent)) throw notFound('KeyRing', parent);
-    const name = `${parent}/importJobs/${String(r.importJobId)}`;
-    if (this.state.importJobs.has(name))
-      throw new RpcError(grpc.status.ALREADY_EXISTS, `ImportJob ${name} already exists.`);
-    const job = (r.importJob ?? {}) as Req;
-    const method = String(job.importMethod);
-    const m = METHODS[method];
-    if (!m) throw bad(`Import method ${method} is not supported.`);
-    const level = String(job.protectionLevel);
-    if (level !== 'HSM' && level !== 'SOFTWARE')
-      throw bad(`Protection level ${level} is not supported for import jobs.`);
-    const now = new Date();
-    const created: FakeImportJob = {
-      name,
-      importMethod: method,
-      protectionLevel: level,
-      state: 'PENDING_GENERATION',
-      createTime: now,
-      expireTime: new Date(now.getTime() + 3 * 86400_000),
-      keys: null,
-      generating: null,
-    };
-    created.generating = generate('rsa', { modulusLength: m.bits }).then((keys) => {
-      created.keys = keys;
-    });
-    this.state.importJobs.set(name, created);
-    return this.jobOut(created);
-  }
-
-  private async readImportJob(name: string) {
-    const job = this.state.importJobs.get(name);
-    if (!job) throw notFound('ImportJob', name);
-    if (job.state === 'PENDING_GENERATION' && job.keys) job.state = 'ACTIVE';
-    return this.jobOut(job);
-  }
-
-  private jobOut(j: FakeImportJob) {
-    return {
-      name: j.name,
-      importMethod: j.importMethod,
-      protectionLevel: j.protectionLevel,
-      state: j.state,
-      createTime: ts(j.createTime),
-      expireTime: ts(j.expireTime),
-      publicKey:
-        j.state === 'ACTIVE' && j.keys
-          ? { pem: String(j.keys.publicKey.export({ type: 'spki', format: 'pem' })) }
-          : null,
-    };
-  }
-
-  private importVersion(r: Req) {
-    const key = this.cryptoKey(String(r.parent));
-    const jobName = String(r.importJob);
-    if (!jobName) throw bad('import_job is required.');
-    const job = this.state.importJobs.get(jobName);
-    if (!job) throw notFound('ImportJob', jobName);
-    if (!key.name.startsWith(`${jobName.slice(0, jobName.indexOf('/importJobs/'))}/`))
-      throw bad(`ImportJob ${jobName} is not in the key ring of ${key.name}.`);
-    if (job.state !== 'ACTIVE' || !job.keys)
-      throw new RpcError(grpc.status.FAILED_PRECONDITION, `ImportJob ${jobName} is not ACTIVE.`);
-    if (job.protectionLevel !== key.protectionLevel)
-      throw bad(
-        `The protection level of ImportJob ${jobName} (${job.protectionLevel}) does not match the CryptoKey's (${key.protectionLevel}).`,
-      );
-    const algorithm = String(r.algorithm);
-    if (key.purpose !== 'ASYMMETRIC_SIGN' || !(algorithm in ALGORITHM_KEYS))
-      throw bad(`Algorithm ${algorithm} is not valid for purpose ${key.purpose}.`);
-    const wrapped = Buffer.from(
-      ((r.wrappedKey as Uint8Array | undefined)?.length
-        ? r.wrappedKey
-        : r.rsaAesWrappedKey) as Uint8Array,
-    );
-    const oaep = METHODS[job.importMethod]!.bits / 8;
-    if (wrapped.length < oaep + 16 || (wrapped.length - oaep) % 8 !== 0)
-      throw bad(
-        `wrapped_key has an invalid length for ${job.importMethod}: ${wrapped.length} bytes.`,
-      );
-    const v = this.state.addVersion(key, {
-      state: 'PENDING_IMPORT',
-      algorithm,
-      importJob: jobName,
-      generateTime: null,
-    });
-    try {
-      const imported = unwrapImport(job.importMethod, job.keys.privateKey, wrapped, algorithm);
-      v.pending = { state: 'ENABLED', reason: '', key: imported };
-    } catch (e) {
-      if (!(e instanceof ImportFailure)) throw e;
-      v.pending = { state: 'IMPORT_FAILED', reason: e.message, key: null };
-    }
-    return this.versionOut(v);
-  }
-}
-
-/** The SDK sends the resource it addresses in x-goog-request-params; Google routes by it. */
-function checkRoutingHeader(req: Req, md: grpc.Metadata): void {
-  const header = md.get('x-goog-request-params')[0];
-  const field = req.name !== undefined && req.name !== '' ? 'name' : 'parent';
-  const value = req[field];
-  if (typeof value !== 'string' || value === '') return;
-  if (header === undefined || !String(header).includes(`${field}=${encodeURIComponent(value)}`))
-    throw bad(`Missing or wrong x-goog-request-params routing header for ${field}.`);
-}
-
-function checkCrc(bytes: Buffer, given: unknown, field: string): boolean {
-  const value = (given as { value?: unknown } | null | undefined)?.value;
-  if (value === undefined || value === null) return false;
-  if (Number(value) !== crc32c(bytes))
-    throw bad(`The checksum in field ${field}_crc32c did not match the data in field ${field}.`);
-  return true;
 }
 
 async function generateFor(

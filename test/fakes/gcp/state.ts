@@ -61,8 +61,6 @@ export class FakeState {
   readonly keyRings = new Map<string, Date>();
   readonly cryptoKeys = new Map<string, FakeCryptoKey>();
   readonly importJobs = new Map<string, FakeImportJob>();
-  /** Zeroed-out secrets are not kept; symmetric versions are random bytes never used. */
-  readonly symmetric = new Map<string, Buffer>();
 
   version(name: string): FakeVersion | null {
     const key = this.cryptoKeys.get(name.slice(0, name.lastIndexOf('/cryptoKeyVersions/')));

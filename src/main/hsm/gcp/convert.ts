@@ -3,7 +3,6 @@ import type { protos } from '@google-cloud/kms';
 import { addressOf } from './names';
 import type { GcpCryptoKeyInfo, GcpKeyRingInfo, GcpKeyVersionInfo } from './types';
 
-type V1 = typeof protos.google.cloud.kms.v1;
 type Timestamp = { seconds?: unknown; nanos?: number | null } | null | undefined;
 
 export function isoOf(t: Timestamp): string | null {
@@ -17,9 +16,7 @@ export function nameOf(v: unknown): string {
   return v === null || v === undefined ? 'UNSPECIFIED' : String(v);
 }
 
-export function keyRingInfo(
-  r: InstanceType<V1['KeyRing']> | protos.google.cloud.kms.v1.IKeyRing,
-): GcpKeyRingInfo {
+export function keyRingInfo(r: protos.google.cloud.kms.v1.IKeyRing): GcpKeyRingInfo {
   const name = r.name ?? '';
   return { address: `gcpkms://${name}`, name, createTime: isoOf(r.createTime as Timestamp) };
 }
@@ -55,4 +52,10 @@ export function cryptoKeyInfo(
     primary: k.primary?.name ? addressOf(k.primary.name) : null,
     versions,
   };
+}
+
+/** protobufjs bytes fields arrive as Uint8Array (or base64 text with some decoder options). */
+export function bytesOf(v: Uint8Array | string | null | undefined): Uint8Array {
+  if (!v) return new Uint8Array();
+  return typeof v === 'string' ? new Uint8Array(Buffer.from(v, 'base64')) : new Uint8Array(v);
 }

@@ -5,7 +5,7 @@ import { createHash, createPublicKey, verify } from 'node:crypto';
 import type { KeyManagementServiceClient, protos } from '@google-cloud/kms';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import { call, kmsError } from './client';
-import { cryptoKeyInfo, keyRingInfo, nameOf, versionInfo } from './convert';
+import { bytesOf, cryptoKeyInfo, keyRingInfo, nameOf, versionInfo } from './convert';
 import { crc32c, int64Of } from './crc32c';
 import { SIGN_ALGORITHMS, isSignAlgorithm } from './names';
 import type { SignAlgorithmName } from './names';
@@ -19,11 +19,6 @@ import type {
 
 type Kms = KeyManagementServiceClient;
 
-/** protobufjs bytes fields arrive as Uint8Array (or base64 text with some decoder options). */
-export function bytesOf(v: Uint8Array | string | null | undefined): Uint8Array {
-  if (!v) return new Uint8Array();
-  return typeof v === 'string' ? new Uint8Array(Buffer.from(v, 'base64')) : new Uint8Array(v);
-}
 const sha256Hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 function corrupted(what: string): OlocusError {

@@ -1,7 +1,7 @@
 // A CryptoKeyVersion from the SDK in the JSON layout gcloud prints (base64 content, RFC 3339
 // times), which is what the Marvell input reader takes.
 import type { protos } from '@google-cloud/kms';
-import { isoOf } from './convert';
+import { bytesOf, isoOf } from './convert';
 
 export function convertVersionForJson(v: protos.google.cloud.kms.v1.ICryptoKeyVersion): unknown {
   const a = v.attestation;
@@ -12,7 +12,7 @@ export function convertVersionForJson(v: protos.google.cloud.kms.v1.ICryptoKeyVe
     attestation: a
       ? {
           format: String(a.format ?? ''),
-          content: Buffer.from(a.content ?? []).toString('base64'),
+          content: Buffer.from(bytesOf(a.content)).toString('base64'),
           certChains: {
             caviumCerts: chains?.caviumCerts ?? [],
             googleCardCerts: chains?.googleCardCerts ?? [],
