@@ -2,7 +2,9 @@
 // Application Default Credentials. `endpoint` HOST:PORT redirects it; only a loopback host
 // (127.0.0.1, ::1, localhost) gets a plaintext channel without credentials, which is how the
 // tests reach their fake, so the option can never switch TLS off against a real endpoint.
+import { createRequire } from 'node:module';
 import type { KeyManagementServiceClient } from '@google-cloud/kms';
+import type * as GrpcTypes from '@grpc/grpc-js';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import { requireAdcSource } from './credentials';
 import type { AdcEnvironment } from './credentials';
@@ -40,16 +42,14 @@ export async function openKmsClient(
   const endpoint = options.endpoint ? parseEndpoint(options.endpoint) : null;
   // Checked before the (slow) SDK loads, so a missing login costs nothing.
   if (!endpoint?.loopback) requireAdcSource(options.adc);
-  const [{ KeyManagementServiceClient: Client }, grpc] = await Promise.all([
-    import('@google-cloud/kms'),
-    import('@grpc/grpc-js'),
-  ]);
+  const { KeyManagementServiceClient: Client } = await import('@google-cloud/kms');
   if (!endpoint) return new Client();
   const where = {
     apiEndpoint: endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host,
     port: endpoint.port,
   };
   if (!endpoint.loopback) return new Client(where);
+  const grpc = gaxGrpc();
   return new Client({
     ...where,
     sslCreds: grpc.credentials.createInsecure(),
@@ -57,6 +57,18 @@ export async function openKmsClient(
     // not probe the metadata server) just to learn it.
     universeDomain: 'googleapis.com',
   });
+}
+
+type GrpcModule = typeof GrpcTypes;
+
+/**
+ * The @grpc/grpc-js that google-gax itself loaded: grpc-js checks credentials with instanceof,
+ * so insecure credentials from any other copy (a bundled one, a second install) are refused.
+ */
+function gaxGrpc(): GrpcModule {
+  const fromKms = createRequire(import.meta.url).resolve('@google-cloud/kms');
+  const gax = createRequire(fromKms).resolve('google-gax');
+  return createRequire(gax)('@grpc/grpc-js') as GrpcModule;
 }
 
 /** Runs `fn` with a client that is closed afterwards (no channel outlives an operation). */
