@@ -272,6 +272,14 @@ describe('the bundled 3-of-5 root key ceremony through the wizard', () => {
     expect(await row.textContent()).toContain('finished');
     expect(await row.textContent()).toContain('Olocus Example Root CA key ceremony');
     await photograph('01-home-after-run');
+    // Opened later from Home, the run's timeline comes from the file, with each record's summary.
+    await row.getByRole('button', { name: /^Open/ }).click();
+    await heading('Report').waitFor();
+    expect(await page.getByText(join(runDir, 'report.pdf'), { exact: true }).count()).toBe(1);
+    await page.getByRole('navigation').getByRole('button', { name: 'Audit timeline' }).click();
+    const refused = page.locator('table.timeline tr', { hasText: 'share.refused' });
+    await refused.waitFor();
+    expect(await refused.textContent()).toContain('Bob Baker');
   });
 
   it('has photographed every screen', async () => {

@@ -312,10 +312,22 @@ describe('a run with sealed cards, QR and file entry, cancelled and resumed', ()
     const seal = page.getByRole('button', { name: 'Print without a passphrase' });
     const witness = page.getByRole('button', { name: 'Sign off as Walter Witness' });
     const finished = page.locator('.run-state .badge-finished');
+    let declined = false;
     for (let i = 0; i < 30 && !(await finished.count()); i++) {
       await seal.or(witness).or(finished).first().waitFor({ timeout: 90_000 });
       if (await seal.count()) await seal.click();
-      else if (await witness.count()) await witness.click();
+      else if (await witness.count()) {
+        if (!declined) {
+          // "No witness signs" stops the step, so it asks again; "Keep waiting" keeps the question.
+          await page.getByRole('button', { name: 'No witness signs' }).click();
+          await page.getByRole('button', { name: 'Yes: no witness signs this step' }).waitFor();
+          await photograph('10-audit-decline-confirm');
+          await page.getByRole('button', { name: 'Keep waiting' }).click();
+          expect(await witness.count()).toBe(1);
+          declined = true;
+        }
+        await witness.click();
+      }
       await page.waitForTimeout(100);
     }
     await heading('Report').waitFor();
