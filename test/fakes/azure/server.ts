@@ -225,7 +225,11 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
     refused.push(req.headers.host ?? req.url ?? '');
     res.destroy();
   });
+  // Tunnelled sockets leave the HTTP server's bookkeeping, so close() ends them itself.
+  const tunnels = new Set<{ destroy: () => void }>();
   proxy.on('connect', (req, socket, head) => {
+    tunnels.add(socket);
+    socket.on('close', () => tunnels.delete(socket));
     const [host, port] = (req.url ?? '').split(':');
     if (!host || port !== '443' || !hosts.includes(host)) {
       refused.push(req.url ?? '');
@@ -240,6 +244,7 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
     });
     upstream.on('error', () => socket.destroy());
     socket.on('error', () => upstream.destroy());
+    socket.on('close', () => upstream.destroy());
   });
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
   const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
@@ -269,6 +274,7 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
       };
     },
     async close() {
+      for (const t of tunnels) t.destroy();
       tlsServer.closeAllConnections();
       proxy.closeAllConnections();
       await Promise.all([

@@ -156,7 +156,7 @@ export class FakeVault {
   importKey(name: string, body: Record<string, unknown>): Record<string, unknown> {
     const key = (body.key ?? {}) as Record<string, unknown>;
     const kty = String(key.kty);
-    if (body.Hsm !== true && !kty.endsWith('-HSM'))
+    if (!kty.endsWith('-HSM') || typeof key.key_hsm !== 'string')
       throw new VaultError(400, 'BadParameter', 'BYOK keys must be imported as HSM keys.');
     const byok = JSON.parse(unb64u(key.key_hsm, 'key.key_hsm').toString('utf8')) as {
       schema_version?: string;
@@ -164,7 +164,11 @@ export class FakeVault {
       ciphertext?: string;
     };
     this.byokSeen.push(byok);
-    if (byok.header?.alg !== 'dir' || byok.header.enc !== 'CKM_RSA_AES_KEY_WRAP')
+    if (
+      byok.schema_version !== '1.0.0' ||
+      byok.header?.alg !== 'dir' ||
+      byok.header.enc !== 'CKM_RSA_AES_KEY_WRAP'
+    )
       throw new VaultError(400, 'BadParameter', 'Unsupported BYOK header.');
     const kekUrl = new URL(String(byok.header.kid));
     const [, , kekName, kekVersion] = kekUrl.pathname.split('/');
@@ -176,16 +180,24 @@ export class FakeVault {
     const blob = unb64u(byok.ciphertext, 'ciphertext');
     const oaepBytes =
       (createPublicKey(kek.privateKey).asymmetricKeyDetails?.modulusLength ?? 0) / 8;
-    const aes = privateDecrypt(
-      { key: kek.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' },
-      blob.subarray(0, oaepBytes),
-    );
     let pkcs8: Buffer;
     try {
-      const d = createDecipheriv('id-aes256-wrap-pad', aes, Buffer.from('a65959a6', 'hex'));
-      pkcs8 = Buffer.concat([d.update(blob.subarray(oaepBytes)), d.final()]);
-    } finally {
-      aes.fill(0);
+      const aes = privateDecrypt(
+        { key: kek.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' },
+        blob.subarray(0, oaepBytes),
+      );
+      try {
+        const d = createDecipheriv('id-aes256-wrap-pad', aes, Buffer.from('a65959a6', 'hex'));
+        pkcs8 = Buffer.concat([d.update(blob.subarray(oaepBytes)), d.final()]);
+      } finally {
+        aes.fill(0);
+      }
+    } catch {
+      throw new VaultError(
+        400,
+        'BadParameter',
+        'The BYOK blob could not be unwrapped with the key exchange key.',
+      );
     }
     const privateKey = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
     pkcs8.fill(0);
