@@ -269,6 +269,49 @@ describe('gcp import (SoftHSM → fake Cloud HSM)', () => {
     expect(JSON.stringify(events)).not.toMatch(/[A-Za-z0-9+/]{200,}/);
   });
 
+  it('on a module of unknown OAEP hashes tries SHA-256, and on refusal uses a SHA-1 job, saying why', async () => {
+    // SoftHSM, its vendor name hidden so no profile tells the OAEP hashes: every call below is
+    // the real module, which really refuses OAEP with SHA-256 (CKR_ARGUMENTS_BAD).
+    const fp = await generate('ec-p256', 'gcp-unknown');
+    const connections = new Connections({});
+    const { provider } = await connections.get(parsePkcs11Uri(keyUri('gcp-unknown')), 'always');
+    const anonymous = new Proxy(provider, {
+      get(target, prop) {
+        if (prop === 'info')
+          return async () => ({
+            ...(await target.info()),
+            manufacturer: 'Acme',
+            description: 'Acme HSM',
+          });
+        if (prop === 'tokenInfo')
+          return async () => ({ ...(await target.tokenInfo()), manufacturer: 'Acme', model: 'A1' });
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const r = await withKms(connect(), (kms) =>
+      importToCloudKms(
+        anonymous,
+        { label: 'gcp-unknown', class: 'private' },
+        kms,
+        parseGcpAddress(to('unknown')),
+      ),
+    );
+    await connections.close();
+    expect(r.importJob.method).toBe('rsa-oaep-3072-sha1-aes-256');
+    expect(r.oaepHash).toBe('sha1');
+    expect(r.oaepNote).toMatch(
+      /refused RSA-OAEP with SHA-256 \(CKR_ARGUMENTS_BAD\); an import job with rsa-oaep-3072-sha1-aes-256 was used/,
+    );
+    expect(r.target.spkiSha256).toBe(fp);
+    expect(r.proof).toMatchObject({ spkiMatch: true, signatureVerified: true });
+    // Two jobs were made: the SHA-256 one that the module could not wrap for, then the SHA-1 one.
+    const jobs = fake.calls.filter((c) => c.method === 'CreateImportJob').slice(-2);
+    expect(jobs.map((c) => (c.request.importJob as { importMethod: string }).importMethod)).toEqual(
+      ['RSA_OAEP_3072_SHA256_AES_256', 'RSA_OAEP_3072_SHA1_AES_256'],
+    );
+  });
+
   it('leaves no transient import-job key on the source token', async () => {
     const keys = await service.listKeys(tokenUri);
     expect(keys.keys.filter((k) => k.label.startsWith('olocus-gcp-import-'))).toEqual([]);

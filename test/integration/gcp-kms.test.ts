@@ -126,6 +126,24 @@ describe('Cloud KMS key rings, keys, versions', () => {
     expect(Number((sign.request.digestCrc32c as { value: string }).value)).toBeGreaterThan(0);
   });
 
+  it('signs with Ed25519 by sending the message itself with its CRC32C (no digest)', async () => {
+    await service.gcp.createKey(
+      `${RING}/cryptoKeys/ed`,
+      { purpose: 'ASYMMETRIC_SIGN', algorithm: 'EC_SIGN_ED25519' },
+      connect(),
+    );
+    const s = await service.gcp.sign(
+      `${RING}/cryptoKeys/ed/cryptoKeyVersions/1`,
+      Buffer.from('ceremony'),
+      connect(),
+    );
+    expect(s).toMatchObject({ algorithm: 'EC_SIGN_ED25519', verifiedLocally: true });
+    expect(Buffer.from(s.signature, 'base64')).toHaveLength(64);
+    const sign = fake.calls.filter((c) => c.method === 'AsymmetricSign').at(-1)!;
+    expect(Buffer.from(sign.request.data as Uint8Array).toString()).toBe('ceremony');
+    expect(Number((sign.request.dataCrc32c as { value: string }).value)).toBe(crc32c('ceremony'));
+  });
+
   it('refuses a signature or public key whose CRC32C does not match, and a KMS that did not check ours', async () => {
     const v = `${RING}/cryptoKeys/p256/cryptoKeyVersions/1`;
     try {

@@ -243,7 +243,7 @@ async function importOne(
         { ...(e.ckr ? { ckr: e.ckr } : {}), cause: e },
       );
     method = methodFor(IMPORT_METHODS[method].bits, 'sha1');
-    oaepNote = `${source.name} refused RSA-OAEP with SHA-256${e.ckr ? ` (${e.ckr})` : ''}; a ${method} import job was used instead (SP 800-131A allows SHA-1 for key transport).`;
+    oaepNote = `${source.name} refused RSA-OAEP with SHA-256${e.ckr ? ` (${e.ckr})` : ''}; an import job with ${method} was used instead (SP 800-131A allows SHA-1 for key transport).`;
     job = await activeImportJob(kms, ring, jobId(), method, options.wait);
     blob = await wrapOnSource(source, exact, job);
   }
