@@ -6,6 +6,7 @@ import {
   inRunDir,
   quorumProgress,
   scriptIssues,
+  secretName,
   suggestRunDir,
 } from '../../src/renderer/src/logic/text';
 import { stepStatuses } from '../../src/renderer/src/logic/steps';
@@ -108,6 +109,12 @@ describe('screens', () => {
     expect(suggestRunDir('/w/', 'root-ca-2026', new Date('2026-11-29T10:48:37Z'))).toBe(
       '/w/root-ca-2026-20261129-1048',
     );
+  });
+
+  it('names split secrets as the room says them', () => {
+    expect(secretName('token-pins')).toBe("the ceremony token's PINs");
+    expect(secretName('backup-kek:backup-kek-2026')).toBe('backup key backup-kek-2026');
+    expect(secretName('other')).toBe('other');
   });
 
   it('asks the HSM screen about the module when the token the script names does not exist yet', () => {

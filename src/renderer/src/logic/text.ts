@@ -50,3 +50,11 @@ export function suggestRunDir(workspace: string, ceremonyId: string, now: Date):
   const stamp = now.toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
   return `${workspace.replace(/\/+$/, '')}/${ceremonyId}-${stamp}`;
 }
+
+/** A split secret's id as the room says it: `token-pins`, `backup-kek:LABEL`, else the id. */
+export function secretName(secretId: string): string {
+  if (secretId === 'token-pins') return "the ceremony token's PINs";
+  const kek = /^backup-kek:(.+)$/.exec(secretId);
+  if (kek) return `backup key ${kek[1]}`;
+  return secretId;
+}

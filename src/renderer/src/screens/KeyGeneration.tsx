@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { api } from '../api/client';
 import { ErrorNote, Fingerprint, Note, Screen } from '../components/common';
 import { stepStatuses } from '../logic/steps';
-import { inRunDir } from '../logic/text';
+import { inRunDir, secretName } from '../logic/text';
 import { appStore, useApp } from '../store';
 
 const STATUS_TEXT = { pending: 'pending', running: 'in progress', done: 'done' } as const;
@@ -150,7 +150,7 @@ export function KeyGeneration() {
                   return (
                     <tr key={`${c.secretId}:${c.custodian}`}>
                       <td>{c.custodian}</td>
-                      <td>{c.secretId}</td>
+                      <td>{secretName(c.secretId)}</td>
                       <td>
                         <code>{path}</code>
                       </td>

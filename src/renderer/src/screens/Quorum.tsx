@@ -6,7 +6,7 @@ import { useId, useRef, useState } from 'react';
 import { api } from '../api/client';
 import { ConfirmButton, ErrorNote, Note, Screen } from '../components/common';
 import { readQrFromImage } from '../logic/qr';
-import { quorumProgress } from '../logic/text';
+import { quorumProgress, secretName } from '../logic/text';
 import { useApp } from '../store';
 import type { IpcError } from '../../../shared/olocus-api';
 import type { PassphraseAsk, ShareAsk } from '../store/run-slice';
@@ -225,7 +225,7 @@ function PassphraseEntry({ ask }: { ask: PassphraseAsk }) {
       </h2>
       <p>
         {seal
-          ? `${who} may seal the share with a passphrase of their own (it is needed again to present the card), or print the card without one. Secret: ${ask.secretId}.`
+          ? `${who} may seal the share with a passphrase of their own (it is needed again to present the card), or print the card without one. The card holds a share of ${secretName(ask.secretId)}.`
           : `${who} types the passphrase chosen when the card was printed. Nobody else looks at the keyboard.`}
       </p>
       <div className="field">
