@@ -219,6 +219,15 @@ describe('gcp import (SoftHSM → fake Cloud HSM)', () => {
     );
     expect(e.code).toBe(ErrorCode.POLICY_VIOLATION);
     expect(e.message).toMatch(/uses RSA_OAEP_4096_SHA1_AES_256, not RSA_OAEP_3072_SHA1_AES_256/);
+    // Named without a method, the existing job's method is taken (and still checked).
+    const adopted = await service.gcp.importKey(
+      keyUri('gcp-other-job'),
+      to('other-job-3'),
+      { importJob: 'job-4096' },
+      connect(),
+    );
+    expect(adopted.importJob).toMatchObject({ method: 'rsa-oaep-4096-sha1-aes-256', reused: true });
+    expect(adopted.oaepNote).toMatch(/the existing import job job-4096 uses it/);
   });
 
   it('writes ledger events with both fingerprints, mechanisms and the outcome (and a refusal)', async () => {

@@ -37,6 +37,8 @@ export function planGcpImport(
   info: KeyInfo,
   spki: Uint8Array | null,
   askedMethod: ImportMethod | undefined,
+  /** Where the method came from when not from the caller (e.g. "the import job J uses it"). */
+  methodSource?: string,
 ): GcpImportPlan {
   const where = `"${info.label}" on ${source.name}`;
   if (info.class !== 'private')
@@ -79,7 +81,7 @@ export function planGcpImport(
         ErrorCode.MECHANISM_UNSUPPORTED,
         `${source.vendor?.name ?? 'The module'} behind ${source.name} does RSA-OAEP only with ${hashes.map((h) => h.toUpperCase()).join(', ')}, so it cannot wrap for ${method}; choose ${methodFor(IMPORT_METHODS[method].bits, 'sha1')}.`,
       );
-    hashReason = `${method} was asked for.`;
+    hashReason = methodSource ? `${method}: ${methodSource}.` : `${method} was asked for.`;
   } else {
     const bits = transportFor([type]) === 'rsa-4096' ? 4096 : 3072;
     const sha256 = !hashes || hashes.includes('sha256');

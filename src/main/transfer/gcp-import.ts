@@ -11,6 +11,7 @@ import {
   IMPORT_METHODS,
   activeImportJob,
   destroyVersion,
+  existingJobMethod,
   importWrappedVersion,
   methodFor,
 } from '../hsm/gcp/import-job';
@@ -216,14 +217,25 @@ async function importOne(
   const read = await source.lock.shared(() =>
     sourceHsm.describeWithPublicKey({ ...sel, class: sel.class ?? 'private' }),
   );
-  const plan = planGcpImport(source, read.info, read.spki, options.method);
+  const ring = keyRingName(to);
+  // A named job that exists already fixes the method, unless the caller fixed another.
+  const jobMethod =
+    options.importJob && !options.method
+      ? await existingJobMethod(kms, ring, options.importJob)
+      : null;
+  const plan = planGcpImport(
+    source,
+    read.info,
+    read.spki,
+    options.method ?? jobMethod ?? undefined,
+    jobMethod ? `the existing import job ${options.importJob} uses it` : undefined,
+  );
   const sourceSpki = canonical(read.spki!);
   const exact: KeySelector = {
     label: read.info.label,
     id: Buffer.from(read.info.id, 'hex'),
     class: 'private',
   };
-  const ring = keyRingName(to);
   const keyName = cryptoKeyName(to);
   stage.planned = true;
   const cryptoKeyCreated = await ensureCryptoKey(kms, keyName, plan);

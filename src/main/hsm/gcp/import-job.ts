@@ -119,6 +119,29 @@ function describeJob(job: protos.google.cloud.kms.v1.IImportJob, reused: boolean
   };
 }
 
+/** The method of an existing import job, or null when there is no such job. */
+export async function existingJobMethod(
+  kms: Kms,
+  keyRing: string,
+  jobId: string,
+): Promise<ImportMethod | null> {
+  const name = `${keyRing}/importJobs/${jobId}`;
+  try {
+    const [job] = await kms.getImportJob({ name });
+    const api = nameOf(job.importMethod);
+    const method = methodOfApi(api);
+    if (!method)
+      throw new OlocusError(
+        ErrorCode.MECHANISM_UNSUPPORTED,
+        `The import job ${name} uses ${api}, which is not a CKM_RSA_AES_KEY_WRAP method (use one of ${Object.keys(IMPORT_METHODS).join(', ')}).`,
+      );
+    return method;
+  } catch (e) {
+    if ((e as { code?: number }).code === 5) return null;
+    throw kmsError(`reading the import job ${name}`, e);
+  }
+}
+
 /**
  * The named job (checked: HSM, the method asked for, not expired) or a new one, once ACTIVE.
  * A job whose method differs is refused rather than silently used.
