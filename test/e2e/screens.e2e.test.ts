@@ -5,7 +5,7 @@
 // and the attestation and transfer screens with a real key. Every screen state is photographed
 // and checked with axe.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -211,6 +211,21 @@ describe('display for a projector', () => {
 });
 
 describe('a run with sealed cards, QR and file entry, cancelled and resumed', () => {
+  it('refuses to start in a directory that holds other files, and touches none of them', async () => {
+    const crowded = join(s.workspace, 'crowded');
+    mkdirSync(crowded);
+    writeFileSync(join(crowded, 'notes.txt'), 'not a ceremony');
+    await reviewAndStart(scriptPath, crowded);
+    const stopped = page.getByRole('alert').filter({ hasText: 'The run stopped' });
+    await stopped.waitFor({ timeout: 30_000 });
+    expect(await stopped.textContent()).toContain(
+      `${crowded} is not empty and holds no ceremony run; choose an empty or new directory.`,
+    );
+    expect(await page.locator('.run-state .badge-failed').count()).toBe(1);
+    expect(readdirSync(crowded)).toEqual(['notes.txt']);
+    await photograph('06-key-generation-refused-start');
+  });
+
   it('seals Alice’s card with her passphrase (a mismatch is caught before anything is sent)', async () => {
     await reviewAndStart(scriptPath, runDir);
     const sealBtn = page.getByRole('button', { name: 'Seal the card' });
