@@ -32,6 +32,7 @@ const TARGETS = {
   half: createToken('xfer-dst-half', '246805'),
   destroy: createToken('xfer-dst-destroy', '246807'),
   shared: createToken('xfer-dst-shared', '246808'),
+  ed25519: createToken('xfer-dst-ed25519', '246809'),
   badpin: createToken('xfer-dst-badpin', '246806'),
 };
 const work = mkdtempSync(join(tmpdir(), 'olocus-xfer-'));
@@ -43,6 +44,7 @@ afterAll(async () => {
 interface Options {
   name: keyof typeof TARGETS;
   backup?: boolean;
+  keyType?: string;
   move?: string;
   /** Extra steps between key generation and the transfer. */
   before?: string;
@@ -66,7 +68,7 @@ roles:
 quorum: { threshold: 2 }
 steps:
   - { id: init, type: token.initialize }
-  - { id: gen, type: key.generate, key: { label: signer, type: ec-p256 }, policy: { backup: ${o.backup ?? true} } }
+  - { id: gen, type: key.generate, key: { label: signer, type: ${o.keyType ?? 'ec-p256'} }, policy: { backup: ${o.backup ?? true} } }
 ${o.before ?? ''}  - id: move
     type: transfer
     key: signer
@@ -326,6 +328,20 @@ describe('a transfer migrateKey refuses', () => {
     expect(kept[0]!.spkiSha256).toBe(generated.data.spki_sha256);
     expect((await loadState(dir))!.steps.map((s) => s.status)).toEqual(['done', 'done', 'started']);
     expect((await verifyLedger(join(dir, 'audit.jsonl'))).ok).toBe(true);
+  });
+
+  it('an Ed25519 key, which SoftHSM cannot wrap: said so, and nothing on the target', async () => {
+    const { text, script } = scriptFor({ name: 'ed25519', keyType: 'ed25519' });
+    const dir = join(work, 'ed25519');
+    const room = new Room();
+    const err = await runCeremony({ script, scriptText: text, dir, room }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: ErrorCode.MECHANISM_UNSUPPORTED });
+    expect((err as Error).message).toContain('cannot wrap ed25519 keys');
+    expect((err as Error).message).toMatch(/SoftHSM/);
+    expect(await (await openTarget('ed25519')).listKeys()).toHaveLength(0);
+    const source = await openCeremonyToken(dir, room.kept);
+    expect(await privateKeys(source)).toHaveLength(1);
+    expect(ledgerOf(dir).find((r) => r.type === 'key.migration_refused')).toBeDefined();
   });
 
   it('a wrong target PIN: 102, nothing on the target, and the PIN in no message', async () => {
