@@ -1,138 +1,28 @@
 // The transfer step on two real SoftHSM tokens: the ceremony token (made by token.initialize)
 // and a target token made beforehand, reached through the script's `targets:` with its own PIN
 // source. Each key that moves is proven by the ledger and by a signature from the target that
-// the source's public key verifies; refusals and interruptions leave nothing lost or doubled.
+// the source's public key verifies.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/main/audit/index';
-import { combineShares, decodeShare } from '../../src/main/ceremony/quorum/index';
-import { ScriptedRoom } from '../../src/main/ceremony/rooms/scripted-room';
-import { splitTokenPins } from '../../src/main/ceremony/run/context';
 import { runCeremony } from '../../src/main/ceremony/run/engine';
-import type { IssuedShare, RoomEvent } from '../../src/main/ceremony/run/room';
 import { loadState } from '../../src/main/ceremony/run/state';
-import { parseScript } from '../../src/main/ceremony/script/load';
-import { Pkcs11Provider } from '../../src/main/hsm/pkcs11/provider';
-import { verifyWithSpki } from '../../src/main/hsm/software-verify';
-import { ErrorCode } from '../../src/shared/errors';
 import { runCli } from '../helpers/cli';
-import { createToken, pin, SOFTHSM_MODULE, useSoftHsm } from '../helpers/softhsm';
+import {
+  ledgerOf,
+  privateKeys,
+  Room,
+  targetSignsForSource,
+  transferFixtures,
+} from './ceremony-transfer-fixtures';
 
-useSoftHsm();
-// Target tokens exist before the first provider opens: SoftHSM reads its store at C_Initialize.
-const TARGETS = {
-  rsa: createToken('xfer-dst-rsa', '246801'),
-  kwp: createToken('xfer-dst-kwp', '246802'),
-  refused: createToken('xfer-dst-refused', '246803'),
-  resume: createToken('xfer-dst-resume', '246804'),
-  half: createToken('xfer-dst-half', '246805'),
-  destroy: createToken('xfer-dst-destroy', '246807'),
-  shared: createToken('xfer-dst-shared', '246808'),
-  ed25519: createToken('xfer-dst-ed25519', '246809'),
-  badpin: createToken('xfer-dst-badpin', '246806'),
-};
-const work = mkdtempSync(join(tmpdir(), 'olocus-xfer-'));
-const opened: Pkcs11Provider[] = [];
-afterAll(async () => {
-  for (const p of opened) await p.close();
-});
-
-interface Options {
-  name: keyof typeof TARGETS;
-  backup?: boolean;
-  keyType?: string;
-  move?: string;
-  /** Extra steps between key generation and the transfer. */
-  before?: string;
-  pinSource?: string;
-}
-
-function scriptFor(o: Options): { text: string; script: ReturnType<typeof parseScript> } {
-  const t = TARGETS[o.name];
-  const source = o.pinSource ?? `env:XFER_PIN_${o.name.toUpperCase()}`;
-  process.env[`XFER_PIN_${o.name.toUpperCase()}`] = t.userPin;
-  const text = `version: 1
-ceremony: { id: xfer-${o.name}, name: Transfer ${o.name}, location: Lab }
-hsm: { uri: 'pkcs11:token=xfer-src-${o.name}?module-path=${SOFTHSM_MODULE}' }
-targets:
-  dr:
-    uri: 'pkcs11:token=${t.label}?module-path=${SOFTHSM_MODULE}&pin-source=${source}'
-roles:
-  administrator: Ada Administrator
-  officers: [Alice Archer, Bob Baker, Carol Chen]
-  witnesses: [Walter Witness]
-quorum: { threshold: 2 }
-steps:
-  - { id: init, type: token.initialize }
-  - { id: gen, type: key.generate, key: { label: signer, type: ${o.keyType ?? 'ec-p256'} }, policy: { backup: ${o.backup ?? true} } }
-${o.before ?? ''}  - id: move
-    type: transfer
-    key: signer
-    to: dr
-${o.move ?? '    wrap: rsa-aes-kwp\n'}    witness: required
-`;
-  return { text, script: parseScript(text) };
-}
-
-type Rec = { type: string; step: string | null; data: Record<string, unknown> };
-const ledgerOf = (dir: string): Rec[] =>
-  readFileSync(join(dir, 'audit.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Rec);
-
-async function openToken(label: string, userPin: Uint8Array): Promise<Pkcs11Provider> {
-  const p = await Pkcs11Provider.open({ modulePath: SOFTHSM_MODULE, token: { token: label } });
-  opened.push(p);
-  await p.login(userPin);
-  return p;
-}
-
-const openTarget = (name: keyof typeof TARGETS) =>
-  openToken(TARGETS[name].label, pin(TARGETS[name].userPin));
-
-/** The ceremony token opened as the officers would: their kept shares give the user PIN. */
-async function openCeremonyToken(dir: string, kept: IssuedShare[]): Promise<Pkcs11Provider> {
-  const state = (await loadState(dir))!;
-  const shares = kept.filter((s) => s.secretId === 'token-pins').slice(0, 2);
-  const secret = await combineShares(await Promise.all(shares.map((s) => decodeShare(s.text))), {
-    secretCommitment: state.secrets['token-pins']!.secretCommitment,
-  });
-  return openToken(state.token!.label, splitTokenPins(secret).userPin);
-}
-
-const privateKeys = async (p: Pkcs11Provider, label = 'signer') =>
-  (await p.listKeys({ label })).filter((k) => k.class === 'private');
-
-/** Signs on the target; the source's public key, as the run wrote it, must verify. */
-async function targetSignsForSource(dir: string, target: Pkcs11Provider): Promise<boolean> {
-  const data = Buffer.from('signed by the copy on the target token');
-  const sig = await target.sign({ label: 'signer', class: 'private' }, data);
-  const spki = readFileSync(join(dir, 'public-keys', 'signer.spki.der'));
-  return verifyWithSpki(spki, sig.algorithm, data, sig.signature);
-}
-
-class Room extends ScriptedRoom {
-  kept: IssuedShare[] = [];
-  constructor(
-    private readonly failOn?: { message: RegExp; times: number },
-    shares: IssuedShare[] = [],
-  ) {
-    super({ shares, keep: async (s) => void (this as Room).kept.push(...s) });
-  }
-  override announce(e: RoomEvent): void {
-    super.announce(e);
-    // A power cut at a chosen moment: the process stops exactly here.
-    if (this.failOn && this.failOn.times > 0 && this.failOn.message.test(e.message)) {
-      this.failOn.times--;
-      throw new Error('power cut');
-    }
-  }
-}
+const { targets, work, scriptFor, openTarget, openCeremonyToken } = transferFixtures([
+  'rsa',
+  'kwp',
+  'shared',
+]);
 
 describe('rsa-aes-kwp to a second token', () => {
   it('moves an extractable P-256 key, proves it, records both fingerprints, and the ledger verifies', async () => {
@@ -191,7 +81,7 @@ describe('rsa-aes-kwp to a second token', () => {
       ]),
     );
     // The PIN of the target reached neither the ledger nor the room.
-    expect(readFileSync(join(dir, 'audit.jsonl'), 'utf8')).not.toContain(TARGETS.rsa.userPin);
+    expect(readFileSync(join(dir, 'audit.jsonl'), 'utf8')).not.toContain(targets.rsa!.userPin);
     expect((await verifyLedger(join(dir, 'audit.jsonl'))).ok).toBe(true);
     const cli = await runCli(['verify-audit', join(dir, 'audit.jsonl')]);
     expect(cli.code, cli.stdout + cli.stderr).toBe(0);
@@ -292,163 +182,6 @@ describe('kwp under a KEK both tokens already hold', () => {
       proof: { signature_verified: true },
     });
     expect(await targetSignsForSource(dir, await openTarget('shared'))).toBe(true);
-  });
-});
-
-describe('a transfer migrateKey refuses', () => {
-  it('a non-extractable key: a clear error, recorded, and both tokens as they were', async () => {
-    const { text, script } = scriptFor({ name: 'refused', backup: false });
-    const dir = join(work, 'refused');
-    const room = new Room();
-    const target = await openTarget('refused');
-    const before = (await target.listKeys()).map((k) => k.uri).sort();
-    const err = await runCeremony({ script, scriptText: text, dir, room }).catch((e: unknown) => e);
-    expect(err).toMatchObject({
-      code: ErrorCode.POLICY_VIOLATION,
-      message: expect.stringContaining('The key "signer" on token "xfer-src-refused" (serial'),
-    });
-    expect((err as Error).message).toContain(
-      'is not extractable (CKA_EXTRACTABLE false), so it cannot be wrapped or migrated',
-    );
-    expect((await target.listKeys()).map((k) => k.uri).sort()).toEqual(before);
-    const ledger = ledgerOf(dir);
-    const generated = ledger.find((r) => r.type === 'key.generated' && r.data.label === 'signer')!;
-    expect(ledger.find((r) => r.type === 'key.migration_refused')!.data).toMatchObject({
-      label: 'signer',
-      outcome: 'refused',
-      code: ErrorCode.POLICY_VIOLATION,
-    });
-    expect(
-      room.events.some((e) => e.kind === 'refused' && e.message.includes('not extractable')),
-    ).toBe(true);
-    // The source key is still there, the same key, and the run can resume.
-    const source = await openCeremonyToken(dir, room.kept);
-    const kept = await privateKeys(source);
-    expect(kept).toHaveLength(1);
-    expect(kept[0]!.spkiSha256).toBe(generated.data.spki_sha256);
-    expect((await loadState(dir))!.steps.map((s) => s.status)).toEqual(['done', 'done', 'started']);
-    expect((await verifyLedger(join(dir, 'audit.jsonl'))).ok).toBe(true);
-  });
-
-  it('an Ed25519 key, which SoftHSM cannot wrap: said so, and nothing on the target', async () => {
-    const { text, script } = scriptFor({ name: 'ed25519', keyType: 'ed25519' });
-    const dir = join(work, 'ed25519');
-    const room = new Room();
-    const err = await runCeremony({ script, scriptText: text, dir, room }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: ErrorCode.MECHANISM_UNSUPPORTED });
-    expect((err as Error).message).toContain('cannot wrap ed25519 keys');
-    expect((err as Error).message).toMatch(/SoftHSM/);
-    expect(await (await openTarget('ed25519')).listKeys()).toHaveLength(0);
-    const source = await openCeremonyToken(dir, room.kept);
-    expect(await privateKeys(source)).toHaveLength(1);
-    expect(ledgerOf(dir).find((r) => r.type === 'key.migration_refused')).toBeDefined();
-  });
-
-  it('a wrong target PIN: 102, nothing on the target, and the PIN in no message', async () => {
-    const pinFile = join(work, 'wrong-pin');
-    writeFileSync(pinFile, '999999\n');
-    chmodSync(pinFile, 0o600);
-    const { text, script } = scriptFor({ name: 'badpin', pinSource: `file:${pinFile}` });
-    const dir = join(work, 'badpin');
-    const err = await runCeremony({ script, scriptText: text, dir, room: new Room() }).catch(
-      (e: unknown) => e,
-    );
-    expect(err).toMatchObject({ code: ErrorCode.AUTHENTICATION_FAILED });
-    expect((err as Error).message).toContain('xfer-dst-badpin');
-    expect((err as Error).message).not.toContain('999999');
-    expect(await (await openTarget('badpin')).listKeys()).toHaveLength(0);
-  });
-});
-
-describe('resume', () => {
-  it('after the transfer was recorded, the run resumes without transferring again', async () => {
-    const { text, script } = scriptFor({ name: 'resume' });
-    const dir = join(work, 'resume');
-    const room = new Room({ message: /is recorded in the ledger/, times: 1 });
-    await expect(runCeremony({ script, scriptText: text, dir, room })).rejects.toThrow('power cut');
-    expect((await loadState(dir))!.steps[2]!.statement).toBeUndefined();
-
-    const summary = await runCeremony({ script, scriptText: text, dir, room });
-    expect(summary.status).toBe('finished');
-    const move = ledgerOf(dir).filter((r) => r.step === 'move');
-    expect(move.filter((r) => r.type === 'transfer.started')).toHaveLength(1);
-    expect(move.filter((r) => r.type === 'key.migrated')).toHaveLength(1);
-    expect(move.find((r) => r.type === 'step.recovered')).toBeDefined();
-    expect(room.events.map((e) => e.message)).toContain(
-      '"signer" was already transferred to "dr" by the interrupted run and recorded; it is not transferred again.',
-    );
-    const target = await openTarget('resume');
-    expect(await privateKeys(target)).toHaveLength(1);
-    expect(await targetSignsForSource(dir, target)).toBe(true);
-    expect((await loadState(dir))!.steps[2]!.results).toMatchObject({
-      transfer: { proven: true, wrap: 'rsa-aes-kwp' },
-    });
-    expect((await verifyLedger(join(dir, 'audit.jsonl'))).ok).toBe(true);
-  });
-
-  it('a copy unwrapped but not recorded is found, named and not made again; once removed the transfer runs once', async () => {
-    const { text, script } = scriptFor({ name: 'half' });
-    const dir = join(work, 'half');
-    const room = new Room({ message: /is proven; recording it/, times: 1 });
-    await expect(runCeremony({ script, scriptText: text, dir, room })).rejects.toThrow('power cut');
-    const target = await openTarget('half');
-    expect(await privateKeys(target)).toHaveLength(1);
-    expect(ledgerOf(dir).filter((r) => r.type === 'key.migrated')).toHaveLength(0);
-
-    const err = await runCeremony({ script, scriptText: text, dir, room }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: ErrorCode.POLICY_VIOLATION });
-    const message = (err as Error).message;
-    expect(message).toContain(
-      'The previous run stopped after "signer" was unwrapped on target "dr" (token "xfer-dst-half"',
-    );
-    expect(message).toContain("its public key is the source's");
-    expect(message).toContain('Nothing was transferred again');
-    expect(message).toContain(
-      `Have the target's officer destroy that unrecorded copy (all 2 objects labelled "signer" with CKA_ID`,
-    );
-    expect(message).toContain('private key, public key');
-    expect(await privateKeys(target)).toHaveLength(1);
-    expect(ledgerOf(dir).find((r) => r.type === 'transfer.interrupted_copy_found')).toBeDefined();
-
-    // The target's officer removes the unrecorded copy; the run then transfers once.
-    await target.destroyKey({ label: 'signer' });
-    // Officers come back with their cards to a new session.
-    const again = new Room(undefined, room.kept);
-    const summary = await runCeremony({ script, scriptText: text, dir, room: again });
-    expect(summary.status).toBe('finished');
-    expect(ledgerOf(dir).filter((r) => r.type === 'key.migrated')).toHaveLength(1);
-    expect(await privateKeys(target)).toHaveLength(1);
-    expect(await targetSignsForSource(dir, target)).toBe(true);
-    expect((await verifyLedger(join(dir, 'audit.jsonl'))).ok).toBe(true);
-  });
-
-  it('an approved destroy cut short after the copy was recorded is finished on resume, not transferred again', async () => {
-    const { text, script } = scriptFor({
-      name: 'destroy',
-      move: '    wrap: rsa-aes-kwp\n    destroy_source: true\n    approved_by: [Alice Archer, Carol Chen]\n',
-    });
-    const dir = join(work, 'destroy');
-    const room = new Room({ message: /^Destroying "signer" on the ceremony token/, times: 1 });
-    await expect(runCeremony({ script, scriptText: text, dir, room })).rejects.toThrow('power cut');
-    const source = await openCeremonyToken(dir, room.kept);
-    expect(await privateKeys(source)).toHaveLength(1);
-
-    const again = new Room(undefined, room.kept);
-    const summary = await runCeremony({ script, scriptText: text, dir, room: again });
-    expect(summary.status).toBe('finished');
-    const move = ledgerOf(dir).filter((r) => r.step === 'move');
-    expect(move.filter((r) => r.type === 'key.migrated')).toHaveLength(1);
-    const destroyed = move.find((r) => r.type === 'key.source_destroyed')!.data;
-    expect([...(destroyed.approved_by as string[])].sort()).toEqual(['Alice Archer', 'Carol Chen']);
-    expect(destroyed).toMatchObject({
-      outcome: 'destroyed',
-      note: 'destroyed on resume: the interrupted run had proven and recorded the copy',
-    });
-    expect(await privateKeys(source)).toHaveLength(0);
-    const target = await openTarget('destroy');
-    expect(await privateKeys(target)).toHaveLength(1);
-    expect(await targetSignsForSource(dir, target)).toBe(true);
-    expect((await verifyLedger(join(dir, 'audit.jsonl'))).ok).toBe(true);
   });
 });
 
