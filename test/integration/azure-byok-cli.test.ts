@@ -252,6 +252,39 @@ describe('byok export → import', { timeout: 180_000 }, () => {
   });
 });
 
+describe('azure migrate', { timeout: 180_000 }, () => {
+  it('moves a token key into the vault in one step: KEK sized for the key, import proven, no file left', async () => {
+    await generate('ec-p256', 'ec-migrate');
+    const r = await cli(
+      'azure',
+      'migrate',
+      '--from',
+      keyUri('ec-migrate'),
+      '--to',
+      `azurekv://${VAULT}/keys/ec-migrated`,
+      '--kek-name',
+      'kek-auto',
+      '--json',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const out = json<{ kek: { size: number; created: boolean; out: string }; import: ImportOut }>(
+      r,
+    );
+    expect(out.kek).toMatchObject({ size: 3072, created: true });
+    expect(out.import).toMatchObject({
+      verified: true,
+      key: { spkiSha256: fingerprint['ec-migrate'] },
+    });
+    const stored = rig.fake.vault(VAULT).latest('ec-migrated')!;
+    expect(stored.origin).toBe('byok');
+    expect(sha256(createPublicKey(stored.privateKey).export({ type: 'spki', format: 'der' }))).toBe(
+      fingerprint['ec-migrate'],
+    );
+    expect(rig.fake.vault(VAULT).latest('kek-auto')!.keyOps).toEqual(['import']);
+    expect(existsSync(out.kek.out)).toBe(false);
+  });
+});
+
 describe('byok import refusals', { timeout: 180_000 }, () => {
   it('refuses a file made for a KEK in another vault (exit 2) and creates nothing there', async () => {
     const r = await cli(

@@ -354,6 +354,48 @@ const byokImport: CommandSpec = {
   },
 };
 
+const azureMigrate: CommandSpec = {
+  words: ['azure', 'migrate'],
+  usage: 'azure migrate --from URI --to azurekv://HOST/keys/NAME [--kek-name NAME]',
+  summary:
+    'moves a PKCS#11 private key into Azure Key Vault by BYOK in one step (KEK, .byok, import, proof)',
+  details: [
+    'The KEK (default olocus-byok-kek) is created RSA-HSM with key_ops import if the vault has none, sized',
+    'for the key by SP 800-57 (RSA-3072, or RSA-4096 above 128 bits). The .byok file lives in a private',
+    'temporary directory and is removed afterwards. Exit 1 when the Azure key is not proven to be the source key.',
+    CREDENTIALS,
+  ],
+  flags: {
+    from: {
+      type: 'string',
+      value: 'URI',
+      help: 'the private key (pkcs11: URI with pin-source)',
+      required: true,
+    },
+    to: { type: 'string', value: 'URI', help: 'azurekv://VAULT-HOST/keys/NAME', required: true },
+    'kek-name': { type: 'string', value: 'NAME', help: 'the KEK to use or create' },
+  },
+  async run(ctx) {
+    const kekName = optionalString(ctx, 'kek-name');
+    const r = await ctx.service.azure.migrateToAzure(
+      stringFlag(ctx, 'from'),
+      stringFlag(ctx, 'to'),
+      {
+        ...(kekName ? { kekName } : {}),
+      },
+    );
+    ctx.out.result(r, () =>
+      fields([
+        ['Key', `${r.export.key.label} (${r.export.key.type}) on ${r.export.source}`],
+        ['KEK', `${r.kek.kid} (RSA-${r.kek.size}, ${r.kek.created ? 'created' : 'existing'})`],
+        ['Imported', r.import.key.uri],
+        ['Proof', r.import.verified ? 'same public key, signature verified' : 'FAILED'],
+      ]),
+    );
+    return r.import.verified ? 0 : 1;
+  },
+};
+
 export const AZURE_COMMANDS: readonly CommandSpec[] = [
   azureKeys,
   azureSign,
@@ -362,4 +404,5 @@ export const AZURE_COMMANDS: readonly CommandSpec[] = [
   byokKek,
   byokExport,
   byokImport,
+  azureMigrate,
 ];

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { startFakeAzure } from './server';
 import type { FakeAzure, FakeAzureOptions } from './server';
 
-export { ENTRA_HOST, VAULT_RESOURCE } from './server';
+export { ENTRA_HOST, resourceOf } from './server';
 export type { FakeAzure } from './server';
 export type { StoredKey } from './vault';
 

@@ -15,7 +15,11 @@ import { FakeVault, VaultError } from './vault';
 export const ENTRA_HOST = 'login.entra.olocus.test';
 /** MSAL asks this host for instance discovery of an authority it does not know. */
 const DISCOVERY_HOST = 'login.microsoftonline.com';
-export const VAULT_RESOURCE = 'https://vault.olocus.test';
+/** The resource a vault's challenge names: its host without the first label, as Azure does
+ * (vault.azure.net for key vaults, managedhsm.azure.net for Managed HSMs). */
+export function resourceOf(host: string): string {
+  return `https://${host.split('.').slice(1).join('.')}`;
+}
 
 export interface FakeAzureOptions {
   vaults: { host: string; managedHsm?: boolean }[];
@@ -126,7 +130,7 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
     });
   };
 
-  const challenge = (res: ServerResponse) =>
+  const challenge = (res: ServerResponse, vault: FakeVault) =>
     send(
       res,
       401,
@@ -136,7 +140,9 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
           message: 'AKV10000: Request is missing a Bearer or PoP token.',
         },
       },
-      { 'www-authenticate': `Bearer authorization="${authority}", resource="${VAULT_RESOURCE}"` },
+      {
+        'www-authenticate': `Bearer authorization="${authority}", resource="${resourceOf(vault.host)}"`,
+      },
     );
 
   const vaultRoute = async (
@@ -147,9 +153,13 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
   ) => {
     const auth = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const grant = auth ? tokens.get(auth) : undefined;
-    if (!grant || grant.expires < Date.now() || grant.scope !== `${VAULT_RESOURCE}/.default`) {
+    if (
+      !grant ||
+      grant.expires < Date.now() ||
+      grant.scope !== `${resourceOf(vault.host)}/.default`
+    ) {
       await body(req);
-      return challenge(res);
+      return challenge(res, vault);
     }
     if (!url.searchParams.get('api-version'))
       return send(res, 400, {

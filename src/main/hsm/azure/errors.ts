@@ -18,6 +18,7 @@ interface SdkError {
   statusCode?: number;
   code?: string;
   errors?: unknown[];
+  errorResponse?: { error?: string; errorDescription?: string };
 }
 
 const CREDENTIAL_HELP =
@@ -49,12 +50,16 @@ function authenticationFailure(e: SdkError, t: AzureTarget): OlocusError | null 
       { cause: e },
     );
   }
-  if (e.name === 'AuthenticationError')
+  if (e.name === 'AuthenticationError') {
+    // Entra's own words (AADSTS code and sentence) sit in the description, under the wrapper's.
+    const detail = `${e.errorResponse?.errorDescription ?? ''} ${e.message ?? ''}`;
+    const aadsts = /AADSTS\d+:[^.\n]*\.?/.exec(detail)?.[0];
     return new OlocusError(
       ErrorCode.AUTHENTICATION_FAILED,
-      `Microsoft Entra ID refused the Azure credential while ${t.action} ${what(t)} (${serviceSays(e)}); check the tenant, client id and secret or certificate.`,
+      `Microsoft Entra ID refused the Azure credential while ${t.action} ${what(t)} (${aadsts ?? serviceSays(e)}); check the tenant, client id and secret or certificate.`,
       { cause: e },
     );
+  }
   return null;
 }
 
