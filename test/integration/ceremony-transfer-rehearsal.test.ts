@@ -144,3 +144,40 @@ describe('rehearse, then run against the transcript', () => {
     expect((await verifyLedger(join(dir, 'audit.jsonl'))).ok).toBe(true);
   });
 });
+
+describe('a rehearsal of kwp under a KEK that only the real tokens hold', () => {
+  it('stands in a random KEK on both throwaway tokens, says so, and rehearses the kwp path', async () => {
+    // Its own target name, so its throwaway token does not meet the first rehearsal's.
+    const text = script()
+      .replace('  dr:\n', '  dr2:\n')
+      .replace('    to: dr\n', '    to: dr2\n')
+      .replace(
+        '    witness: required\n',
+        '    wrap: kwp\n    kek: { label: day-kek }\n    witness: required\n',
+      );
+    const before = await targetKeys();
+    const dir = join(work, 'rehearsal-kwp');
+    const room = new ScriptedRoom();
+    const summary = await runCeremony({
+      script: parseScript(text),
+      scriptText: text,
+      dir,
+      room,
+      mode: 'rehearsal',
+      hsm: { tokenLabel: 'xfer-rh-rehearsal-kwp' },
+    });
+    expect(summary.status).toBe('finished');
+    expect(room.events.map((e) => e.message)).toContain(
+      'Rehearsal: a random stand-in for KEK "day-kek" was loaded on both throwaway tokens.',
+    );
+    const t = parseTranscript(
+      readFileSync(join(dir, 'transcript.json'), 'utf8'),
+      'transcript.json',
+    );
+    expect(t.steps.find((s) => s.id === 'move')!.expected).toMatchObject({
+      transfer: { wrap: 'kwp', kek: { label: 'day-kek' }, mechanisms: ['CKM_AES_KEY_WRAP_PAD'] },
+    });
+    // The real target is as the day left it.
+    expect(await targetKeys()).toEqual(before);
+  });
+});

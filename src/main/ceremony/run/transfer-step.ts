@@ -2,6 +2,7 @@
 // (src/main/transfer), is proven there, and only then, with the named approvers' shares, may be
 // destroyed on the ceremony token. The ledger holds the outcome the moment the copy is proven;
 // a resumed run reads it back and never moves a key twice.
+import { randomBytes } from 'node:crypto';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import type { Pkcs11Provider } from '../../hsm/pkcs11/provider';
 import type { KeySelector } from '../../hsm/types';
@@ -187,7 +188,21 @@ async function prepareKek(
   if (step.wrap !== 'kwp' || !step.kek) return null;
   if ('label' in step.kek) {
     const sel = { label: step.kek.label, class: 'secret' as const };
-    return { selectors: { source: sel, target: sel }, drop: async () => undefined };
+    if (ctx.state.mode === 'run')
+      return { selectors: { source: sel, target: sel }, drop: async () => undefined };
+    // A rehearsal's throwaway tokens cannot hold the day's KEK: a random AES-256 one stands in,
+    // on both tokens for this step only, so the kwp path itself is still rehearsed.
+    const label = step.kek.label;
+    await importSharedKek(source, target, new Uint8Array(randomBytes(32)), { label });
+    ctx.room.announce({
+      stepId: step.id,
+      kind: 'warning',
+      message: `Rehearsal: a random stand-in for KEK "${label}" was loaded on both throwaway tokens.`,
+    });
+    return {
+      selectors: { source: sel, target: sel },
+      drop: () => dropSharedKek(source, target, label),
+    };
   }
   const secretId = `backup-kek:${step.kek.backup}`;
   const record = ctx.state.secrets[secretId];
