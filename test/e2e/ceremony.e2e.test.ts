@@ -3,7 +3,6 @@
 // cards printed, shares typed from the printed cards (one with a typo, refused naming its
 // custodian), key generation, backup, witness sign-offs, the signed report. Every screen is
 // photographed into test-results/ and checked with axe; the ledger must then pass verify-audit.
-import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
@@ -12,29 +11,13 @@ import { ROOT, runCli } from '../helpers/cli';
 import { SOFTHSM_MODULE } from '../helpers/softhsm';
 import { expectNoSeriousA11yViolations, screenshot, startE2e } from './harness/index';
 import type { E2eSession, OpenedPage } from './harness/index';
+import { cardText, withTypo } from './wizard/cards';
 
 let s: E2eSession;
 let app: OpenedPage;
 let page: Page;
 let scriptPath: string;
 let runDir: string;
-
-/** What an officer types from the card: each line's groups and its two check characters. */
-function cardText(pdf: string): string {
-  const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
-  const lines = text
-    .split('\n')
-    .map((l) => /^\s*\d+\s+([A-Z2-7]{4}(?:-[A-Z2-7]{1,4})*)\s+([A-Z2-7]{2})\s*$/.exec(l))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => `${m[1]}  ${m[2]}`);
-  expect(lines.length, `share lines on ${pdf}`).toBeGreaterThan(1);
-  return lines.join('\n');
-}
-
-/** The same card with one character of its first line changed, as a tired officer types it. */
-function withTypo(text: string): string {
-  return text.replace(/^(\w{4}-)(\w)/, (_, a: string, c: string) => a + (c === 'A' ? 'B' : 'A'));
-}
 
 const shots: string[] = [];
 async function photograph(name: string): Promise<void> {

@@ -4,7 +4,6 @@
 // with a passphrase (a wrong one refused by name), cancelling a run and resuming it from Home,
 // and the attestation and transfer screens with a real key. Every screen state is photographed
 // and checked with axe.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
@@ -13,6 +12,7 @@ import { ROOT, runCli } from '../helpers/cli';
 import { SOFTHSM_MODULE, createToken } from '../helpers/softhsm';
 import { expectNoSeriousA11yViolations, screenshot, startE2e } from './harness/index';
 import type { E2eSession, OpenedPage } from './harness/index';
+import { cardOf, cardPhoto, cardText } from './wizard/cards';
 
 let s: E2eSession;
 let app: OpenedPage;
@@ -30,23 +30,6 @@ const EVERYONE = [
   'Walter Witness',
   'Audrey Auditor',
 ];
-
-function cardText(pdf: string): string {
-  const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
-  return text
-    .split('\n')
-    .map((l) => /^\s*\d+\s+([A-Z2-7]{4}(?:-[A-Z2-7]{1,4})*)\s+([A-Z2-7]{2})\s*$/.exec(l))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => `${m[1]}  ${m[2]}`)
-    .join('\n');
-}
-
-/** The card as a scanner or camera gives it: page 1 of the PDF as a PNG. */
-function cardPhoto(pdf: string, name: string): string {
-  const prefix = join(s.workspace, name);
-  execFileSync('pdftoppm', ['-png', '-r', '100', '-f', '1', '-l', '1', '-singlefile', pdf, prefix]);
-  return `${prefix}.png`;
-}
 
 function heading(name: string | RegExp): Locator {
   return page.getByRole('heading', { level: 1, name });
@@ -249,7 +232,7 @@ describe('a run with sealed cards, QR and file entry, cancelled and resumed', ()
 
   it('reads Alice’s sealed card from a photo, refuses a wrong passphrase by name, accepts the right one', async () => {
     await untilShareAsked();
-    const photo = cardPhoto(join(runDir, 'shares/alice-archer.pdf'), 'alice-card');
+    const photo = cardPhoto(cardOf(runDir, 'Alice Archer'), s.workspace, 'alice-card');
     const presentByQr = async (passphrase: string) => {
       await page.getByLabel('Custodian presenting').selectOption('Alice Archer');
       await page.getByLabel('Read a QR image').check();
@@ -314,9 +297,7 @@ describe('a run with sealed cards, QR and file entry, cancelled and resumed', ()
     expect(await progressText()).toContain('0 of 3');
     for (const who of ['Carol Chen', 'Dave Diaz', 'Erin Evans']) {
       await page.getByLabel('Custodian presenting').selectOption(who);
-      await page
-        .getByLabel(/^Share text/)
-        .fill(cardText(join(runDir, `shares/${who.toLowerCase().replace(' ', '-')}.pdf`)));
+      await page.getByLabel(/^Share text/).fill(cardText(cardOf(runDir, who)));
       await page.getByRole('button', { name: 'Present share' }).click();
       await page
         .getByLabel(/^Share text/)
