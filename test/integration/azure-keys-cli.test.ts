@@ -255,6 +255,18 @@ describe('Azure errors: one sentence naming vault and key', { timeout: 180_000 }
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('TLS is verified: without the test CA trusted, the fake vault is refused (100)', async () => {
+    const env = { ...rig.env, NODE_EXTRA_CA_CERTS: '' };
+    const before = rig.fake.requests.length;
+    const r = await runCli(['azure', 'keys', 'list', '--vault', VAULT, '--json'], { env });
+    expect(r.code).toBe(3);
+    expect(errorOf(r)).toMatchObject({ code: 100 });
+    expect(errorOf(r).message).toMatch(
+      /Cannot reach Azure Key Vault keys\.vault\.olocus\.test .*certificate/i,
+    );
+    expect(rig.fake.requests.length).toBe(before);
+  });
+
   it('no credential at all: a clear 102 within seconds, and nothing but loopback was tried', async () => {
     const before = rig.fake.requests.length;
     const refusedBefore = rig.fake.refused.length;
