@@ -270,6 +270,9 @@ describe('a run with sealed cards, QR and file entry, cancelled and resumed', ()
       expect.stringContaining('Bob Baker'),
     ]);
     await photograph('05-quorum-two-of-three');
+    await page.getByLabel('Large type').check();
+    await photograph('05-quorum-large-type');
+    await page.getByLabel('Large type').uncheck();
   });
 
   it('cancels the run from the key generation screen; Home lists it as unfinished', async () => {

@@ -7,7 +7,7 @@ import type { EventOf, EventName, OlocusApi } from '../../src/shared/olocus-api'
 import { createAppStore } from '../../src/renderer/src/store';
 import { connectRunEvents, screenFor } from '../../src/renderer/src/store/connect';
 import { mergeLedger } from '../../src/renderer/src/store/run-slice';
-import { startRun } from '../../src/renderer/src/logic/start';
+import { reattach, startRun } from '../../src/renderer/src/logic/start';
 
 const RUN = '0b4f8a52-0c2c-4a47-9a55-3f7f0f3f9a01';
 const OTHER = '6a1d3c55-5d6b-4f0e-8d43-0c2e9f0e7b12';
@@ -17,7 +17,7 @@ const officers = ['Alice Archer', 'Bob Baker', 'Carol Chen', 'Dave Diaz', 'Erin 
 type Listener = (p: unknown) => void;
 
 /** A window.olocus whose events the test fires, and whose calls it records. */
-function fakeApi(opts: { startDelay?: Promise<void> } = {}) {
+function fakeApi(opts: { startDelay?: Promise<void>; open?: unknown[] } = {}) {
   const listeners = new Map<string, Set<Listener>>();
   const calls: { name: string; request: unknown }[] = [];
   const on = (name: EventName) => (l: Listener) => {
@@ -42,7 +42,10 @@ function fakeApi(opts: { startDelay?: Promise<void> } = {}) {
     },
     runStatus: async (request: unknown) => {
       calls.push({ name: 'runStatus', request });
-      return { ok: true, value: { runId: RUN, kind: 'ceremony', state: 'running', open: [] } };
+      return {
+        ok: true,
+        value: { runId: RUN, kind: 'ceremony', state: 'running', open: opts.open ?? [] },
+      };
     },
   } as unknown as OlocusApi;
   const fire = <K extends EventName>(name: K, payload: EventOf<K>) => {
@@ -262,5 +265,30 @@ describe('what the wizard keeps', () => {
     store.setState({ outDir: '/runs/i', scriptPath: '/s.yaml' });
     await startRun(f.api, store, session);
     expect(session.dump()).toEqual([['olocus.runId', RUN]]);
+  });
+
+  it('after a reload, asks main what the remembered run still has open and shows it', async () => {
+    const session = memoryStorage();
+    session.setItem('olocus.runId', RUN);
+    const open = [
+      { ask: 'share', ...shareNeeded(REQ[0]!, ['Alice Archer']), runId: undefined },
+      {
+        ask: 'witness',
+        requestId: REQ[1]!,
+        stepId: 'root-key',
+        title: 'Generate the root CA key',
+        statement: 'The key was generated.',
+        witnesses: ['Walter Witness'],
+      },
+    ];
+    const f = fakeApi({ open });
+    const store = createAppStore();
+    expect(await reattach(f.api, store, session)).toBe(true);
+    expect(store.getState()).toMatchObject({ runId: RUN, runState: 'running' });
+    expect(store.getState().shareAsk?.presented).toEqual(['Alice Archer']);
+    expect(store.getState().witnessAsks.map((w) => w.stepId)).toEqual(['root-key']);
+    // Nothing remembered: nothing asked.
+    expect(await reattach(f.api, createAppStore(), memoryStorage())).toBe(false);
+    expect(f.calls.filter((c) => c.name === 'runStatus')).toHaveLength(1);
   });
 });
