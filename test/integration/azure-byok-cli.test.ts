@@ -283,6 +283,38 @@ describe('azure migrate', { timeout: 180_000 }, () => {
     expect(rig.fake.vault(VAULT).latest('kek-auto')!.keyOps).toEqual(['import']);
     expect(existsSync(out.kek.out)).toBe(false);
   });
+
+  it('refuses a key that is not extractable before anything is made in the vault', async () => {
+    const gen = await cli(
+      'keys',
+      'generate',
+      '--hsm',
+      tokenUri,
+      '--type',
+      'ec-p256',
+      '--label',
+      'ec-fixed',
+    );
+    expect(gen.code, gen.stderr).toBe(0);
+    const r = await cli(
+      'azure',
+      'migrate',
+      '--from',
+      keyUri('ec-fixed'),
+      '--to',
+      `azurekv://${VAULT}/keys/ec-fixed`,
+      '--kek-name',
+      'kek-never',
+    );
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/HSM error 106 .*"ec-fixed".*not extractable/);
+    expect(rig.fake.vault(VAULT).latest('kek-never')).toBeUndefined();
+    expect(rig.fake.vault(VAULT).latest('ec-fixed')).toBeUndefined();
+    const list = await cli('keys', 'list', '--hsm', tokenUri, '--json');
+    expect(json<{ keys: { label: string }[] }>(list).keys.map((k) => k.label)).toContain(
+      'ec-fixed',
+    );
+  });
 });
 
 describe('byok import refusals', { timeout: 180_000 }, () => {

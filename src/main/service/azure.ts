@@ -24,6 +24,8 @@ import { parseByokFile, readKekPublicKey } from '../transfer/byok-file';
 import { exportByok } from '../transfer/byok-export';
 import type { ByokExportResult } from '../transfer/byok-export';
 import { transportFor } from '../transfer/strength';
+import { checkExtractable, knownType } from '../transfer/policy';
+import { describeSide } from '../transfer/sides';
 import { appVersion } from './app-info';
 import { parsePkcs11Address } from './connections';
 import type { Connections } from './connections';
@@ -324,9 +326,10 @@ export class AzureOperations {
       ...sel,
       class: sel.class ?? 'private',
     });
-    const type = (KEY_TYPES as readonly string[]).includes(info.type)
-      ? (info.type as KeyType)
-      : 'rsa-4096';
+    // Refusals that need no KEK come first, so that a refused key leaves the vault as it was.
+    const side = await describeSide(provider, 'source');
+    const type = knownType(info, side);
+    checkExtractable(info, side);
     const dir = await mkdtemp(join(tmpdir(), 'olocus-byok-'));
     try {
       const kek = await this.byokKek({

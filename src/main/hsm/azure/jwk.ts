@@ -56,7 +56,6 @@ export function keyTypeOfJwk(jwk: JsonWebKey): KeyType | null {
     const t = `rsa-${bits}`;
     return t === 'rsa-2048' || t === 'rsa-3072' || t === 'rsa-4096' ? t : null;
   }
-  if (kty === 'oct') return null;
   return null;
 }
 
