@@ -244,6 +244,17 @@ describe('Azure errors: one sentence naming vault and key', { timeout: 180_000 }
     );
   });
 
+  it('a token the vault does not accept (401 after the challenge) is 102', async () => {
+    rig.fake.vault(VAULT).refuseTokens = true;
+    const r = await cli('azure', 'keys', 'get', '--key', key('signer'), '--json');
+    rig.fake.vault(VAULT).refuseTokens = false;
+    expect(r.code).toBe(3);
+    expect(errorOf(r)).toMatchObject({ code: 102 });
+    expect(errorOf(r).message).toMatch(
+      /keys\.vault\.olocus\.test did not accept the credential while reading key "signer" .*401: AKV10032/,
+    );
+  });
+
   it('a client secret Entra ID refuses is 102, naming the vault', async () => {
     const r = await runCli(['azure', 'keys', 'list', '--vault', VAULT], {
       env: { ...rig.env, AZURE_CLIENT_SECRET: 'not-the-secret' },

@@ -161,6 +161,17 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
       await body(req);
       return challenge(res, vault);
     }
+    if (vault.refuseTokens) {
+      await body(req);
+      return send(
+        res,
+        401,
+        { error: { code: 'Unauthorized', message: 'AKV10032: Invalid issuer.' } },
+        {
+          'www-authenticate': `Bearer authorization="${authority}", resource="${resourceOf(vault.host)}"`,
+        },
+      );
+    }
     if (!url.searchParams.get('api-version'))
       return send(res, 400, {
         error: { code: 'BadParameter', message: 'api-version is missing.' },

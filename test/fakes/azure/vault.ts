@@ -61,6 +61,8 @@ export class FakeVault {
   /** Key names whose every request answers 403, and names that answer 429. */
   readonly forbidden = new Set<string>();
   readonly throttled = new Set<string>();
+  /** When set, the vault refuses every token (as for a token from another tenant). */
+  refuseTokens = false;
   /** The .byok files the vault was given, as parsed JSON, for tests to inspect. */
   readonly byokSeen: unknown[] = [];
   /**
