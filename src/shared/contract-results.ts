@@ -145,6 +145,8 @@ export const scriptCheckResult = z.object({
   plan: z.object({
     ceremony: z.object({ id: z.string(), name: z.string(), location: z.string() }),
     hsm: z.string(),
+    /** Second HSMs a transfer step may move keys to (PKCS#11 URIs; PINs only by pin-source). */
+    targets: z.array(z.object({ name: z.string(), uri: z.string() })),
     quorum: z.string(),
     participants: z.object({
       administrator: z.string(),

@@ -2,7 +2,7 @@
 // schemas accept what the service really returns (a schema that refused it would turn every
 // answer into an error), progress and ledger events flow during a run, and a drill's room is
 // answered entirely over IPC. The demo and drill parts need SoftHSM2 and skip without it.
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -76,6 +76,22 @@ describe('real service results fit the contract', () => {
     expect(r.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(r.plan.steps.length).toBeGreaterThan(3);
     expect(r.planText).toContain(r.plan.ceremony.name);
+  });
+
+  it("validateScript keeps a script's target HSMs in the plan the wizard shows", async () => {
+    const target =
+      'pkcs11:token=dr-2026?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=env:DR_PIN';
+    const script = join(work, 'with-target.yaml');
+    writeFileSync(
+      script,
+      readFileSync('resources/ceremonies/root-ca.yaml', 'utf8').replace(
+        '\nroles:',
+        `\ntargets:\n  dr-site:\n    uri: '${target}'\n\nroles:`,
+      ),
+    );
+    const r = await invoke('validateScript', { path: script });
+    expect(r.plan.targets).toEqual([{ name: 'dr-site', uri: target }]);
+    expect(r.planText).toContain('dr-site');
   });
 
   it('checkConfig on a SoftHSM configuration', async () => {

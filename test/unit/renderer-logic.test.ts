@@ -17,6 +17,7 @@ import { moduleUri } from '../../src/renderer/src/screens/Hsm';
 const plan = {
   ceremony: { id: 'root-ca-2026', name: 'Root', location: 'Room' },
   hsm: 'pkcs11:token=olocus-root-2026?module-path=/usr/lib/softhsm/libsofthsm2.so',
+  targets: [],
   quorum: '3 of 5',
   participants: {
     administrator: 'Ada Administrator',

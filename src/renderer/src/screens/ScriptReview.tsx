@@ -70,6 +70,11 @@ export function ScriptReview() {
           <Row term="HSM">
             <code>{plan.hsm}</code>
           </Row>
+          {plan.targets.map((t) => (
+            <Row key={t.name} term={`Target HSM “${t.name}”`}>
+              <code>{t.uri}</code>
+            </Row>
+          ))}
           <Row term="Quorum">{plan.quorum}</Row>
           <Row term="Script">
             <code>{script.file}</code>
