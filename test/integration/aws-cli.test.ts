@@ -213,14 +213,25 @@ describe('olocus-ceremony aws …', () => {
     );
     expect(backups.code).toBe(0);
     expect((JSON.parse(backups.stdout) as { cluster: string }).cluster).toBe(cluster(GOOD));
-    const clusters = await runCli(
-      ['aws', 'clusters', '--config', config, '--endpoint', fake.endpoint, '--json'],
-      {
-        env: env(KEY),
-      },
+    // The endpoint may live in the file too; no --endpoint flag then.
+    const withEndpoint = join(dir, 'hsm-config-endpoint.yaml');
+    writeFileSync(
+      withEndpoint,
+      `hsm:\n  provider: aws_cloudhsm\n  aws:\n    region: ${REGION}\n    cluster_id: ${GOOD}\n    endpoint: ${fake.endpoint}\n`,
     );
+    const clusters = await runCli(['aws', 'clusters', '--config', withEndpoint, '--json'], {
+      env: env(KEY),
+    });
     expect(clusters.code).toBe(0);
     expect((JSON.parse(clusters.stdout) as { region: string }).region).toBe(REGION);
+    const plain = join(dir, 'hsm-config-plain-http.yaml');
+    writeFileSync(
+      plain,
+      `hsm:\n  provider: aws_cloudhsm\n  aws:\n    region: ${REGION}\n    cluster_id: ${GOOD}\n    endpoint: http://cloudhsm.example.net/\n`,
+    );
+    const refused = await runCli(['aws', 'clusters', '--config', plain], { env: env(KEY) });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('only https is accepted');
     const both = await runCli(
       [
         'attest',

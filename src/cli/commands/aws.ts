@@ -57,8 +57,12 @@ async function regionOf(ctx: CommandContext): Promise<string> {
   return (await ctx.service.aws.targetFromConfig(file)).region;
 }
 
-function access(ctx: CommandContext): AwsAccess {
-  const endpoint = optionalString(ctx, 'endpoint');
+/** --endpoint, else the endpoint the --config file names, else the regional API. */
+async function access(ctx: CommandContext): Promise<AwsAccess> {
+  const file = optionalString(ctx, 'config');
+  const endpoint =
+    optionalString(ctx, 'endpoint') ??
+    (file ? (await ctx.service.aws.targetFromConfig(file)).endpoint : null);
   return {
     ...(endpoint ? { endpoint } : {}),
     ...(ctx.values['instance-metadata'] === true ? { instanceMetadata: true } : {}),
@@ -148,7 +152,7 @@ export const awsClustersCommand: CommandSpec = {
   },
   async run(ctx) {
     const region = await regionOf(ctx);
-    const clusters = await ctx.service.aws.listClusters(region, access(ctx));
+    const clusters = await ctx.service.aws.listClusters(region, await access(ctx));
     ctx.out.result({ region, clusters }, () => formatClusters(region, clusters));
     return 0;
   },
@@ -163,7 +167,7 @@ export const awsClusterCommand: CommandSpec = {
   details: [CREDENTIALS_NOTE],
   flags: { ...CLUSTER_FLAGS, ...ACCESS_FLAGS },
   async run(ctx) {
-    const c = await ctx.service.aws.describeCluster(await clusterOf(ctx), access(ctx));
+    const c = await ctx.service.aws.describeCluster(await clusterOf(ctx), await access(ctx));
     ctx.out.result(c, () => formatCluster(c));
     return 0;
   },
@@ -178,7 +182,7 @@ export const awsBackupsCommand: CommandSpec = {
   flags: { ...CLUSTER_FLAGS, ...ACCESS_FLAGS },
   async run(ctx) {
     const cluster = await clusterOf(ctx);
-    const backups = await ctx.service.aws.listBackups(cluster, access(ctx));
+    const backups = await ctx.service.aws.listBackups(cluster, await access(ctx));
     ctx.out.result({ cluster, backups }, () => formatBackups(cluster, backups));
     return 0;
   },
@@ -223,7 +227,7 @@ export const attestClusterCommand: CommandSpec = {
     const at = optionalString(ctx, 'at');
     const v = await ctx.service.aws.attestCluster({
       cluster: await clusterOf(ctx),
-      ...access(ctx),
+      ...(await access(ctx)),
       ...(awsRoot ? { awsRootFile: awsRoot } : {}),
       ...(mfrRoot ? { manufacturerRootFile: mfrRoot } : {}),
       ...(clusterCa ? { clusterCaFile: clusterCa } : {}),

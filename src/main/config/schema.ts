@@ -191,6 +191,12 @@ const awsSchema = z.strictObject({
     .string()
     .regex(/^cluster-[a-z0-9]+$/, { message: 'must be a CloudHSM cluster ID (cluster-…)' })
     .optional(),
+  /** A VPC interface endpoint instead of the regional API (https; http only on loopback). */
+  endpoint: z
+    .url({
+      message: 'must be a URL such as https://vpce-….cloudhsmv2.eu-west-1.vpce.amazonaws.com',
+    })
+    .optional(),
 });
 
 const hsmSchema = z

@@ -9,6 +9,7 @@ import { verifyCloudHsmIdentity } from '../attestation/aws/cluster-identity';
 import { pinnedCloudHsmRoots, suppliedAnchor } from '../attestation/aws/roots';
 import type { AttestationVerdict } from '../attestation/verdict';
 import { createCloudHsmClient } from '../hsm/aws/client';
+import { checkEndpoint } from '../hsm/aws/endpoint';
 import type { CloudHsmTarget } from '../hsm/aws/client';
 import { describeCluster, listBackups, listClusters } from '../hsm/aws/clusters';
 import type { CloudHsmBackup, CloudHsmCluster } from '../hsm/aws/clusters';
@@ -61,6 +62,8 @@ export interface AwsConfigTarget {
   region: string;
   /** awscloudhsm://REGION/CLUSTER-ID when the file names a cluster. */
   cluster: string | null;
+  /** The API endpoint the file names instead of the regional one, checked like --endpoint. */
+  endpoint: string | null;
 }
 
 export class AwsOperations {
@@ -78,8 +81,7 @@ export class AwsOperations {
   }
 
   /**
-   * The region and cluster an hsm-config.yaml names in its `aws` section. The file has no
-   * endpoint field (schema.ts), so an endpoint override comes from --endpoint only.
+   * The region, cluster and endpoint an hsm-config.yaml names in its `aws` section.
    */
   async targetFromConfig(path: string): Promise<AwsConfigTarget> {
     const { config } = await loadHsmConfig(path, { machineChecks: false });
@@ -93,6 +95,7 @@ export class AwsOperations {
     return {
       region: aws.region,
       cluster: aws.cluster_id ? `awscloudhsm://${aws.region}/${aws.cluster_id}` : null,
+      endpoint: aws.endpoint ? checkEndpoint(aws.endpoint) : null,
     };
   }
 
