@@ -12,10 +12,33 @@ export class UsageError extends Error {
   }
 }
 
+const FILE_PROBLEMS: Record<string, string> = {
+  ENOENT: 'there is no such file or folder',
+  EACCES: 'permission denied',
+  EPERM: 'the operation is not permitted',
+  EISDIR: 'it is a folder, not a file',
+  ENOTDIR: 'a part of the path is not a folder',
+  EEXIST: 'it already exists',
+};
+
+/** A file named on the command line that cannot be read or written is bad input (exit 2). */
+function fileProblem(e: unknown): OlocusError | null {
+  if (!(e instanceof Error)) return null;
+  const { code, path, syscall } = e as NodeJS.ErrnoException;
+  const problem = code ? FILE_PROBLEMS[code] : undefined;
+  if (!problem || !path) return null;
+  const verb = syscall === 'open' || syscall === 'read' || syscall === 'stat' ? 'read' : 'use';
+  return new OlocusError(ErrorCode.INVALID_INPUT, `Cannot ${verb} ${path}: ${problem}.`, {
+    cause: e,
+  });
+}
+
 /** Unexpected failures still name a code, so scripts see the same shape for every exit 3. */
 function asOlocus(e: unknown): OlocusError | null {
   if (e instanceof UsageError) return null;
   if (isOlocusError(e)) return e;
+  const file = fileProblem(e);
+  if (file) return file;
   const message = e instanceof Error ? e.message : String(e);
   return new OlocusError(ErrorCode.OPERATION_FAILED, `Unexpected error: ${message}`, { cause: e });
 }

@@ -71,3 +71,52 @@ describe('attest --key', () => {
     expect(r.stdout).toMatch(/Attestation verdict: PASS/);
   });
 });
+
+describe('attest yubihsm (real YubiHSM 2 output, see test/unit/attestation-yubihsm.test.ts)', () => {
+  const fixture = (name: string) => join(ROOT, 'test', 'fixtures', 'yubihsm', name);
+
+  it('reads the real device output; without the Yubico sub-CA the verdict stays unknown (exit 1)', async () => {
+    const r = await cli(
+      'attest',
+      'yubihsm',
+      '--attestation',
+      fixture('key-attestation.pem'),
+      '--device-cert',
+      fixture('device-attestation.pem'),
+      '--at',
+      '2026-06-01T00:00:00Z',
+      '--json',
+    );
+    expect(r.code, r.stderr).toBe(1);
+    const v = JSON.parse(r.stdout) as {
+      overall: string;
+      checks: { name: string; status: string }[];
+    };
+    expect(v.overall).toBe('unknown');
+    expect(v.checks.find((c) => c.name === 'device-signature')?.status).toBe('pass');
+    expect(v.checks.find((c) => c.name === 'device-chain')?.status).toBe('unknown');
+  });
+
+  it("another device's certificate fails the signature check; a missing file is bad input", async () => {
+    const swapped = await cli(
+      'attest',
+      'yubihsm',
+      '--attestation',
+      fixture('key-attestation.pem'),
+      '--device-cert',
+      fixture('key-attestation.pem'),
+    );
+    expect(swapped.code).toBe(1);
+    expect(swapped.stdout).toMatch(/device-signature.*fail|FAIL/s);
+    const missing = await cli(
+      'attest',
+      'yubihsm',
+      '--attestation',
+      join(work, 'nope.pem'),
+      '--device-cert',
+      fixture('device-attestation.pem'),
+    );
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('nope.pem');
+  });
+});

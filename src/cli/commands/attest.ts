@@ -87,3 +87,51 @@ export const attestMarvellCommand: CommandSpec = {
     return verdictExitCode(v);
   },
 };
+
+export const attestYubiHsmCommand: CommandSpec = {
+  words: ['attest', 'yubihsm'],
+  usage:
+    'attest yubihsm --attestation PEM --device-cert PEM [--intermediates PEM] [--root PEM] [--expect-spki-sha256 HEX] [--at ISO]',
+  summary: "verifies a YubiHSM 2 key attestation certificate (Yubico's extensions and chain)",
+  details: [
+    'PEM is the attestation certificate the HSM signed for the key; --device-cert is the device',
+    "attestation certificate (opaque object 0). Without Yubico's sub-CA the device chain is unknown.",
+  ],
+  flags: {
+    attestation: {
+      type: 'string',
+      value: 'PEM',
+      help: "the key's attestation certificate",
+      required: true,
+    },
+    'device-cert': {
+      type: 'string',
+      value: 'PEM',
+      help: "the device's attestation certificate",
+      required: true,
+    },
+    intermediates: { type: 'string', value: 'PEM', help: "Yubico's sub-CA certificate(s)" },
+    root: { type: 'string', value: 'PEM', help: "a root replacing Yubico's pinned one" },
+    'expect-spki-sha256': {
+      type: 'string',
+      value: 'HEX',
+      help: "the ceremony's fingerprint of the key",
+    },
+    at: { type: 'string', value: 'ISO', help: 'the instant to validate the chain at (now)' },
+  },
+  async run(ctx) {
+    const optional = (name: string) => optionalString(ctx, name);
+    const v = await ctx.service.attestYubiHsm({
+      attestation: stringFlag(ctx, 'attestation'),
+      deviceCert: stringFlag(ctx, 'device-cert'),
+      ...(optional('intermediates') ? { intermediates: optional('intermediates')! } : {}),
+      ...(optional('root') ? { root: optional('root')! } : {}),
+      ...(optional('expect-spki-sha256')
+        ? { expectedSpkiSha256: optional('expect-spki-sha256')! }
+        : {}),
+      ...(optional('at') ? { at: optional('at')! } : {}),
+    });
+    ctx.out.result(v, () => formatVerdict(v));
+    return verdictExitCode(v);
+  },
+};

@@ -6,7 +6,7 @@ import {
   ceremonyRunCommand,
   ceremonyValidateCommand,
 } from './ceremony';
-import { attestKeyCommand, attestMarvellCommand } from './attest';
+import { attestKeyCommand, attestMarvellCommand, attestYubiHsmCommand } from './attest';
 import { verifyAuditCommand, verifyManifestCommand, verifyReportCommand } from './audit';
 import { configCheckCommand } from './config';
 import { demoCommand } from './demo';
@@ -35,6 +35,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   verifyManifestCommand,
   attestKeyCommand,
   attestMarvellCommand,
+  attestYubiHsmCommand,
   migrateCommand,
   ...AZURE_COMMANDS,
   ...GCP_COMMANDS,

@@ -21,3 +21,6 @@ export type {
   CloudHsmIdentityOptions,
   CloudHsmRoots,
 } from './aws/cluster-identity';
+export { pinnedCloudHsmRoots } from './aws/roots';
+export { verifyYubiHsmAttestation, YUBIHSM_VENDOR } from './yubihsm/verify';
+export type { YubiHsmAttestationInput } from './yubihsm/verify';

@@ -9,6 +9,7 @@ import {
   readSpki,
   splitMarvellBundle,
   verifyMarvellAttestation,
+  verifyYubiHsmAttestation,
 } from '../attestation/index';
 import type { AttestationVerdict } from '../attestation/index';
 import { verifyLedger } from '../audit/index';
@@ -268,6 +269,35 @@ export class CeremonyService {
             },
           }
         : {}),
+    });
+  }
+
+  /** Verifies a YubiHSM 2 key attestation certificate against its device certificate and Yubico's root. */
+  async attestYubiHsm(input: {
+    attestation: string;
+    deviceCert: string;
+    intermediates?: string;
+    root?: string;
+    expectedSpkiSha256?: string;
+    at?: string;
+  }): Promise<AttestationVerdict> {
+    const text = (file: string | undefined) =>
+      file === undefined ? Promise.resolve(undefined) : readFile(file, 'utf8');
+    const [attestationPem, deviceCertPem, intermediatesPem, rootPem] = await Promise.all([
+      text(input.attestation),
+      text(input.deviceCert),
+      text(input.intermediates),
+      text(input.root),
+    ]);
+    const at = input.at === undefined ? undefined : new Date(input.at);
+    if (at && Number.isNaN(at.getTime())) throw invalid(`--at is not a date: ${input.at}.`);
+    return verifyYubiHsmAttestation({
+      attestationPem: attestationPem ?? '',
+      deviceCertPem: deviceCertPem ?? '',
+      ...(intermediatesPem !== undefined ? { intermediatesPem } : {}),
+      ...(rootPem !== undefined ? { rootPem } : {}),
+      ...(input.expectedSpkiSha256 ? { expectedSpkiSha256: input.expectedSpkiSha256 } : {}),
+      ...(at ? { at } : {}),
     });
   }
 

@@ -8,6 +8,8 @@
 // imported-wrapped key is reported as such, truthfully), export (no exportable-under-wrap
 // capability), and key-match when the ceremony's key is given.
 import { createHash } from 'node:crypto';
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
 import { buildVerdict, check, checkIf, iso } from '../verdict';
 import type { AttestationVerdict, VerdictCheck } from '../verdict';
 import {
@@ -40,16 +42,8 @@ export interface YubiHsmAttestationInput {
 }
 
 function aki(cert: Certificate): string | null {
-  const ext = cert.getExtension('2.5.29.35');
-  if (!ext) return null;
-  // AuthorityKeyIdentifier ::= SEQUENCE { [0] keyIdentifier ... }: the short form is enough here.
-  const der = Buffer.from(ext.value);
-  const i = der.indexOf(0x80);
-  if (i < 0) return null;
-  return der
-    .subarray(i + 2, i + 2 + (der[i + 1] ?? 0))
-    .toString('hex')
-    .toUpperCase();
+  const ext = cert.getExtension(x509.AuthorityKeyIdentifierExtension);
+  return ext?.keyId ? ext.keyId.toUpperCase() : null;
 }
 
 async function deviceChain(
