@@ -201,6 +201,28 @@ describe('olocus-ceremony aws …', () => {
     expect(r.stdout).toContain('Attestation verdict: UNKNOWN (aws-cloudhsm)');
     expect(r.stdout).toContain('unknown: no pinned root for the AWS hardware certificate issuer');
   });
+
+  it('attest --key awscloudhsm:// gives the same cluster verdict, and refuses key-only flags', async () => {
+    const good = await runCli(
+      ['attest', '--key', cluster(GOOD), '--endpoint', fake.endpoint, '--json'],
+      { env: env(KEY) },
+    );
+    expect(good.code).toBe(1);
+    expect((JSON.parse(good.stdout) as { vendor: string; overall: string }).overall).toBe(
+      'unknown',
+    );
+    const bad = await runCli(['attest', '--key', cluster(BAD_CSR), '--endpoint', fake.endpoint], {
+      env: env(KEY),
+    });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/\[FAIL\s*\] csr-key/);
+    const keyFlag = await runCli(
+      ['attest', '--key', cluster(GOOD), '--accept-imported', '--endpoint', fake.endpoint],
+      { env: env(KEY) },
+    );
+    expect(keyFlag.code).toBe(2);
+    expect(keyFlag.stderr).toContain('names a cluster');
+  });
   it('takes region and cluster from an hsm-config.yaml aws section (--config)', async () => {
     const config = join(dir, 'hsm-config.yaml');
     writeFileSync(

@@ -284,6 +284,41 @@ describe('azure migrate', { timeout: 180_000 }, () => {
     expect(existsSync(out.kek.out)).toBe(false);
   });
 
+  it('migrate --to azurekv:// is the same BYOK path as azure migrate; attest --key reads the vault', async () => {
+    await generate('rsa-2048', 'rsa-migrate');
+    const r = await cli(
+      'migrate',
+      '--from',
+      keyUri('rsa-migrate'),
+      '--to',
+      `azurekv://${VAULT}/keys/rsa-migrated`,
+      '--json',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(json<{ import: ImportOut }>(r).import).toMatchObject({
+      verified: true,
+      key: { spkiSha256: fingerprint['rsa-migrate'] },
+    });
+    expect(rig.fake.vault(VAULT).latest('rsa-migrated')!.origin).toBe('byok');
+    const wrongWrap = await cli(
+      'migrate',
+      '--from',
+      keyUri('rsa-migrate'),
+      '--to',
+      `azurekv://${VAULT}/keys/rsa-again`,
+      '--wrap',
+      'kwp',
+    );
+    expect(wrongWrap.code).toBe(2);
+    expect(wrongWrap.stderr).toContain('takes only --wrap rsa-aes-kwp');
+    expect(rig.fake.vault(VAULT).latest('rsa-again')).toBeUndefined();
+
+    // A plain vault offers no key attestation: the verdict says unknown, never pass.
+    const attest = await cli('attest', '--key', `azurekv://${VAULT}/keys/rsa-migrated`, '--json');
+    expect(attest.code).toBe(1);
+    expect(json<{ overall: string }>(attest).overall).toBe('unknown');
+  });
+
   it('refuses a key that is not extractable before anything is made in the vault', async () => {
     const gen = await cli(
       'keys',

@@ -198,8 +198,80 @@ describe('gcp CLI against the fake', () => {
       const yes = await gcp('attest', '--key', `gcpkms://${right}`);
       expect(yes.code, yes.stdout + yes.stderr).toBe(0);
       expect(yes.stdout).toMatch(/public-key-match/);
+
+      // The contract's `attest --key` takes the same address and gives the same verdicts.
+      const viaAttest = (version: string) =>
+        runCli(['attest', '--key', `gcpkms://${version}`, '--endpoint', fake.endpoint]);
+      expect((await viaAttest(right)).code).toBe(0);
+      const refused = await viaAttest(wrong);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toMatch(/public-key-match/);
     },
   );
+
+  it('migrate --to gcpkms:// takes the import-job path: proven, the source stays', async () => {
+    expect(
+      (
+        await runCli([
+          'keys',
+          'generate',
+          '--hsm',
+          tokenUri,
+          '--type',
+          'ec-p384',
+          '--label',
+          'cli-migrate',
+          '--extractable',
+        ])
+      ).code,
+    ).toBe(0);
+    const r = await runCli([
+      'migrate',
+      '--from',
+      keyUri('cli-migrate'),
+      '--to',
+      `gcpkms://${RING}/cryptoKeys/cli-migrate`,
+      '--endpoint',
+      fake.endpoint,
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as {
+      source: { spkiSha256: string };
+      target: { spkiSha256: string };
+      proof: { spkiMatch: boolean; signatureVerified: boolean };
+    };
+    expect(result.target.spkiSha256).toBe(result.source.spkiSha256);
+    expect(result.proof).toMatchObject({ spkiMatch: true, signatureVerified: true });
+    const keys = await runCli(['keys', 'list', '--hsm', tokenUri, '--json']);
+    expect(
+      (JSON.parse(keys.stdout) as { keys: { label: string }[] }).keys.map((k) => k.label),
+    ).toContain('cli-migrate');
+
+    const destroy = await runCli([
+      'migrate',
+      '--from',
+      keyUri('cli-migrate'),
+      '--to',
+      `gcpkms://${RING}/cryptoKeys/cli-migrate-2`,
+      '--destroy-source',
+      '--approved-by',
+      'Alice Archer',
+    ]);
+    expect(destroy.code).toBe(2);
+    expect(destroy.stderr).toContain('keeps its source');
+    const kek = await runCli([
+      'migrate',
+      '--from',
+      keyUri('cli-migrate'),
+      '--to',
+      `gcpkms://${RING}/cryptoKeys/cli-migrate-2`,
+      '--kek-name',
+      'x',
+    ]);
+    expect(kek.code).toBe(2);
+    expect(kek.stderr).toContain('--kek-name does not apply');
+  });
 });
 
 describe('gcp CLI without credentials', () => {

@@ -5,17 +5,19 @@ import { optionalString, stringFlag } from '../spec';
 
 export const attestKeyCommand: CommandSpec = {
   words: ['attest'],
-  usage: 'attest --key URI [--accept-imported] [--expect-spki-sha256 HEX]',
+  usage: 'attest --key URI [--accept-imported] [--expect-spki-sha256 HEX] [--endpoint HOST]',
   summary:
-    "a PKCS#11 key's provenance verdict: generated in this HSM, sensitive, never extractable",
+    "a key's attestation verdict: PKCS#11 provenance, Azure or Cloud HSM attestation, CloudHSM cluster identity",
   details: [
+    'URI is a pkcs11: key, azurekv://VAULT-HOST/keys/NAME[/VERSION], gcpkms://…/cryptoKeyVersions/V',
+    'or awscloudhsm://REGION/CLUSTER-ID (the HSM identity chain; attest cluster takes other roots).',
     'Exit 1 unless every check passes. An imported key is reported as imported, truthfully.',
   ],
   flags: {
     key: {
       type: 'string',
       value: 'URI',
-      help: 'the key (pkcs11: URI with pin-source)',
+      help: 'the key (pkcs11: URI with pin-source, or a cloud key address)',
       required: true,
     },
     'accept-imported': {
@@ -27,12 +29,19 @@ export const attestKeyCommand: CommandSpec = {
       value: 'HEX',
       help: "the ceremony's fingerprint of the key",
     },
+    endpoint: {
+      type: 'string',
+      value: 'HOST',
+      help: 'a Cloud KMS or CloudHSM API endpoint instead of the public one (loopback: plaintext)',
+    },
   },
   async run(ctx) {
     const spki = optionalString(ctx, 'expect-spki-sha256');
+    const endpoint = optionalString(ctx, 'endpoint');
     const v = await ctx.service.attestKey(stringFlag(ctx, 'key'), {
       ...(ctx.values['accept-imported'] === true ? { acceptImported: true } : {}),
       ...(spki ? { expectedSpkiSha256: spki } : {}),
+      ...(endpoint ? { endpoint } : {}),
     });
     ctx.out.result(v, () => formatVerdict(v));
     return verdictExitCode(v);

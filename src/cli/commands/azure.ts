@@ -354,7 +354,7 @@ const byokImport: CommandSpec = {
   },
 };
 
-const azureMigrate: CommandSpec = {
+export const azureMigrate: CommandSpec = {
   words: ['azure', 'migrate'],
   usage: 'azure migrate --from URI --to azurekv://HOST/keys/NAME [--kek-name NAME]',
   summary:

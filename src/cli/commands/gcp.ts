@@ -185,7 +185,7 @@ const sign: CommandSpec = {
   },
 };
 
-const importKey: CommandSpec = {
+export const importKey: CommandSpec = {
   words: ['gcp', 'import'],
   usage:
     'gcp import --from PKCS11_KEY_URI --to gcpkms://…/cryptoKeys/K [--import-method METHOD] [--import-job NAME] [--endpoint HOST:PORT]',

@@ -1,8 +1,22 @@
-// `migrate --from URI --to URI [--wrap rsa-aes-kwp|kwp]`: one key between two PKCS#11 tokens.
+// `migrate --from URI --to URI [--wrap rsa-aes-kwp|kwp]`: one key between two PKCS#11 tokens, or
+// from a PKCS#11 token into Azure Key Vault (BYOK) or Cloud HSM (import job).
 import { fields } from '../output';
 import type { CommandSpec } from '../spec';
 import { listFlag, optionalString, stringFlag } from '../spec';
 import { UsageError } from '../errors';
+import { parseKeyAddress } from '../../main/hsm/uri';
+import { azureMigrate } from './azure';
+import { importKey as gcpImport } from './gcp';
+
+const AZURE_ONLY = ['kek-name'];
+const GCP_ONLY = ['import-method', 'import-job', 'endpoint'];
+
+/** The cloud a --to address names, or null for a PKCS#11 token. */
+function cloudTarget(to: string): 'azurekv' | 'gcpkms' | null {
+  if (!/^(azurekv|gcpkms):\/\//.test(to)) return null;
+  const scheme = parseKeyAddress(to).scheme;
+  return scheme === 'azurekv' || scheme === 'gcpkms' ? scheme : null;
+}
 
 export const migrateCommand: CommandSpec = {
   words: ['migrate'],
@@ -13,6 +27,8 @@ export const migrateCommand: CommandSpec = {
     '--from names the key (object=…); --to names the target token (object=… renames the copy).',
     'The copy is proven (same public key and a signature, or the same KCV) before anything else;',
     'the source is destroyed only with --destroy-source and the officers who approved it.',
+    'A cloud --to runs the same path as azure migrate (azurekv://VAULT-HOST/keys/NAME, by BYOK) or',
+    'gcp import (gcpkms://…/cryptoKeys/K, by an import job); the source then always stays.',
   ],
   flags: {
     from: {
@@ -44,8 +60,30 @@ export const migrateCommand: CommandSpec = {
       help: 'an officer who approved destroying the source',
       multiple: true,
     },
+    'kek-name': { type: 'string', value: 'NAME', help: 'azurekv: the BYOK KEK to use or create' },
+    'import-method': { type: 'string', value: 'METHOD', help: 'gcpkms: the import job method' },
+    'import-job': { type: 'string', value: 'NAME', help: 'gcpkms: the import job id' },
+    endpoint: { type: 'string', value: 'HOST:PORT', help: 'gcpkms: a Cloud KMS endpoint' },
   },
   async run(ctx) {
+    const cloud = cloudTarget(stringFlag(ctx, 'to'));
+    if (cloud) {
+      if (ctx.values['destroy-source'] === true)
+        throw new UsageError(
+          'A key moved into a cloud HSM keeps its source; --destroy-source is for PKCS#11 targets.',
+        );
+      const wrap = optionalString(ctx, 'wrap');
+      if (wrap !== undefined && wrap !== 'rsa-aes-kwp')
+        throw new UsageError(`A ${cloud} target takes only --wrap rsa-aes-kwp.`);
+      const foreign = (cloud === 'azurekv' ? GCP_ONLY : AZURE_ONLY).filter(
+        (f) => ctx.values[f] !== undefined,
+      );
+      if (foreign.length > 0)
+        throw new UsageError(`--${foreign[0]} does not apply to a ${cloud} target.`);
+      return (cloud === 'azurekv' ? azureMigrate : gcpImport).run(ctx);
+    }
+    const stray = [...GCP_ONLY, ...AZURE_ONLY].find((f) => ctx.values[f] !== undefined);
+    if (stray) throw new UsageError(`--${stray} is for cloud targets only.`);
     const wrap = optionalString(ctx, 'wrap');
     if (wrap !== undefined && wrap !== 'rsa-aes-kwp' && wrap !== 'kwp')
       throw new UsageError('--wrap is rsa-aes-kwp or kwp.');

@@ -38,7 +38,7 @@ import { candidateModules, keySelectorFromUri, scanModules, tokenMatchFromUri } 
 import type { OpenPkcs11Options } from '../hsm/open';
 import { KEY_TYPES } from '../hsm/types';
 import type { KeyInfo, KeyType, SignAlgorithm } from '../hsm/types';
-import { formatPkcs11Uri, parsePkcs11Uri } from '../hsm/uri';
+import { formatPkcs11Uri, parseKeyAddress, parsePkcs11Uri } from '../hsm/uri';
 import type { Pkcs11Uri } from '../hsm/uri';
 import { detectVendor } from '../hsm/vendors';
 import { Connections, parsePkcs11Address } from './connections';
@@ -207,11 +207,42 @@ export class CeremonyService {
     };
   }
 
-  /** The provenance verdict of a PKCS#11 key: generated here, sensitive, never extractable. */
+  /**
+   * The attestation verdict for the key (or, for awscloudhsm://, the cluster) an address names:
+   * a PKCS#11 key's provenance attributes; an Azure Managed HSM or Cloud HSM key version's
+   * Marvell attestation; a CloudHSM cluster's identity chain. `endpoint` reaches a private or
+   * loopback API for the cloud ones.
+   */
   async attestKey(
     keyUri: string,
-    options: { acceptImported?: boolean; expectedSpkiSha256?: string } = {},
+    options: { acceptImported?: boolean; expectedSpkiSha256?: string; endpoint?: string } = {},
   ): Promise<AttestationVerdict> {
+    const { endpoint, ...checks } = options;
+    const scheme = parseKeyAddress(keyUri).scheme;
+    if (scheme === 'azurekv') {
+      if (endpoint)
+        throw invalid('An Azure key is reached through its vault host; drop --endpoint.');
+      return this.azure.attestKey(keyUri, checks);
+    }
+    if (scheme === 'gcpkms') {
+      if (checks.expectedSpkiSha256)
+        throw invalid(
+          "A Cloud HSM verdict compares the attestation with the version's own public key; --expect-spki-sha256 does not apply.",
+        );
+      return this.gcp.attest(
+        keyUri,
+        checks.acceptImported ? { acceptImported: true } : {},
+        endpoint ? { endpoint } : {},
+      );
+    }
+    if (scheme === 'awscloudhsm') {
+      if (checks.expectedSpkiSha256 || checks.acceptImported)
+        throw invalid(
+          'awscloudhsm:// names a cluster: its verdict is the HSM identity chain, not a key; attest its keys through the CloudHSM PKCS#11 library.',
+        );
+      return this.aws.attestCluster({ cluster: keyUri, ...(endpoint ? { endpoint } : {}) });
+    }
+    if (endpoint) throw invalid('--endpoint is for cloud keys; a pkcs11: URI names its module.');
     const uri = parsePkcs11Address(keyUri);
     const sel = keySelectorFromUri(uri);
     const { provider } = await this.connections.get(uri, 'always');
@@ -221,7 +252,7 @@ export class CeremonyService {
         if (sel.class) throw e;
         return provider.getAttributes({ ...sel, class: 'secret' });
       });
-    return provenanceVerdict(info, { ...options, vendor: (await provider.info()).manufacturer });
+    return provenanceVerdict(info, { ...checks, vendor: (await provider.info()).manufacturer });
   }
 
   /** Verifies a Marvell LiquidSecurity (Google Cloud HSM, Azure Managed HSM) key attestation. */
