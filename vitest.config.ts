@@ -10,6 +10,9 @@ export default defineConfig({
     hookTimeout: 120_000,
     // SoftHSM tokens live under one temp dir per worker; forks keep native modules isolated.
     pool: 'forks',
-    reporters: ['default', './test/helpers/summary-reporter.ts'],
+    reporters: [
+      'default',
+      ['./test/helpers/summary-reporter.ts', { label: 'unit+integration', first: true }],
+    ],
   },
 });

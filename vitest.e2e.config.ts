@@ -13,6 +13,6 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 180_000,
     hookTimeout: 120_000,
-    reporters: ['default', './test/helpers/summary-reporter.ts'],
+    reporters: ['default', ['./test/helpers/summary-reporter.ts', { label: 'e2e' }]],
   },
 });
