@@ -7,6 +7,7 @@ import { UsageError } from '../errors';
 import { fields, shorten, table } from '../output';
 import type { CommandContext, CommandSpec, FlagSpec } from '../spec';
 import { optionalString, stringFlag } from '../spec';
+import { LEDGER_FLAGS, labelOf, publicAddress, withTransferLedger } from '../transfer-ledger';
 
 const AZURE_KEY: FlagSpec = {
   type: 'string',
@@ -249,12 +250,14 @@ const byokKek: CommandSpec = {
 
 const byokExport: CommandSpec = {
   words: ['byok', 'export'],
-  usage: 'byok export --key URI --kek-pem FILE --kek-kid KID --out FILE.byok',
+  usage:
+    'byok export --key URI --kek-pem FILE --kek-kid KID --out FILE.byok [--ledger FILE [--actor NAME]]',
   summary: 'Azure BYOK file for a key',
   details: [
     'The key (pkcs11: URI with pin-source) is wrapped inside its HSM: RSA-OAEP-SHA1 of an ephemeral AES-256 key',
     'under the KEK, then the key with CKM_AES_KEY_WRAP_PAD (CKM_RSA_AES_KEY_WRAP). The KEK must be at least as strong',
     'as the key (SP 800-57); the key must be extractable. FILE.byok is never overwritten.',
+    '--ledger appends key.byok_exported (or the refusal) to a hash-chained ledger; no HSM key signs its head.',
   ],
   flags: {
     key: {
@@ -281,15 +284,22 @@ const byokExport: CommandSpec = {
       help: 'the BYOK file to write (must not exist)',
       required: true,
     },
+    ...LEDGER_FLAGS,
   },
   async run(ctx) {
-    const r = await ctx.service.azure.byokExport(
-      stringFlag(ctx, 'key'),
-      stringFlag(ctx, 'kek-pem'),
-      stringFlag(ctx, 'kek-kid'),
-      stringFlag(ctx, 'out'),
+    const key = stringFlag(ctx, 'key');
+    const kekKid = stringFlag(ctx, 'kek-kid');
+    const subject = { label: labelOf(key), source: publicAddress(key), target: kekKid };
+    const { result: r, ledger } = await withTransferLedger(ctx, 'byok export', subject, (audit) =>
+      ctx.service.azure.byokExport(
+        key,
+        stringFlag(ctx, 'kek-pem'),
+        kekKid,
+        stringFlag(ctx, 'out'),
+        audit,
+      ),
     );
-    ctx.out.result(r, () =>
+    ctx.out.result(ledger ? { ...r, ledger } : r, () =>
       fields([
         ['Key', `${r.key.label} (${r.key.type}) on ${r.source}`],
         ['SPKI SHA-256', r.key.spkiSha256],
@@ -306,11 +316,12 @@ const byokExport: CommandSpec = {
 const byokImport: CommandSpec = {
   words: ['byok', 'import'],
   usage:
-    'byok import --file FILE.byok --to azurekv://HOST/keys/NAME (--source URI | --public-key PEM)',
+    'byok import --file FILE.byok --to azurekv://HOST/keys/NAME (--source URI | --public-key PEM) [--ledger FILE [--actor NAME]]',
   summary:
     'imports a .byok file into Azure Key Vault and proves it (same public key, a signature the source key accepts)',
   details: [
     'Exit 1 when the imported key is not the source key. An existing key name is refused.',
+    '--ledger appends key.byok_imported (or the refusal) to a hash-chained ledger; no HSM key signs its head.',
     CREDENTIALS,
   ],
   flags: {
@@ -326,6 +337,7 @@ const byokImport: CommandSpec = {
       value: 'PEM',
       help: "the source's public key, when its HSM is not at hand",
     },
+    ...LEDGER_FLAGS,
   },
   async run(ctx) {
     const source = optionalString(ctx, 'source');
@@ -334,11 +346,18 @@ const byokImport: CommandSpec = {
       throw new UsageError(
         'byok import needs --source URI or --public-key PEM to prove the import.',
       );
-    const r = await ctx.service.azure.byokImport(stringFlag(ctx, 'file'), stringFlag(ctx, 'to'), {
-      ...(source ? { source } : {}),
-      ...(publicKey ? { publicKey } : {}),
-    });
-    ctx.out.result(r, () =>
+    const file = stringFlag(ctx, 'file');
+    const to = stringFlag(ctx, 'to');
+    const subject = { label: labelOf(to), source: `.byok file ${file}`, target: to };
+    const { result: r, ledger } = await withTransferLedger(ctx, 'byok import', subject, (audit) =>
+      ctx.service.azure.byokImport(
+        file,
+        to,
+        { ...(source ? { source } : {}), ...(publicKey ? { publicKey } : {}) },
+        audit,
+      ),
+    );
+    ctx.out.result(ledger ? { ...r, ledger } : r, () =>
       fields([
         ['Imported', `${r.key.uri} (${r.key.kty})`],
         ['SPKI SHA-256', `${r.key.spkiSha256 ?? '-'} (source ${r.source.spkiSha256})`],
@@ -356,13 +375,15 @@ const byokImport: CommandSpec = {
 
 export const azureMigrate: CommandSpec = {
   words: ['azure', 'migrate'],
-  usage: 'azure migrate --from URI --to azurekv://HOST/keys/NAME [--kek-name NAME]',
+  usage:
+    'azure migrate --from URI --to azurekv://HOST/keys/NAME [--kek-name NAME] [--ledger FILE [--actor NAME]]',
   summary:
     'moves a PKCS#11 private key into Azure Key Vault by BYOK in one step (KEK, .byok, import, proof)',
   details: [
     'The KEK (default olocus-byok-kek) is created RSA-HSM with key_ops import if the vault has none, sized',
     'for the key by SP 800-57 (RSA-3072, or RSA-4096 above 128 bits). The .byok file lives in a private',
     'temporary directory and is removed afterwards. Exit 1 when the Azure key is not proven to be the source key.',
+    '--ledger appends key.byok_exported and key.byok_imported (or the refusal) to a hash-chained ledger.',
     CREDENTIALS,
   ],
   flags: {
@@ -374,17 +395,20 @@ export const azureMigrate: CommandSpec = {
     },
     to: { type: 'string', value: 'URI', help: 'azurekv://VAULT-HOST/keys/NAME', required: true },
     'kek-name': { type: 'string', value: 'NAME', help: 'the KEK to use or create' },
+    ...LEDGER_FLAGS,
   },
   async run(ctx) {
     const kekName = optionalString(ctx, 'kek-name');
-    const r = await ctx.service.azure.migrateToAzure(
-      stringFlag(ctx, 'from'),
-      stringFlag(ctx, 'to'),
-      {
+    const from = stringFlag(ctx, 'from');
+    const to = stringFlag(ctx, 'to');
+    const subject = { label: labelOf(from), source: publicAddress(from), target: to };
+    const { result: r, ledger } = await withTransferLedger(ctx, 'azure migrate', subject, (audit) =>
+      ctx.service.azure.migrateToAzure(from, to, {
         ...(kekName ? { kekName } : {}),
-      },
+        ...(audit ? { audit } : {}),
+      }),
     );
-    ctx.out.result(r, () =>
+    ctx.out.result(ledger ? { ...r, ledger } : r, () =>
       fields([
         ['Key', `${r.export.key.label} (${r.export.key.type}) on ${r.export.source}`],
         ['KEK', `${r.kek.kid} (RSA-${r.kek.size}, ${r.kek.created ? 'created' : 'existing'})`],

@@ -12,6 +12,7 @@ import type { GcpConnectOptions } from '../../main/service/gcp';
 import { UsageError } from '../errors';
 import { fields, shorten, table } from '../output';
 import { optionalString, stringFlag } from '../spec';
+import { LEDGER_FLAGS, labelOf, publicAddress, withTransferLedger } from '../transfer-ledger';
 import type { CommandContext, CommandSpec, FlagSpec } from '../spec';
 
 const ENDPOINT: FlagSpec = {
@@ -188,13 +189,14 @@ const sign: CommandSpec = {
 export const importKey: CommandSpec = {
   words: ['gcp', 'import'],
   usage:
-    'gcp import --from PKCS11_KEY_URI --to gcpkms://…/cryptoKeys/K [--import-method METHOD] [--import-job NAME] [--endpoint HOST:PORT]',
+    'gcp import --from PKCS11_KEY_URI --to gcpkms://…/cryptoKeys/K [--import-method METHOD] [--import-job NAME] [--endpoint HOST:PORT] [--ledger FILE [--actor NAME]]',
   summary:
     'imports a PKCS#11 private key into Cloud HSM through an import job, proven after import',
   details: [
     `METHOD: ${Object.keys(IMPORT_METHODS).join(', ')} (default: by key strength and what the source HSM's OAEP supports).`,
     'The key is wrapped inside the source HSM (CKM_RSA_AES_KEY_WRAP format) and never leaves it in clear;',
     'the new version must have the same public key and sign so that the source public key verifies. The source stays.',
+    '--ledger appends key.imported_to_cloud (or the refusal) to a hash-chained ledger; no HSM key signs its head.',
   ],
   flags: {
     from: {
@@ -216,19 +218,29 @@ export const importKey: CommandSpec = {
       help: 'an import job id in the key ring to use or create',
     },
     endpoint: ENDPOINT,
+    ...LEDGER_FLAGS,
   },
   async run(ctx) {
     const method = optionalString(ctx, 'import-method');
     if (method !== undefined && !Object.hasOwn(IMPORT_METHODS, method))
       throw new UsageError(`--import-method is one of ${Object.keys(IMPORT_METHODS).join(', ')}.`);
     const job = optionalString(ctx, 'import-job');
-    const r = await ctx.service.gcp.importKey(
-      stringFlag(ctx, 'from'),
-      stringFlag(ctx, 'to'),
-      { ...(method ? { method } : {}), ...(job ? { importJob: job } : {}) },
-      connect(ctx),
+    const from = stringFlag(ctx, 'from');
+    const to = stringFlag(ctx, 'to');
+    const subject = { label: labelOf(from), source: publicAddress(from), target: to };
+    const { result: r, ledger } = await withTransferLedger(ctx, 'gcp import', subject, (audit) =>
+      ctx.service.gcp.importKey(
+        from,
+        to,
+        {
+          ...(method ? { method } : {}),
+          ...(job ? { importJob: job } : {}),
+          ...(audit ? { audit } : {}),
+        },
+        connect(ctx),
+      ),
     );
-    ctx.out.result(r, () =>
+    ctx.out.result(ledger ? { ...r, ledger } : r, () =>
       fields([
         ['Key', `${r.source.label} (${r.source.type}) on ${r.source.token}`],
         ['Source SPKI', shorten(r.source.spkiSha256, 64)],

@@ -7,6 +7,7 @@ import { UsageError } from '../errors';
 import { parseKeyAddress } from '../../main/hsm/uri';
 import { azureMigrate } from './azure';
 import { importKey as gcpImport } from './gcp';
+import { LEDGER_FLAGS, labelOf, publicAddress, withTransferLedger } from '../transfer-ledger';
 
 const AZURE_ONLY = ['kek-name'];
 const GCP_ONLY = ['import-method', 'import-job', 'endpoint'];
@@ -21,7 +22,7 @@ function cloudTarget(to: string): 'azurekv' | 'gcpkms' | null {
 export const migrateCommand: CommandSpec = {
   words: ['migrate'],
   usage:
-    'migrate --from URI --to URI [--wrap rsa-aes-kwp|kwp] [--kek-label L] [--destroy-source --approved-by NAME…]',
+    'migrate --from URI --to URI [--wrap rsa-aes-kwp|kwp] [--kek-label L] [--destroy-source --approved-by NAME…] [--ledger FILE [--actor NAME]]',
   summary: 'wrapped export/import of one key between providers, verified after import',
   details: [
     '--from names the key (object=…); --to names the target token (object=… renames the copy).',
@@ -29,6 +30,7 @@ export const migrateCommand: CommandSpec = {
     'the source is destroyed only with --destroy-source and the officers who approved it.',
     'A cloud --to runs the same path as azure migrate (azurekv://VAULT-HOST/keys/NAME, by BYOK) or',
     'gcp import (gcpkms://…/cryptoKeys/K, by an import job); the source then always stays.',
+    '--ledger appends key.migrated (or the refusal) to a hash-chained ledger; no HSM key signs its head.',
   ],
   flags: {
     from: {
@@ -64,6 +66,7 @@ export const migrateCommand: CommandSpec = {
     'import-method': { type: 'string', value: 'METHOD', help: 'gcpkms: the import job method' },
     'import-job': { type: 'string', value: 'NAME', help: 'gcpkms: the import job id' },
     endpoint: { type: 'string', value: 'HOST:PORT', help: 'gcpkms: a Cloud KMS endpoint' },
+    ...LEDGER_FLAGS,
   },
   async run(ctx) {
     const cloud = cloudTarget(stringFlag(ctx, 'to'));
@@ -94,12 +97,22 @@ export const migrateCommand: CommandSpec = {
       );
     }
     const kek = optionalString(ctx, 'kek-label');
-    const r = await ctx.service.migrate(stringFlag(ctx, 'from'), stringFlag(ctx, 'to'), {
-      ...(wrap ? { wrap } : {}),
-      ...(kek ? { kekLabel: kek } : {}),
-      ...(ctx.values['destroy-source'] === true ? { destroySource: approvers } : {}),
-    });
-    ctx.out.result(r, () =>
+    const from = stringFlag(ctx, 'from');
+    const to = stringFlag(ctx, 'to');
+    const subject = {
+      label: labelOf(from),
+      source: publicAddress(from),
+      target: publicAddress(to),
+    };
+    const { result: r, ledger } = await withTransferLedger(ctx, 'migrate', subject, (audit) =>
+      ctx.service.migrate(from, to, {
+        ...(wrap ? { wrap } : {}),
+        ...(kek ? { kekLabel: kek } : {}),
+        ...(ctx.values['destroy-source'] === true ? { destroySource: approvers } : {}),
+        ...(audit ? { audit } : {}),
+      }),
+    );
+    ctx.out.result(ledger ? { ...r, ledger } : r, () =>
       fields([
         ['Key', `${r.label} (${r.type}, ${r.class})`],
         [

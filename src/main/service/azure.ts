@@ -26,6 +26,7 @@ import type { ByokExportResult } from '../transfer/byok-export';
 import { transportFor } from '../transfer/strength';
 import { checkExtractable, knownType } from '../transfer/policy';
 import { describeSide } from '../transfer/sides';
+import type { TransferAudit } from '../transfer/types';
 import { appVersion } from './app-info';
 import { parsePkcs11Address } from './connections';
 import type { Connections } from './connections';
@@ -235,6 +236,7 @@ export class AzureOperations {
     kekPemPath: string,
     kekKid: string,
     out: string,
+    audit?: TransferAudit,
   ): Promise<ByokExportResult> {
     const uri = parsePkcs11Address(keyUri);
     const sel = keySelectorFromUri(uri);
@@ -251,6 +253,7 @@ export class AzureOperations {
       { kid: kekKid, ...kek },
       out,
       `olocus-ceremony ${appVersion()}`,
+      audit,
     );
   }
 
@@ -262,6 +265,7 @@ export class AzureOperations {
     filePath: string,
     toUri: string,
     from: { source?: string; publicKey?: string },
+    audit?: TransferAudit,
   ): Promise<ByokImportResult> {
     const a = parseAzureAddress(toUri);
     if (a.version) throw invalid('Import into azurekv://VAULT-HOST/keys/NAME, without a version.');
@@ -270,7 +274,7 @@ export class AzureOperations {
     });
     const file = parseByokFile(bytes.toString('utf8'), filePath);
     const spki = await this.sourcePublicKey(from);
-    return importByok(this.vault(a.vault), a.name, file, new Uint8Array(bytes), spki);
+    return importByok(this.vault(a.vault), a.name, file, new Uint8Array(bytes), spki, audit);
   }
 
   private async sourcePublicKey(from: {
@@ -315,7 +319,7 @@ export class AzureOperations {
   async migrateToAzure(
     fromUri: string,
     toUri: string,
-    options: { kekName?: string } = {},
+    options: { kekName?: string; audit?: TransferAudit } = {},
   ): Promise<AzureMigration> {
     const a = parseAzureAddress(toUri);
     if (a.version) throw invalid('Migrate into azurekv://VAULT-HOST/keys/NAME, without a version.');
@@ -339,8 +343,8 @@ export class AzureOperations {
         out: join(dir, 'kek.pem'),
       });
       const out = join(dir, 'key.byok');
-      const exported = await this.byokExport(fromUri, kek.out, kek.kid, out);
-      const imported = await this.byokImport(out, toUri, { source: fromUri });
+      const exported = await this.byokExport(fromUri, kek.out, kek.kid, out, options.audit);
+      const imported = await this.byokImport(out, toUri, { source: fromUri }, options.audit);
       return { kek, export: exported, import: imported };
     } finally {
       await rm(dir, { recursive: true, force: true });

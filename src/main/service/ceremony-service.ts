@@ -14,7 +14,7 @@ import {
 import type { AttestationVerdict } from '../attestation/index';
 import { verifyLedger } from '../audit/index';
 import { migrateKey } from '../transfer/index';
-import type { MigrationResult } from '../transfer/index';
+import type { MigrationResult, TransferAudit } from '../transfer/index';
 import { verifyManifest, verifyReport } from '../report/index';
 import type { ManifestVerification, ReportVerification } from '../report/index';
 import type { VerifyOptions, VerifyResult } from '../audit/index';
@@ -433,7 +433,13 @@ export class CeremonyService {
   async migrate(
     fromUri: string,
     toUri: string,
-    options: { wrap?: 'rsa-aes-kwp' | 'kwp'; kekLabel?: string; destroySource?: string[] } = {},
+    options: {
+      wrap?: 'rsa-aes-kwp' | 'kwp';
+      kekLabel?: string;
+      destroySource?: string[];
+      /** Where the transfer's events go (a standalone ledger on the command line). */
+      audit?: TransferAudit;
+    } = {},
   ): Promise<MigrationResult> {
     const from = parsePkcs11Address(fromUri);
     const to = parsePkcs11Address(toUri);
@@ -458,6 +464,7 @@ export class CeremonyService {
         : {}),
       ...(to.object ? { target: { label: to.object } } : {}),
       ...(options.destroySource ? { destroySource: { approvedBy: options.destroySource } } : {}),
+      ...(options.audit ? { audit: options.audit } : {}),
     });
   }
 

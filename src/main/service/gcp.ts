@@ -34,6 +34,7 @@ import type { GcpCryptoKeyInfo, GcpKeyRingInfo, GcpKeyVersionInfo } from '../hsm
 import { keySelectorFromUri } from '../hsm/open';
 import { importToCloudKms } from '../transfer/gcp-import';
 import type { GcpImportResult } from '../transfer/gcp-import';
+import type { TransferAudit } from '../transfer/types';
 import type { Connections } from './connections';
 import { parsePkcs11Address } from './connections';
 
@@ -139,7 +140,7 @@ export class GcpOperations {
   async importKey(
     from: string,
     to: string,
-    options: { method?: string; importJob?: string } = {},
+    options: { method?: string; importJob?: string; audit?: TransferAudit } = {},
     connect: GcpConnectOptions = {},
   ): Promise<GcpImportResult> {
     const uri = parsePkcs11Address(from);
@@ -160,6 +161,7 @@ export class GcpOperations {
       importToCloudKms(provider, { ...sel, class: 'private' }, kms, target, {
         ...(options.method ? { method: options.method as ImportMethod } : {}),
         ...(options.importJob ? { importJob: options.importJob } : {}),
+        ...(options.audit ? { audit: options.audit } : {}),
       }),
     );
   }

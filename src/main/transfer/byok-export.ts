@@ -3,18 +3,20 @@
 // token wraps the key (CKM_RSA_AES_KEY_WRAP, composed from OAEP-SHA1 + KWP: see rsa-aes.ts)
 // and the object is destroyed again. Every refusal comes before anything is wrapped.
 import { existsSync } from 'node:fs';
-import { createPublicKey, randomBytes } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes } from 'node:crypto';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import type { Pkcs11Provider } from '../hsm/pkcs11/provider';
 import type { KeyInfo, KeySelector, KeyType } from '../hsm/types';
 import { writeOnce } from '../ceremony/run/files';
 import { buildByokFile, parseKekId } from './byok-file';
+import { TransferLog } from './events';
 import { checkExtractable, knownType } from './policy';
 import { NATIVE_NOTE } from './rsa-aes';
 import { cannotWrap, describeSide } from './sides';
 import type { Side } from './sides';
 import { checkWrapStrength } from './strength';
 import type { StrengthVerdict, TransportType } from './strength';
+import type { TransferAudit } from './types';
 
 /** Key types Azure Key Vault imports as RSA-HSM or EC-HSM (P-256K is secp256k1). */
 const AZURE_IMPORTABLE: KeyType[] = [
@@ -43,7 +45,9 @@ export interface ByokExportResult {
     /** The key's public half, so that `byok import` can prove the copy without the source HSM. */
     publicKeyPem: string;
   };
-  kek: { kid: string; vault: string; type: TransportType };
+  kek: { kid: string; vault: string; type: TransportType; spkiSha256: string };
+  /** SHA-256 of the .byok file as written, so that its import can be tied to this export. */
+  fileSha256: string;
   /** Azure's kty (and curve) for `byok import`. */
   azure: { kty: 'RSA-HSM' | 'EC-HSM'; crv: string | null };
   mechanisms: string[];
@@ -87,7 +91,8 @@ function checkCarriable(info: KeyInfo, type: KeyType, side: Side): void {
 
 /**
  * Writes `out` (never replacing a file) with `key` wrapped for the KEK. `key` names a private key
- * (class defaults to private). Throws before wrapping on every refusal (104, 106, 108).
+ * (class defaults to private). Throws before wrapping on every refusal (104, 106, 108). With
+ * `audit`, writes key.byok_exported, or key.migration_refused / key.migration_failed.
  */
 export async function exportByok(
   provider: Pkcs11Provider,
@@ -95,6 +100,51 @@ export async function exportByok(
   kek: ByokKek,
   out: string,
   generator: string,
+  audit?: TransferAudit,
+): Promise<ByokExportResult> {
+  const log = new TransferLog(audit);
+  const stage = { wrapping: false, source: 'the source token' };
+  let r: ByokExportResult;
+  try {
+    r = await exportOne(provider, key, kek, out, generator, stage);
+  } catch (e) {
+    await log
+      .problem(
+        stage.wrapping ? 'failed' : 'refused',
+        { label: key.label ?? '', source: stage.source, target: kek.kid },
+        e,
+      )
+      .catch(() => undefined);
+    throw e;
+  }
+  await log.event('key.byok_exported', {
+    label: r.key.label,
+    type: r.key.type,
+    source: { token: r.source, uri: r.key.uri, spki_sha256: r.key.spkiSha256 },
+    kek: { kid: r.kek.kid, vault: r.kek.vault, type: r.kek.type, spki_sha256: r.kek.spkiSha256 },
+    wrap: 'rsa-aes-kwp',
+    mechanisms: r.mechanisms,
+    oaep_hash: r.oaepHash,
+    oaep_note: r.note,
+    strength_bits: {
+      key: r.strength.keyBits,
+      wrap: r.strength.wrapBits,
+      below_key: r.strength.belowKey,
+    },
+    azure: { kty: r.azure.kty, crv: r.azure.crv },
+    file: { path: r.out, sha256: r.fileSha256 },
+    outcome: 'written',
+  });
+  return r;
+}
+
+async function exportOne(
+  provider: Pkcs11Provider,
+  key: KeySelector,
+  kek: ByokKek,
+  out: string,
+  generator: string,
+  stage: { wrapping: boolean; source: string },
 ): Promise<ByokExportResult> {
   const kekId = parseKekId(kek.kid);
   if (existsSync(out))
@@ -103,6 +153,7 @@ export async function exportByok(
       `${out} already exists; a .byok file is never overwritten (choose another --out).`,
     );
   const side = await describeSide(provider, 'source');
+  stage.source = side.name;
   const sel: KeySelector = { ...key, class: key.class ?? 'private' };
   const { info, spki } = await side.lock.shared(() => provider.describeWithPublicKey(sel));
   const type = knownType(info, side);
@@ -121,6 +172,8 @@ export async function exportByok(
   };
   const label = `olocus-byok-kek-${randomBytes(6).toString('hex')}`;
   let wrapped: Uint8Array | null = null;
+  let fileSha256 = '';
+  stage.wrapping = true;
   try {
     await side.lock.shared(() =>
       provider.importPublicKey(kek.spki, { label, token: false, usage: ['wrap'] }),
@@ -134,7 +187,9 @@ export async function exportByok(
         ErrorCode.OPERATION_FAILED,
         `${side.name} returned a wrapped key too short to hold "${info.label}".`,
       );
-    await writeOnce(out, buildByokFile(kek.kid, wrapped, generator), 0o600);
+    const file = buildByokFile(kek.kid, wrapped, generator);
+    fileSha256 = createHash('sha256').update(file, 'utf8').digest('hex');
+    await writeOnce(out, file, 0o600);
   } finally {
     wrapped?.fill(0);
     await side.lock.shared(() => provider.destroyKey({ label, class: 'public' })).catch(() => 0);
@@ -146,7 +201,13 @@ export async function exportByok(
   return {
     out,
     key: { label: info.label, uri: info.uri, type, spkiSha256: info.spkiSha256, publicKeyPem },
-    kek: { kid: kek.kid, vault: kekId.vault, type: kek.type },
+    kek: {
+      kid: kek.kid,
+      vault: kekId.vault,
+      type: kek.type,
+      spkiSha256: createHash('sha256').update(kek.spki).digest('hex'),
+    },
+    fileSha256,
     azure: { kty: crv ? 'EC-HSM' : 'RSA-HSM', crv },
     mechanisms: ['CKM_AES_KEY_GEN', 'CKM_AES_KEY_WRAP_PAD', 'CKM_RSA_PKCS_OAEP'],
     oaepHash: 'sha1',

@@ -2,12 +2,14 @@
 // `t`, which the SDK sends as `key_hsm`, kty RSA-HSM or EC-HSM as Azure's BYOK guide says), then
 // proven: the vault's public key must be the source's, and a signature the vault makes must
 // verify under the source's public key.
-import { createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import { verifyWithSpki } from '../software-verify';
 import type { KeyType } from '../types';
 import type { ByokFile } from '../../transfer/byok-file';
 import { parseKekId } from '../../transfer/byok-file';
+import { TransferLog } from '../../transfer/events';
+import type { TransferAudit } from '../../transfer/types';
 import { azureCall } from './errors';
 import { sha256Hex } from './jwk';
 import { AzureVault, describeAzureKey } from './vault';
@@ -56,12 +58,67 @@ export function azureShapeOf(spki: Uint8Array): {
   );
 }
 
+/**
+ * Imports and proves; with `audit`, writes key.byok_imported (outcome verified or proof_failed),
+ * or key.migration_refused (nothing sent to the vault) / key.migration_failed (after).
+ */
 export async function importByok(
   vault: AzureVault,
   name: string,
   file: ByokFile,
   fileBytes: Uint8Array,
   sourceSpki: Uint8Array,
+  audit?: TransferAudit,
+): Promise<ByokImportResult> {
+  const log = new TransferLog(audit);
+  const fileSha256 = createHash('sha256').update(fileBytes).digest('hex');
+  const stage = { importing: false };
+  let r: ByokImportResult;
+  try {
+    r = await importOne(vault, name, file, fileBytes, sourceSpki, stage);
+  } catch (e) {
+    await log
+      .problem(
+        stage.importing ? 'failed' : 'refused',
+        {
+          label: name,
+          source: `.byok file ${fileSha256}`,
+          target: `azurekv://${vault.host}/keys/${name}`,
+          spkiSha256: sha256Hex(sourceSpki),
+        },
+        e,
+      )
+      .catch(() => undefined);
+    throw e;
+  }
+  await log.event('key.byok_imported', {
+    label: name,
+    vault: vault.host,
+    key_id: r.key.kid,
+    uri: r.key.uri,
+    kty: r.key.kty,
+    kek_kid: r.kek,
+    file_sha256: fileSha256,
+    source: { spki_sha256: r.source.spkiSha256, type: r.source.type },
+    target: { uri: r.key.uri, spki_sha256: r.key.spkiSha256 },
+    proof: {
+      method: 'spki+signature',
+      spki_match: r.proof.spkiMatch,
+      signature_verified: r.proof.signatureVerified,
+      algorithm: r.proof.algorithm,
+    },
+    outcome: r.verified ? 'verified' : 'proof_failed',
+  });
+  return r;
+}
+
+async function importOne(
+  vault: AzureVault,
+  name: string,
+  file: ByokFile,
+  fileBytes: Uint8Array,
+  sourceSpki: Uint8Array,
+  stage: { importing: boolean },
 ): Promise<ByokImportResult> {
   const kek = parseKekId(file.header.kid);
   if (kek.vault !== vault.host)
@@ -81,6 +138,7 @@ export async function importByok(
       ErrorCode.POLICY_VIOLATION,
       `A key named "${name}" already exists in ${vault.host}; importing would add a new current version over it (keys are never replaced). Choose another name.`,
     );
+  stage.importing = true;
   const imported = await azureCall({ vault: vault.host, key: name, action: 'importing' }, () =>
     vault.client.importKey(
       name,

@@ -1,0 +1,221 @@
+// `migrate --ledger FILE` between two SoftHSM tokens: the transfer's events land in a hash-chained
+// ledger that verify-audit accepts; a refusal is recorded and leaves the key; a ledger that does
+// not verify is refused untouched; a ceremony's signed ledger is appended to after its signature.
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { userInfo, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateSoftwareSigner, Ledger } from '../../src/main/audit/index';
+import { runCli } from '../helpers/cli';
+import {
+  cliToken,
+  eventsOf,
+  expectNoSecrets,
+  generateKey,
+  labelsOn,
+  readLedger,
+  verifyAudit,
+} from '../helpers/transfer-ledger';
+
+const work = mkdtempSync(join(tmpdir(), 'olocus-transfer-ledger-'));
+const a = cliToken('tl-from', '246810', work);
+const b = cliToken('tl-to', '135791', work);
+const ledgerPath = join(work, 'transfers.jsonl');
+const fp: Record<string, string> = {};
+
+beforeAll(async () => {
+  fp.movable = await generateKey(a, 'ec-p384', 'movable', true);
+  fp.stays = await generateKey(a, 'ec-p256', 'stays', false);
+  fp.second = await generateKey(a, 'ec-p256', 'second', true);
+}, 120_000);
+
+describe('migrate --ledger', { timeout: 120_000 }, () => {
+  it('creates the ledger with key.migrated naming both fingerprints, mechanisms and the proof', async () => {
+    const r = await runCli([
+      'migrate',
+      '--from',
+      a.key('movable'),
+      '--to',
+      b.uri,
+      '--ledger',
+      ledgerPath,
+      '--actor',
+      'alice (key custodian)',
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { ledger: { created: boolean; headSigned: boolean } };
+    expect(out.ledger).toMatchObject({ created: true, headSigned: false });
+    expect(r.stderr).toMatch(/No HSM audit key signs the head/);
+
+    const records = readLedger(ledgerPath);
+    expect(records[0]!.type).toBe('ledger.opened');
+    expect(records[0]!.data).toMatchObject({ head_signatures: 'none', command: 'migrate' });
+    expect(records.map((x) => x.type)).toEqual([
+      'ledger.opened',
+      'transfer.started',
+      'key.migrated',
+      'transfer.finished',
+    ]);
+    expect(new Set(records.map((x) => x.actor))).toEqual(new Set(['alice (key custodian)']));
+    const moved = eventsOf(records, 'key.migrated')[0]!.data as {
+      source: { spki_sha256: string; uri: string };
+      target: { spki_sha256: string; token: string };
+      mechanisms: string[];
+      oaep_hash: string;
+      proof: { signature_verified: boolean };
+      outcome: string;
+    };
+    expect(moved.source.spki_sha256).toBe(fp.movable);
+    expect(moved.target.spki_sha256).toBe(fp.movable);
+    expect(moved.mechanisms).toContain('CKM_AES_KEY_WRAP_PAD');
+    expect(moved.oaep_hash).toBe('sha1');
+    // SoftHSM does not expose the unwrapped private key's public point (spki_match null); the
+    // signature check under the source's public key is the proof.
+    expect(moved.proof).toMatchObject({ signature_verified: true });
+    expect(moved.outcome).toBe('verified');
+    expectNoSecrets(ledgerPath, [a, b]);
+
+    const { run, verdict } = await verifyAudit(ledgerPath);
+    expect(run.code, run.stderr).toBe(0);
+    expect(verdict).toMatchObject({ ok: true, records: 4, signaturesChecked: 0, unsignedTail: 4 });
+    const text = await runCli(['verify-audit', ledgerPath]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/Unsigned tail\s+4 records/);
+  });
+
+  it('appends a refusal (106, the reason) for a non-extractable key, which stays; earlier lines unchanged', async () => {
+    const before = readFileSync(ledgerPath);
+    const r = await runCli([
+      'migrate',
+      '--from',
+      a.key('stays'),
+      '--to',
+      b.uri,
+      '--ledger',
+      ledgerPath,
+    ]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/not extractable/);
+    expect(r.stderr).toMatch(/Ledger: 1 event appended to/);
+    const after = readFileSync(ledgerPath);
+    expect(after.subarray(0, before.length).equals(before)).toBe(true);
+    const records = readLedger(ledgerPath);
+    expect(records).toHaveLength(5);
+    const refused = records[4]!;
+    expect(refused.type).toBe('key.migration_refused');
+    expect(refused.actor).toBe(userInfo().username);
+    expect(refused.data).toMatchObject({ label: 'stays', outcome: 'refused', code: 106 });
+    expect(refused.data.reason).toMatch(/not extractable/);
+    expect(await labelsOn(a)).toContain('stays');
+    expect(await labelsOn(b)).not.toContain('stays');
+    expectNoSecrets(ledgerPath, [a, b]);
+    const { run, verdict } = await verifyAudit(ledgerPath);
+    expect(run.code).toBe(0);
+    expect(verdict).toMatchObject({ ok: true, records: 5 });
+  });
+
+  it('records a transfer refused before it began (a key that does not exist)', async () => {
+    const r = await runCli([
+      'migrate',
+      '--from',
+      a.key('no-such-key'),
+      '--to',
+      b.uri,
+      '--ledger',
+      ledgerPath,
+    ]);
+    expect(r.code).not.toBe(0);
+    const last = readLedger(ledgerPath).at(-1)!;
+    expect(last.type).toBe('key.migration_refused');
+    expect(last.data).toMatchObject({ label: 'no-such-key', outcome: 'refused' });
+    expect(String(last.data.source_token)).not.toMatch(/pin/);
+    expect((await verifyAudit(ledgerPath)).run.code).toBe(0);
+  });
+
+  it('refuses to append to a tampered ledger, naming the record; file unchanged, key not moved', async () => {
+    const tampered = join(work, 'tampered.jsonl');
+    const lines = readFileSync(ledgerPath, 'utf8').split('\n');
+    lines[2] = lines[2]!.replace('"outcome":"verified"', '"outcome":"skipped"');
+    writeFileSync(tampered, lines.join('\n'));
+    const bytes = readFileSync(tampered);
+    const r = await runCli([
+      'migrate',
+      '--from',
+      a.key('second'),
+      '--to',
+      b.uri,
+      '--ledger',
+      tampered,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Refusing to append to the ledger .*tampered\.jsonl/);
+    expect(r.stderr).toMatch(/record 2 \(line 3, edited\)/);
+    expect(readFileSync(tampered).equals(bytes)).toBe(true);
+    expect(await labelsOn(b)).not.toContain('second');
+    expect(await labelsOn(a)).toContain('second');
+    const { run, verdict } = await verifyAudit(tampered);
+    expect(run.code).toBe(1);
+    expect(verdict.firstBad).toMatchObject({ seq: 2, reason: 'edited' });
+  });
+
+  it("appends to a ceremony's signed ledger: its signature still checks, the new events are its unsigned tail", async () => {
+    const ceremony = join(work, 'audit.jsonl');
+    const { signer } = generateSoftwareSigner('ecdsa-p256-sha256');
+    const l = await Ledger.create(ceremony, {
+      ceremonyId: 'root-2026',
+      actor: 'olocus-ceremony',
+      signer,
+    });
+    await l.append({ actor: 'bob', step: 'gen', type: 'key.generated', data: { label: 'x' } });
+    await l.signHead({ actor: 'olocus-ceremony', step: null });
+    await l.close();
+    const before = readFileSync(ceremony);
+    const r = await runCli([
+      'migrate',
+      '--from',
+      a.key('second'),
+      '--to',
+      b.uri,
+      '--ledger',
+      ceremony,
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(ceremony).subarray(0, before.length).equals(before)).toBe(true);
+    const records = readLedger(ceremony);
+    expect(records.slice(3).map((x) => x.type)).toEqual([
+      'transfer.started',
+      'key.migrated',
+      'transfer.finished',
+    ]);
+    expect(eventsOf(records, 'key.migrated')[0]!.data).toMatchObject({
+      source: { spki_sha256: fp.second },
+      target: { spki_sha256: fp.second },
+    });
+    const { run, verdict } = await verifyAudit(ceremony);
+    expect(run.code).toBe(0);
+    expect(verdict).toMatchObject({ ok: true, records: 6, signaturesChecked: 1, unsignedTail: 3 });
+  });
+
+  it('without --ledger says so on stderr in text mode, and keeps --json stdout pure', async () => {
+    const text = await runCli(['migrate', '--from', a.key('stays'), '--to', b.uri]);
+    expect(text.code).toBe(3);
+    expect(text.stderr).toMatch(/No ledger was written for this transfer/);
+    const json = await runCli(['migrate', '--from', a.key('stays'), '--to', b.uri, '--json']);
+    expect(json.code).toBe(3);
+    expect(json.stdout).not.toMatch(/ledger/i);
+    expect(json.stderr).not.toMatch(/No ledger was written/);
+    const actor = await runCli([
+      'migrate',
+      '--from',
+      a.key('stays'),
+      '--to',
+      b.uri,
+      '--actor',
+      'x',
+    ]);
+    expect(actor.code).toBe(2);
+    expect(actor.stderr).toMatch(/--actor .* needs --ledger FILE/);
+  });
+});
