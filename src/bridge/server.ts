@@ -126,7 +126,9 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     handle: (channel, listener) => void channels.set(channel, listener),
     removeHandler: (channel) => void channels.delete(channel),
   };
-  const unregister = registerContract(ipc, createHandlers(service, runs), {
+  // A browser tab has no desktop to open a card or report on: openPath says where it is.
+  const files = { cannotOpen: 'the browser bridge cannot open files' };
+  const unregister = registerContract(ipc, createHandlers(service, runs, { files }), {
     log: (...args) => log(logLine(args)),
   });
 

@@ -1,7 +1,7 @@
 // The Electron shell: lifecycle, one hardened window, the app:// protocol, and the IPC
 // registration. It decides nothing itself: the policies live in src/main/shell (plain modules
 // tests check without Electron), the handlers in src/main/ipc, the product in CeremonyService.
-import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
+import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron';
 import type { Session, WebContents } from 'electron';
 import { join } from 'node:path';
 import { createEmitter } from './ipc/events';
@@ -106,7 +106,9 @@ if (!app.requestSingleInstanceLock()) {
       if (win && !win.isDestroyed()) win.webContents.send(channel, payload);
     });
     const runs = new RunManager(emit);
-    registerContract(ipcMain, createHandlers(service, runs), {
+    // openPath checks the file is a run's PDF or JSON before this is called (ipc/open-path.ts).
+    const files = { open: (absPath: string) => shell.openPath(absPath) };
+    registerContract(ipcMain, createHandlers(service, runs, { files }), {
       isOurWindow: (sender) => win !== null && sender === win.webContents,
     });
 

@@ -28,6 +28,7 @@ export const INVOKE_NAMES = [
   'attestKey',
   'verifyReport',
   'verifyManifest',
+  'openPath',
 ] as const;
 export type InvokeName = (typeof INVOKE_NAMES)[number];
 

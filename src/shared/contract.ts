@@ -211,6 +211,8 @@ export const contract = {
       path,
       fromSeq: z.int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
       limit: z.int().min(1).max(MAX_LEDGER_PAGE).optional(),
+      /** The last `limit` records (from `fromSeq` on): the newest page of a long ledger. */
+      fromEnd: z.boolean().optional(),
     }),
     response: ledgerPageResult,
   },
@@ -244,6 +246,11 @@ export const contract = {
   verifyManifest: {
     request: z.strictObject({ dir: path }),
     response: manifestVerification,
+  },
+  openPath: {
+    /** A report, card or ledger file inside a run directory, opened in the desktop's viewer. */
+    request: z.strictObject({ path }),
+    response: z.object({ opened: z.boolean(), message: z.string() }),
   },
 } as const satisfies Record<InvokeName, ChannelSchemas>;
 

@@ -291,6 +291,41 @@ describe.skipIf(!softhsm)('recent runs, ledger and report over a real demo run (
     expect((await invoke('readLedger', { path: finished, fromSeq: 1000 })).records).toEqual([]);
   });
 
+  it('readLedger fromEnd gives the newest page, ending at the head the run reported', async () => {
+    const n = demo.ledger.records;
+    const newest = await invoke('readLedger', { path: finished, limit: 5, fromEnd: true });
+    expect(newest.records.map((r) => r.seq)).toEqual([n - 5, n - 4, n - 3, n - 2, n - 1]);
+    expect(newest.records.at(-1)!.hash).toBe(demo.ledger.head);
+    expect(newest.total).toBe(n);
+    // fromSeq stays the floor: fewer than a page after it is all there is.
+    const after = await invoke('readLedger', {
+      path: finished,
+      fromSeq: n - 2,
+      limit: 5,
+      fromEnd: true,
+    });
+    expect(after.records.map((r) => r.seq)).toEqual([n - 2, n - 1]);
+    // A page larger than the ledger is the whole ledger, oldest first, as without fromEnd.
+    const whole = await invoke('readLedger', { path: finished, limit: 1000, fromEnd: true });
+    expect(whole.records.map((r) => r.seq)).toEqual([...Array(n).keys()]);
+    // A damaged ledger: the newest readable records, the garbage and the torn tail skipped.
+    const damagedTail = await invoke('readLedger', { path: damaged, limit: 2, fromEnd: true });
+    expect(damagedTail.records.map((r) => r.seq)).toEqual([2, 3]);
+    expect(damagedTail.unreadableLines).toBe(2);
+  });
+
+  it('openPath finds the demo run started here, and with no desktop says where its report is', async () => {
+    const report = join(finished, 'report.pdf');
+    expect(await invoke('openPath', { path: report })).toEqual({
+      opened: false,
+      message: `Open ${report} from the run folder: this window cannot open files.`,
+    });
+    const e = await refusal('openPath', {
+      path: join(finished, 'state.json', '..', '..', 'loose-file.txt'),
+    });
+    expect(e.code).toBe(ErrorCode.POLICY_VIOLATION);
+  });
+
   it('summaries say what happened in words, and carry no share, PIN or signature', async () => {
     const { records } = await invoke('readLedger', { path: demo.ledger.path, limit: 1000 });
     const byType = (t: string) => records.filter((r) => r.type === t).map((r) => r.summary);

@@ -340,6 +340,7 @@ describe('IPC fuzz', () => {
         quorum: '2 of 3 officers',
         participants: { administrator: 'A', officers: ['B'], witnesses: [] },
         steps: [],
+        targets: [],
       },
     });
     const answer = (await handlers.get(invokeChannel('validateScript'))!(

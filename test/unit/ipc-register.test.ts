@@ -241,7 +241,7 @@ describe('createHandlers maps channels to the service', () => {
     demo: vi.fn(),
     drill: vi.fn(),
     appInfo: vi.fn(),
-    recentRuns: vi.fn(),
+    recentRuns: vi.fn(async () => ({ root: '/w', runs: [] })),
     readLedger: vi.fn(),
     hsmHealth: vi.fn(),
     migrate: vi.fn(),
@@ -268,6 +268,8 @@ describe('createHandlers maps channels to the service', () => {
     expect(service.recentRuns).toHaveBeenLastCalledWith(undefined);
     await h.readLedger({ path: '/r', limit: 5 });
     expect(service.readLedger).toHaveBeenLastCalledWith('/r', { limit: 5 });
+    await h.readLedger({ path: '/r', limit: 5, fromEnd: true });
+    expect(service.readLedger).toHaveBeenLastCalledWith('/r', { limit: 5, fromEnd: true });
     await h.migrateKey({ fromUri: 'pkcs11:a', toUri: 'pkcs11:b', destroySource: ['A'] });
     expect(service.migrate).toHaveBeenLastCalledWith('pkcs11:a', 'pkcs11:b', {
       destroySource: ['A'],

@@ -36,7 +36,7 @@ export const VALID_REQUESTS: { [K in InvokeName]: RequestOf<K> } = {
   givePassphrase: { requestId: REQUEST_ID, passphrase: 'correct horse battery staple' },
   appInfo: {},
   recentRuns: { root: '/home/ada/OlocusCeremonies' },
-  readLedger: { path: '/runs/root/audit.jsonl', fromSeq: 10, limit: 50 },
+  readLedger: { path: '/runs/root/audit.jsonl', fromSeq: 10, limit: 50, fromEnd: true },
   hsmHealth: { hsmUri: 'pkcs11:token=root?module-path=/usr/lib/softhsm/libsofthsm2.so' },
   migrateKey: {
     fromUri: 'pkcs11:token=old;object=root-ca-2026;type=private?pin-source=env:OLD_PIN',
@@ -52,4 +52,5 @@ export const VALID_REQUESTS: { [K in InvokeName]: RequestOf<K> } = {
   },
   verifyReport: { path: '/runs/root/report.pdf' },
   verifyManifest: { dir: '/runs/root' },
+  openPath: { path: '/runs/root/shares/alice-archer.pdf' },
 };

@@ -1,6 +1,9 @@
 // src/main/index.ts against a fake `electron` module: what the shell does before and after
 // `ready`, what it asks of the window, the session and the protocol, and that the IPC it
 // registers answers only the window it created.
+import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { INVOKE_NAMES, eventChannel, invokeChannel } from '../../src/shared/channels';
 import { ErrorCode } from '../../src/shared/errors';
@@ -32,6 +35,9 @@ const fake = vi.hoisted(() => {
       },
       appHandlers,
       resolveReady: () => {},
+      /** What shell.openPath was asked to open, and what it answers ('' is success). */
+      opened: [] as string[],
+      openAnswer: '',
     };
     function contents() {
       const listeners = new Map<string, Fn[]>();
@@ -112,6 +118,12 @@ const fake = vi.hoisted(() => {
         },
       },
       BrowserWindow: FakeWindow,
+      shell: {
+        openPath: async (path: string) => {
+          state.opened.push(path);
+          return state.openAnswer;
+        },
+      },
       ipcMain: {
         handle: (channel: string, l: (event: unknown, ...args: unknown[]) => unknown) =>
           state.ipc.set(channel, l),
@@ -159,6 +171,9 @@ vi.mock('electron', () => ({
   },
   get session() {
     return fake.current.electron.session;
+  },
+  get shell() {
+    return fake.current.electron.shell;
   },
 }));
 
@@ -316,6 +331,40 @@ describe('the Electron shell (fake electron)', () => {
     expect(win.webContents.sent).toEqual([
       [eventChannel('runFinished'), { runId: started.value.runId, state: 'failed' }],
     ]);
+  });
+
+  it("opens a listed run's report with shell.openPath, and nothing outside a run", async () => {
+    const base = await realpath(await mkdtemp(join(tmpdir(), 'olocus-shell-open-')));
+    try {
+      const run = join(base, 'root-ca-2026');
+      await mkdir(run);
+      await writeFile(join(run, 'report.pdf'), '%PDF-1.7\n');
+      await writeFile(join(base, 'stray.pdf'), '%PDF-1.7\n');
+      const win = state.windows[0]!;
+      const ours = { sender: win.webContents, senderFrame: win.webContents.mainFrame };
+      const open = (path: string) => state.ipc.get(invokeChannel('openPath'))!(ours, { path });
+      // Before the run is listed, its folder is not one the officer was shown.
+      expect(await open(join(run, 'report.pdf'))).toMatchObject({
+        ok: false,
+        error: { code: ErrorCode.POLICY_VIOLATION },
+      });
+      expect(await state.ipc.get(invokeChannel('recentRuns'))!(ours, { root: base })).toMatchObject(
+        { ok: true },
+      );
+      expect(await open(join(run, 'report.pdf'))).toMatchObject({
+        ok: true,
+        value: { opened: true },
+      });
+      expect(await open(join(base, 'stray.pdf'))).toMatchObject({ ok: false });
+      state.openAnswer = 'Failed to open path';
+      expect(await open(join(run, 'report.pdf'))).toMatchObject({
+        ok: true,
+        value: { opened: false, message: expect.stringContaining('Failed to open path') },
+      });
+      expect(state.opened).toEqual([join(run, 'report.pdf'), join(run, 'report.pdf')]);
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
   });
 
   it('a second start focuses the first window; closing the window quits', () => {

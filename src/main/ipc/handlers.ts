@@ -2,6 +2,8 @@
 // leave through the response schema (register.ts); this only maps names and starts runs.
 import type { CeremonyService } from '../service/ceremony-service';
 import { runWithWords, spkiWordsOf, withSpkiWords } from './fingerprint-words';
+import { openInRunDir } from './open-path';
+import type { FileOpener } from './open-path';
 import type { Handlers } from './register';
 import type { RunManager } from './runs';
 
@@ -37,7 +39,18 @@ function given<T extends Record<string, unknown>>(
   };
 }
 
-export function createHandlers(service: ServiceApi, runs: RunManager): Handlers {
+export interface HandlerOptions {
+  /** How openPath opens a file; without one, it answers where the file is instead. */
+  files?: FileOpener;
+}
+
+const NO_DESKTOP: FileOpener = { cannotOpen: 'this window cannot open files' };
+
+export function createHandlers(
+  service: ServiceApi,
+  runs: RunManager,
+  options: HandlerOptions = {},
+): Handlers {
   return {
     tokens: (r) =>
       service.tokens(r.hsmUri, r.mechanisms !== undefined ? { mechanisms: r.mechanisms } : {}),
@@ -101,8 +114,13 @@ export function createHandlers(service: ServiceApi, runs: RunManager): Handlers 
       runs.answer(r.requestId, { ask: 'passphrase', passphrase: r.passphrase }),
 
     appInfo: () => service.appInfo(),
-    recentRuns: (r) => service.recentRuns(r.root),
-    readLedger: (r) => service.readLedger(r.path, given({ fromSeq: r.fromSeq, limit: r.limit })),
+    recentRuns: async (r) => {
+      const listed = await service.recentRuns(r.root);
+      for (const run of listed.runs) runs.rememberDir(run.dir);
+      return listed;
+    },
+    readLedger: (r) =>
+      service.readLedger(r.path, given({ fromSeq: r.fromSeq, limit: r.limit, fromEnd: r.fromEnd })),
     hsmHealth: (r) => service.hsmHealth(r.hsmUri),
     migrateKey: (r) =>
       service.migrate(
@@ -117,5 +135,6 @@ export function createHandlers(service: ServiceApi, runs: RunManager): Handlers 
       ),
     verifyReport: (r) => service.verifyReport(r.path),
     verifyManifest: (r) => service.verifyManifest(r.dir),
+    openPath: (r) => openInRunDir(r.path, runs.knownDirs(), options.files ?? NO_DESKTOP),
   };
 }

@@ -45,6 +45,8 @@ export interface RunManagerOptions extends IpcRoomOptions {
 
 export class RunManager {
   private readonly runs = new Map<string, Run>();
+  /** Run directories this session started or listed: the only places openPath opens from. */
+  private readonly dirs = new Set<string>();
 
   constructor(
     private readonly emit: EmitEvent,
@@ -68,6 +70,7 @@ export class RunManager {
       );
     }
     const runId = randomUUID();
+    if (ledgerDir) this.rememberDir(ledgerDir);
     const room = new IpcRoom(runId, this.emit, this.options);
     const tail = ledgerDir
       ? new LedgerTail(
@@ -178,6 +181,16 @@ export class RunManager {
       r.cancelRequested = true;
       r.room.cancel();
     }
+  }
+
+  /** A run directory the officer was shown (recentRuns lists it), as absolute path. */
+  rememberDir(dir: string): void {
+    this.dirs.add(resolve(dir));
+  }
+
+  /** Every run directory started or listed in this session. */
+  knownDirs(): string[] {
+    return [...this.dirs];
   }
 
   private forgetOld(): void {

@@ -491,7 +491,7 @@ export class CeremonyService {
   /** A page of a ledger's records with one-line summaries; `path` is the file or its run dir. */
   async readLedger(
     path: string,
-    options: { fromSeq?: number; limit?: number } = {},
+    options: Parameters<typeof readLedgerPage>[1] = {},
   ): Promise<LedgerPage> {
     return readLedgerPage(path, options);
   }

@@ -170,10 +170,19 @@ export function summarizeRecord(r: Pick<LedgerRecord, 'type' | 'data'>): string 
   return shorten(text || r.type, SUMMARY_MAX);
 }
 
-/** Records from `fromSeq` (default 0), at most `limit` (default 200). */
+export interface LedgerPageOptions {
+  /** The first record's seq (default 0). */
+  fromSeq?: number;
+  /** At most this many records (default 200). */
+  limit?: number;
+  /** The last `limit` records from `fromSeq` on, rather than the first: the newest page. */
+  fromEnd?: boolean;
+}
+
+/** Records from `fromSeq` (default 0), at most `limit` (default 200), oldest first. */
 export async function readLedgerPage(
   path: string,
-  options: { fromSeq?: number; limit?: number } = {},
+  options: LedgerPageOptions = {},
 ): Promise<LedgerPage> {
   const file = await resolveLedgerPath(path);
   let read: ReadLedger;
@@ -188,7 +197,8 @@ export async function readLedgerPage(
   }
   const from = options.fromSeq ?? 0;
   const limit = options.limit ?? DEFAULT_PAGE;
-  const page = read.records.filter((r) => r.seq >= from).slice(0, limit);
+  const after = read.records.filter((r) => r.seq >= from);
+  const page = options.fromEnd ? after.slice(-limit) : after.slice(0, limit);
   const head = read.records.at(-1)?.hash ?? null;
   return {
     path: file,
