@@ -89,8 +89,11 @@ export function expectNoSecrets(path: string, tokens: CliToken[]): void {
   expect(text).not.toMatch(/pin-source|pin-value/);
   const long: string[] = [];
   const walk = (v: unknown): void => {
-    if (typeof v === 'string' && /^[A-Za-z0-9+/_=-]{80,}$/.test(v) && !/^[0-9a-f]+$/.test(v))
-      long.push(v);
+    // Standard base64 or base64url (not a resource name, which mixes "/" and "-"), not hex.
+    const bytesLike = (s: string) =>
+      (/^[A-Za-z0-9+/]{80,}={0,2}$/.test(s) || /^[A-Za-z0-9_-]{80,}$/.test(s)) &&
+      !/^[0-9a-f]+$/.test(s);
+    if (typeof v === 'string' && bytesLike(v)) long.push(v);
     else if (v && typeof v === 'object') Object.values(v).forEach(walk);
   };
   for (const r of readLedger(path).slice(1)) walk(r.data);
