@@ -1,7 +1,7 @@
 // `migrate --ledger FILE` between two SoftHSM tokens: the transfer's events land in a hash-chained
 // ledger that verify-audit accepts; a refusal is recorded and leaves the key; a ledger that does
 // not verify is refused untouched; a ceremony's signed ledger is appended to after its signature.
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
