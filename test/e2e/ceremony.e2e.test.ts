@@ -205,6 +205,16 @@ describe('the bundled 3-of-5 root key ceremony through the wizard', () => {
       .getByText(/Audit ledger \(\d+ records, \d+ signatures\): verifies/)
       .waitFor({ timeout: 60_000 });
     await photograph('09-report-verified');
+    // A browser tab has no desktop to open the PDF on: the status region says where it is.
+    const report = join(runDir, 'report.pdf');
+    await page.getByRole('button', { name: 'Open the report' }).click();
+    await page
+      .getByRole('status', { name: 'Opening the report' })
+      .getByText(`Open ${report} from the run folder: the browser bridge cannot open files.`, {
+        exact: true,
+      })
+      .waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
   });
 
   it('shows the root key fingerprint as hex and PGP words, and the ten cards with their paths', async () => {
@@ -223,6 +233,17 @@ describe('the bundled 3-of-5 root key ceremony through the wizard', () => {
     const pdfs = readdirSync(join(runDir, 'shares')).filter((f) => f.endsWith('.pdf'));
     expect(pdfs).toHaveLength(10);
     await photograph('06-key-generation');
+    const alice = join(runDir, 'shares/alice-archer.pdf');
+    await cards
+      .first()
+      .getByRole('button', { name: /^Open the card of Alice Archer/ })
+      .click();
+    await page
+      .getByRole('status', { name: 'Opening a card' })
+      .getByText(`Open ${alice} from the run folder: the browser bridge cannot open files.`, {
+        exact: true,
+      })
+      .waitFor();
   });
 
   it('shows the live ledger on the timeline and verifies it there', async () => {

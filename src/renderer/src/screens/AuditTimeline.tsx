@@ -1,6 +1,6 @@
 // Screen 10: the ledger as it grows, the witness sign-offs the run is waiting for, and the
 // check of the whole chain.
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { api } from '../api/client';
 import { ConfirmButton, ErrorNote, Fingerprint, Note, Screen, useCall } from '../components/common';
 import { timeOfDay } from '../logic/text';
@@ -31,6 +31,11 @@ function SignOff({ ask }: { ask: WitnessAsk }) {
   );
 }
 
+/** Rows in the table: a screen's worth, newest last. */
+const SHOWN = 200;
+/** Records read from the file at once: the contract's MAX_LEDGER_PAGE (zod stays out of here). */
+const LEDGER_PAGE = 1000;
+
 export function AuditTimeline() {
   const ledger = useApp((s) => s.ledger);
   const asks = useApp((s) => s.witnessAsks);
@@ -38,15 +43,19 @@ export function AuditTimeline() {
   const runState = useApp((s) => s.runState);
   const ledgerPath = runDir ? `${runDir}/audit.jsonl` : '';
   const verify = useCall(() => api().verifyAudit({ path: ledgerPath }));
+  const [total, setTotal] = useState<number | null>(null);
 
   useEffect(() => {
     // The file adds what events do not carry (a summary of each record's data), and is the
     // whole story for a run opened from Home. Merged by seq, so live rows are never lost.
+    // A ledger longer than a page is read from its end: the officer wants what just happened.
     if (!runDir || runState === 'starting') return;
     void api()
-      .readLedger({ path: runDir, limit: 1000 })
+      .readLedger({ path: runDir, limit: LEDGER_PAGE, fromEnd: true })
       .then((r) => {
-        if (r.ok) appStore.getState().loadLedger(r.value.records);
+        if (!r.ok) return;
+        setTotal(r.value.total);
+        appStore.getState().loadLedger(r.value.records);
       });
   }, [runDir, runState]);
 
@@ -87,7 +96,13 @@ export function AuditTimeline() {
         <ErrorNote error={verify.error} title="Not verified" />
       </section>
       <section className="panel" aria-labelledby="timeline">
-        <h2 id="timeline">Ledger ({ledger.length} records)</h2>
+        <h2 id="timeline">Ledger ({Math.max(ledger.length, total ?? 0)} records)</h2>
+        {ledger.length > SHOWN ? (
+          <p className="muted">
+            Showing the newest {SHOWN}; Verify reads every record, and the whole ledger is the run
+            folder&apos;s audit.jsonl.
+          </p>
+        ) : null}
         {ledger.length === 0 ? (
           <Note>No records yet.</Note>
         ) : (
@@ -103,7 +118,7 @@ export function AuditTimeline() {
               </tr>
             </thead>
             <tbody>
-              {ledger.slice(-200).map((r) => (
+              {ledger.slice(-SHOWN).map((r) => (
                 <tr key={r.seq}>
                   <td>{r.seq}</td>
                   <td>{timeOfDay(r.time)}</td>

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { api } from '../api/client';
 import { ErrorNote, Fingerprint, Note, Screen } from '../components/common';
+import { OpenStatus, useOpenFile } from '../components/open-file';
 import { stepStatuses } from '../logic/steps';
 import { inRunDir, secretName } from '../logic/text';
 import { appStore, useApp } from '../store';
@@ -21,6 +22,7 @@ export function KeyGeneration() {
   const result = useApp((s) => s.runResult);
   const [copied, setCopied] = useState<string | null>(null);
   const [cancelNote, setCancelNote] = useState<string | null>(null);
+  const opener = useOpenFile();
 
   const steps = plan?.steps ?? [];
   const status = stepStatuses(
@@ -161,6 +163,18 @@ export function KeyGeneration() {
                             {' '}
                             for {c.custodian}, {c.secretId}
                           </span>
+                        </button>{' '}
+                        <button
+                          type="button"
+                          className="secondary"
+                          disabled={opener.busy}
+                          onClick={() => void opener.open(path)}
+                        >
+                          Open
+                          <span className="sr-only">
+                            {' '}
+                            the card of {c.custodian}, {c.secretId}
+                          </span>
                         </button>
                       </td>
                     </tr>
@@ -170,6 +184,7 @@ export function KeyGeneration() {
             </table>
           </>
         )}
+        <OpenStatus outcome={opener.outcome} label="Opening a card" />
       </section>
       {runState === 'finished' ? (
         <div className="actions">

@@ -1,7 +1,9 @@
 // Screen 9: the signed report and the evidence bundle (the run directory), each checked on
 // demand: the report's signature and embedded ledger, the manifest of every file, the ledger.
+import { useState } from 'react';
 import { api } from '../api/client';
 import { ErrorNote, Fingerprint, Note, Row, Screen, useCall } from '../components/common';
+import { OpenStatus, useOpenFile } from '../components/open-file';
 import { useApp } from '../store';
 
 interface Verification {
@@ -41,6 +43,16 @@ export function Report() {
   const report = useCall(() => api().verifyReport({ path: reportPath }));
   const manifest = useCall(() => api().verifyManifest({ dir }));
   const audit = useCall(() => api().verifyAudit({ path: ledgerPath }));
+  const opener = useOpenFile();
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(reportPath);
+      setCopied(true);
+    } catch {
+      setCopied(false);
+    }
+  };
 
   if (!dir) {
     return (
@@ -61,7 +73,19 @@ export function Report() {
         <h2 id="evidence">Evidence</h2>
         <dl className="facts">
           <Row term="Signed report">
-            <code>{reportPath}</code>
+            <code>{reportPath}</code>{' '}
+            <button type="button" className="secondary" onClick={() => void copy()}>
+              {copied ? 'Copied' : 'Copy path'}
+              <span className="sr-only"> of the report</span>
+            </button>{' '}
+            <button
+              type="button"
+              className="secondary"
+              disabled={opener.busy}
+              onClick={() => void opener.open(reportPath)}
+            >
+              Open<span className="sr-only"> the report</span>
+            </button>
           </Row>
           <Row term="Evidence bundle (run directory)">
             <code>{dir}</code>
@@ -71,6 +95,7 @@ export function Report() {
           </Row>
           {result ? <Row term="Outputs">{result.outputs.length} files</Row> : null}
         </dl>
+        <OpenStatus outcome={opener.outcome} label="Opening the report" />
         {result ? (
           <Fingerprint
             label="Ledger head"
