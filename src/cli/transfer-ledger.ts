@@ -58,9 +58,11 @@ export async function withTransferLedger<T>(
   if (!path) {
     if (actorFlag !== undefined)
       throw new UsageError('--actor names who the ledger records; it needs --ledger FILE.');
+    const result = await transfer(undefined);
+    // After the transfer only: a refusal stays the one sentence it is.
     if (!ctx.out.json)
       ctx.out.note('No ledger was written for this transfer (give --ledger FILE to record it).');
-    return { result: await transfer(undefined), ledger: null };
+    return { result, ledger: null };
   }
   const actor = actorFlag ?? userInfo().username;
   if (actor.trim() === '') throw new UsageError('--actor needs a name.');

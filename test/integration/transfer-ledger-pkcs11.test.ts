@@ -27,6 +27,7 @@ beforeAll(async () => {
   fp.movable = await generateKey(a, 'ec-p384', 'movable', true);
   fp.stays = await generateKey(a, 'ec-p256', 'stays', false);
   fp.second = await generateKey(a, 'ec-p256', 'second', true);
+  fp.plain = await generateKey(a, 'ec-p256', 'plain', true);
 }, 120_000);
 
 describe('migrate --ledger', { timeout: 120_000 }, () => {
@@ -198,10 +199,14 @@ describe('migrate --ledger', { timeout: 120_000 }, () => {
     expect(verdict).toMatchObject({ ok: true, records: 6, signaturesChecked: 1, unsignedTail: 3 });
   });
 
-  it('without --ledger says so on stderr in text mode, and keeps --json stdout pure', async () => {
-    const text = await runCli(['migrate', '--from', a.key('stays'), '--to', b.uri]);
-    expect(text.code).toBe(3);
+  it('without --ledger says so after a transfer in text mode; a refusal stays one sentence; --json stdout pure', async () => {
+    const text = await runCli(['migrate', '--from', a.key('plain'), '--to', b.uri]);
+    expect(text.code, text.stderr).toBe(0);
     expect(text.stderr).toMatch(/No ledger was written for this transfer/);
+    expect(await labelsOn(b)).toContain('plain');
+    const refused = await runCli(['migrate', '--from', a.key('stays'), '--to', b.uri]);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
     const json = await runCli(['migrate', '--from', a.key('stays'), '--to', b.uri, '--json']);
     expect(json.code).toBe(3);
     expect(json.stdout).not.toMatch(/ledger/i);
