@@ -1,7 +1,7 @@
 // `migrate --ledger FILE` between two SoftHSM tokens: the transfer's events land in a hash-chained
 // ledger that verify-audit accepts; a refusal is recorded and leaves the key; a ledger that does
 // not verify is refused untouched; a ceremony's signed ledger is appended to after its signature.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -158,6 +158,18 @@ describe('migrate --ledger', { timeout: 120_000 }, () => {
     const { run, verdict } = await verifyAudit(tampered);
     expect(run.code).toBe(1);
     expect(verdict.firstBad).toMatchObject({ seq: 2, reason: 'edited' });
+
+    // A torn last line (a crashed writer) is refused too, not recovered: that is the ceremony's.
+    const torn = join(work, 'torn.jsonl');
+    const whole = readFileSync(ledgerPath, 'utf8');
+    writeFileSync(torn, whole.slice(0, whole.length - 20));
+    const tornBytes = readFileSync(torn);
+    const t = await runCli(['migrate', '--from', a.key('second'), '--to', b.uri, '--ledger', torn]);
+    expect(t.code).toBe(2);
+    expect(t.stderr).toMatch(/torn-tail/);
+    expect(readFileSync(torn).equals(tornBytes)).toBe(true);
+    expect(readdirSync(work).filter((f) => f.startsWith('torn.jsonl.torn-'))).toEqual([]);
+    expect(await labelsOn(b)).not.toContain('second');
   });
 
   it("appends to a ceremony's signed ledger: its signature still checks, the new events are its unsigned tail", async () => {
