@@ -398,3 +398,33 @@ describe('attestation and transfer', () => {
     app.watch.expectClean();
   });
 });
+
+describe('a ledger longer than a page', () => {
+  it('opened from Home, the timeline shows its newest records', async () => {
+    const dir = join(s.workspace, 'long-ledger');
+    mkdirSync(dir);
+    const lines = Array.from({ length: 1500 }, (_, seq) =>
+      JSON.stringify({
+        seq,
+        time: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(),
+        actor: 'Ada Administrator',
+        step: null,
+        type: 'custom.event',
+        data: { n: seq },
+        hash: seq.toString(16).padStart(64, '0'),
+        prev: (seq - 1).toString(16).padStart(64, '0'),
+      }),
+    );
+    writeFileSync(join(dir, 'audit.jsonl'), `${lines.join('\n')}\n`);
+    await nav('Home');
+    const row = page.getByRole('row').filter({ hasText: dir });
+    await row.getByRole('button', { name: /^Open/ }).click();
+    await heading('Audit timeline').waitFor();
+    await page.getByRole('heading', { name: 'Ledger (1500 records)' }).waitFor();
+    const rows = page.locator('table.timeline tbody tr');
+    await rows.last().locator('td').first().getByText('1499', { exact: true }).waitFor();
+    expect(await rows.count()).toBe(200);
+    expect(await rows.first().locator('td').first().textContent()).toBe('1300');
+    await page.getByText(/^Showing the newest 200/).waitFor();
+  });
+});
