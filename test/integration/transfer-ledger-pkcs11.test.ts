@@ -83,6 +83,9 @@ describe('migrate --ledger', { timeout: 120_000 }, () => {
     const text = await runCli(['verify-audit', ledgerPath]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/Unsigned tail\s+4 records/);
+    // No audit key signs a standalone ledger's head, and the verdict must not claim one does.
+    expect(text.stdout).toContain("The ledger's hash chain verifies, but no head is signed");
+    expect(text.stdout).not.toContain('the head is signed by the audit key');
   });
 
   it('appends a refusal (106, the reason) for a non-extractable key, which stays; earlier lines unchanged', async () => {

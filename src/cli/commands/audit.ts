@@ -3,6 +3,19 @@ import { fields } from '../output';
 import type { CommandSpec } from '../spec';
 import { optionalString } from '../spec';
 
+/** What an intact ledger's signatures cover: all of it, a prefix, or nothing (hash chain only). */
+function okVerdict(r: {
+  records: number;
+  unsignedTail: number;
+  lastSignedSeq: number | null;
+}): string {
+  if (r.unsignedTail === 0)
+    return 'The ledger verifies: every record is chained and the head is signed by the audit key.';
+  if (r.lastSignedSeq === null)
+    return `The ledger's hash chain verifies, but no head is signed (${r.records} unsigned records): compare its head with one recorded elsewhere (--head) to detect records cut from the end.`;
+  return `The ledger verifies: records 0..${r.lastSignedSeq} are signed by the audit key; the last ${r.unsignedTail} are covered by the hash chain only.`;
+}
+
 export const verifyAuditCommand: CommandSpec = {
   words: ['verify-audit'],
   usage: 'verify-audit LEDGER [--head HEX] [--key-fingerprint HEX]',
@@ -49,7 +62,7 @@ export const verifyAuditCommand: CommandSpec = {
           `${r.auditKey.algorithm}, SPKI SHA-256 ${r.auditKey.fingerprint_sha256}`,
         ]);
       const verdict = r.ok
-        ? 'The ledger verifies: every record is chained and the head is signed by the audit key.'
+        ? okVerdict(r)
         : `The ledger does NOT verify: ${r.firstBad ? `record ${r.firstBad.seq ?? '?'} (line ${r.firstBad.line}) is ${r.firstBad.reason}: ${r.firstBad.message}` : r.tornTail ? `the last line (${r.tornTail.line}) is torn: a crash interrupted it; records 0..${r.tornTail.keptRecords - 1} are complete and verify.` : 'see above'}`;
       return `${fields(rows)}\n\n${verdict}`;
     });
