@@ -1,17 +1,9 @@
 // The facade: every operation the product offers, for the Electron IPC, the CLI and the test
 // bridge alike. It prints nothing and returns plain objects; advice goes to `onWarning`.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import {
-  decodeAttestationFile,
-  fromKmsKeyVersion,
-  provenanceVerdict,
-  readSpki,
-  splitMarvellBundle,
-  verifyMarvellAttestation,
-  verifyYubiHsmAttestation,
-} from '../attestation/index';
 import type { AttestationVerdict } from '../attestation/index';
+import { Attestations } from './attestations';
+import type { AttestKeyOptions, MarvellFiles, YubiHsmFiles } from './attestations';
 import { verifyLedger } from '../audit/index';
 import { migrateKey } from '../transfer/index';
 import type { MigrationResult, TransferAudit } from '../transfer/index';
@@ -38,7 +30,7 @@ import { candidateModules, keySelectorFromUri, scanModules, tokenMatchFromUri } 
 import type { OpenPkcs11Options } from '../hsm/open';
 import { KEY_TYPES } from '../hsm/types';
 import type { KeyInfo, KeyType, SignAlgorithm } from '../hsm/types';
-import { formatPkcs11Uri, parseKeyAddress, parsePkcs11Uri } from '../hsm/uri';
+import { formatPkcs11Uri, parsePkcs11Uri } from '../hsm/uri';
 import type { Pkcs11Uri } from '../hsm/uri';
 import { detectVendor } from '../hsm/vendors';
 import { Connections, parsePkcs11Address } from './connections';
@@ -92,12 +84,14 @@ export class CeremonyService {
   readonly gcp: GcpOperations;
   /** AWS CloudHSM clusters (keys on CloudHSM go through its PKCS#11 library). */
   readonly aws: AwsOperations;
+  private readonly attestations: Attestations;
 
   constructor(private readonly options: CeremonyServiceOptions = {}) {
     this.connections = new Connections(options);
     this.azure = new AzureOperations(this.connections);
     this.gcp = new GcpOperations(this.connections);
     this.aws = new AwsOperations(this.connections);
+    this.attestations = new Attestations(this.connections, this);
   }
 
   /**
@@ -209,127 +203,21 @@ export class CeremonyService {
 
   /**
    * The attestation verdict for the key (or, for awscloudhsm://, the cluster) an address names:
-   * a PKCS#11 key's provenance attributes; an Azure Managed HSM or Cloud HSM key version's
-   * Marvell attestation; a CloudHSM cluster's identity chain. `endpoint` reaches a private or
-   * loopback API for the cloud ones.
+   * PKCS#11 provenance, an Azure or Cloud HSM key version's attestation, a CloudHSM cluster's
+   * identity chain. `endpoint` reaches a private or loopback API for the cloud ones.
    */
-  async attestKey(
-    keyUri: string,
-    options: { acceptImported?: boolean; expectedSpkiSha256?: string; endpoint?: string } = {},
-  ): Promise<AttestationVerdict> {
-    const { endpoint, ...checks } = options;
-    const scheme = parseKeyAddress(keyUri).scheme;
-    if (scheme === 'azurekv') {
-      if (endpoint)
-        throw invalid('An Azure key is reached through its vault host; drop --endpoint.');
-      return this.azure.attestKey(keyUri, checks);
-    }
-    if (scheme === 'gcpkms') {
-      if (checks.expectedSpkiSha256)
-        throw invalid(
-          "A Cloud HSM verdict compares the attestation with the version's own public key; --expect-spki-sha256 does not apply.",
-        );
-      return this.gcp.attest(
-        keyUri,
-        checks.acceptImported ? { acceptImported: true } : {},
-        endpoint ? { endpoint } : {},
-      );
-    }
-    if (scheme === 'awscloudhsm') {
-      if (checks.expectedSpkiSha256 || checks.acceptImported)
-        throw invalid(
-          'awscloudhsm:// names a cluster: its verdict is the HSM identity chain, not a key; attest its keys through the CloudHSM PKCS#11 library.',
-        );
-      return this.aws.attestCluster({ cluster: keyUri, ...(endpoint ? { endpoint } : {}) });
-    }
-    if (endpoint) throw invalid('--endpoint is for cloud keys; a pkcs11: URI names its module.');
-    const uri = parsePkcs11Address(keyUri);
-    const sel = keySelectorFromUri(uri);
-    const { provider } = await this.connections.get(uri, 'always');
-    const info = await provider
-      .getAttributes(sel.class ? sel : { ...sel, class: 'private' })
-      .catch(async (e: unknown) => {
-        if (sel.class) throw e;
-        return provider.getAttributes({ ...sel, class: 'secret' });
-      });
-    return provenanceVerdict(info, { ...checks, vendor: (await provider.info()).manufacturer });
+  attestKey(keyUri: string, options: AttestKeyOptions = {}): Promise<AttestationVerdict> {
+    return this.attestations.key(keyUri, options);
   }
 
   /** Verifies a Marvell LiquidSecurity (Google Cloud HSM, Azure Managed HSM) key attestation. */
-  async attestMarvell(input: {
-    attestation: string;
-    chain: string;
-    ownerChain?: string;
-    publicKey?: string;
-    attestedAt?: string;
-  }): Promise<AttestationVerdict> {
-    const raw = new Uint8Array(await readFile(input.attestation));
-    let attestation: Uint8Array;
-    let chains: { manufacturerChainPem: string; ownerChainPem: string };
-    let generated: Date | null = null;
-    const text = Buffer.from(raw).toString('utf8').trim();
-    if (text.startsWith('{')) {
-      const kms = fromKmsKeyVersion(JSON.parse(text) as unknown);
-      attestation = kms.attestation;
-      chains = { manufacturerChainPem: kms.manufacturerChainPem, ownerChainPem: kms.ownerChainPem };
-      generated = kms.generateTime;
-    } else {
-      attestation = decodeAttestationFile(raw);
-      chains = { manufacturerChainPem: '', ownerChainPem: '' };
-    }
-    const chainText = await readFile(input.chain, 'utf8');
-    chains = input.ownerChain
-      ? { manufacturerChainPem: chainText, ownerChainPem: await readFile(input.ownerChain, 'utf8') }
-      : chainText.trim()
-        ? splitMarvellBundle(chainText)
-        : chains;
-    const at = input.attestedAt ? new Date(input.attestedAt) : generated;
-    if (at && Number.isNaN(at.getTime()))
-      throw invalid(`--attested-at is not a date: ${input.attestedAt}.`);
-    return verifyMarvellAttestation({
-      attestation,
-      ...chains,
-      ...(input.publicKey
-        ? { expectedSpki: readSpki(new Uint8Array(await readFile(input.publicKey))) }
-        : {}),
-      ...(at
-        ? {
-            attestedAt: {
-              at,
-              source: input.attestedAt ? '--attested-at' : "the key version's generateTime",
-            },
-          }
-        : {}),
-    });
+  attestMarvell(input: MarvellFiles): Promise<AttestationVerdict> {
+    return this.attestations.marvell(input);
   }
 
   /** Verifies a YubiHSM 2 key attestation certificate against its device certificate and Yubico's root. */
-  async attestYubiHsm(input: {
-    attestation: string;
-    deviceCert: string;
-    intermediates?: string;
-    root?: string;
-    expectedSpkiSha256?: string;
-    at?: string;
-  }): Promise<AttestationVerdict> {
-    const text = (file: string | undefined) =>
-      file === undefined ? Promise.resolve(undefined) : readFile(file, 'utf8');
-    const [attestationPem, deviceCertPem, intermediatesPem, rootPem] = await Promise.all([
-      text(input.attestation),
-      text(input.deviceCert),
-      text(input.intermediates),
-      text(input.root),
-    ]);
-    const at = input.at === undefined ? undefined : new Date(input.at);
-    if (at && Number.isNaN(at.getTime())) throw invalid(`--at is not a date: ${input.at}.`);
-    return verifyYubiHsmAttestation({
-      attestationPem: attestationPem ?? '',
-      deviceCertPem: deviceCertPem ?? '',
-      ...(intermediatesPem !== undefined ? { intermediatesPem } : {}),
-      ...(rootPem !== undefined ? { rootPem } : {}),
-      ...(input.expectedSpkiSha256 ? { expectedSpkiSha256: input.expectedSpkiSha256 } : {}),
-      ...(at ? { at } : {}),
-    });
+  attestYubiHsm(input: YubiHsmFiles): Promise<AttestationVerdict> {
+    return this.attestations.yubiHsm(input);
   }
 
   /** Verifies with the public half of the key the URI names (type=private names the pair). */
