@@ -3,34 +3,10 @@
 // records by reading the file the auditor will read, not from a side channel. `data` is not
 // forwarded: the ledger is the place to read it, and the event stays small.
 import { open, stat } from 'node:fs/promises';
+import { parseLedgerLine } from '../service/ledger-page';
+import type { LedgerHeader } from '../service/ledger-page';
 
-export interface LedgerHeader {
-  seq: number;
-  time: string;
-  actor: string;
-  step: string | null;
-  type: string;
-  hash: string;
-}
-
-function header(line: string): LedgerHeader | null {
-  try {
-    const r = JSON.parse(line) as Record<string, unknown>;
-    if (
-      typeof r.seq === 'number' &&
-      typeof r.time === 'string' &&
-      typeof r.actor === 'string' &&
-      (typeof r.step === 'string' || r.step === null) &&
-      typeof r.type === 'string' &&
-      typeof r.hash === 'string'
-    ) {
-      return { seq: r.seq, time: r.time, actor: r.actor, step: r.step, type: r.type, hash: r.hash };
-    }
-  } catch {
-    /* a torn line: the next read sees it whole, or recovery truncates it */
-  }
-  return null;
-}
+export type { LedgerHeader };
 
 export class LedgerTail {
   private offset = 0;
@@ -79,7 +55,8 @@ export class LedgerTail {
       if (end < 0) return;
       this.offset += end + 1;
       for (const line of buf.subarray(0, end).toString('utf8').split('\n')) {
-        const h = line ? header(line) : null;
+        // A torn line is skipped: the next read sees it whole, or recovery truncates it.
+        const h = line ? parseLedgerLine(line)?.header : null;
         if (h) this.onRecord(h);
       }
     } finally {

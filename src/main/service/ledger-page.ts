@@ -9,13 +9,17 @@ import { secretFieldReason } from '../audit/data-guard';
 import { toPgpWords } from '../audit/pgp-words';
 import type { LedgerRecord } from '../audit/types';
 
-export interface LedgerRecordView {
+/** A record's header: everything but its data and the previous record's hash. */
+export interface LedgerHeader {
   seq: number;
   time: string;
   actor: string;
   step: string | null;
   type: string;
   hash: string;
+}
+
+export interface LedgerRecordView extends LedgerHeader {
   summary: string;
 }
 
@@ -37,28 +41,46 @@ export interface ReadLedger {
 export const DEFAULT_PAGE = 200;
 const SUMMARY_MAX = 160;
 
-/** A record's shape, checked field by field (a damaged line may be any JSON at all). */
-function asRecord(line: string): LedgerRecord | null {
+/**
+ * A ledger line parsed, with its header fields checked one by one (a damaged line may be any
+ * JSON at all); null for a line that is not JSON or lacks a header field.
+ */
+export function parseLedgerLine(
+  line: string,
+): { header: LedgerHeader; fields: Record<string, unknown> } | null {
   try {
     const r = JSON.parse(line) as Record<string, unknown>;
     if (
       r !== null &&
       typeof r === 'object' &&
-      Number.isSafeInteger(r.seq) &&
+      typeof r.seq === 'number' &&
       typeof r.time === 'string' &&
       typeof r.actor === 'string' &&
       (typeof r.step === 'string' || r.step === null) &&
       typeof r.type === 'string' &&
-      typeof r.hash === 'string' &&
-      typeof r.prev === 'string' &&
-      r.data !== null &&
-      typeof r.data === 'object' &&
-      !Array.isArray(r.data)
+      typeof r.hash === 'string'
     ) {
-      return r as unknown as LedgerRecord;
+      const { seq, time, actor, step, type, hash } = r;
+      return { header: { seq, time, actor, step, type, hash }, fields: r };
     }
   } catch {
-    // not JSON: counted as unreadable below
+    // not JSON: the caller counts or skips it
+  }
+  return null;
+}
+
+/** A whole record: a header with an integer seq, the previous hash and a data object. */
+function asRecord(line: string): LedgerRecord | null {
+  const r = parseLedgerLine(line)?.fields;
+  if (
+    r &&
+    Number.isSafeInteger(r.seq) &&
+    typeof r.prev === 'string' &&
+    r.data !== null &&
+    typeof r.data === 'object' &&
+    !Array.isArray(r.data)
+  ) {
+    return r as unknown as LedgerRecord;
   }
   return null;
 }
