@@ -1,10 +1,10 @@
 // The home screen's list of runs: every directory directly under the workspace, described from
 // its own files (state.json, audit.jsonl, report.pdf, manifest.json), newest first. A damaged
 // folder is listed as unfinished with whatever could be read, never allowed to hide the rest.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ErrorCode, OlocusError } from '../../shared/errors';
-import { RUN_FORMAT, statePath } from '../ceremony/run/state';
+import { RUN_FORMAT, readStateText } from '../ceremony/run/state';
 import { readLedgerRecords } from './ledger-page';
 
 export type RecentRunState = 'finished' | 'unfinished' | 'empty';
@@ -35,13 +35,8 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 async function readStateFacts(
   dir: string,
 ): Promise<{ ceremonyId: string | null; mode: string | null; startedAt: string | null } | null> {
-  let text: string;
-  try {
-    text = await readFile(statePath(dir), 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
+  const text = await readStateText(dir);
+  if (text === null) return null;
   const s = JSON.parse(text) as Record<string, unknown> | null;
   if (!s || typeof s !== 'object' || s.format !== RUN_FORMAT) {
     throw new Error('state.json is not an Olocus Ceremony run state');

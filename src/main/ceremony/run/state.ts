@@ -57,14 +57,19 @@ export interface RunState {
 
 export const statePath = (dir: string) => join(dir, 'state.json');
 
-export async function loadState(dir: string): Promise<RunState | null> {
-  let text: string;
+/** The text of a run's state.json, or null when the run has none yet. */
+export async function readStateText(dir: string): Promise<string | null> {
   try {
-    text = await readFile(statePath(dir), 'utf8');
+    return await readFile(statePath(dir), 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
   }
+}
+
+export async function loadState(dir: string): Promise<RunState | null> {
+  const text = await readStateText(dir);
+  if (text === null) return null;
   const state = JSON.parse(text) as RunState;
   if (state.format !== RUN_FORMAT) {
     throw new OlocusError(
