@@ -52,16 +52,21 @@ export const recentRunsResult = z.object({
 
 // ─── Audit timeline ─────────────────────────────────────────────────────────────────────────
 
+/** A ledger record's header: what the timeline and the live run event show of each record. */
+export const ledgerRecordHeader = {
+  seq: z.number(),
+  time: z.string(),
+  actor: z.string(),
+  step: z.string().nullable(),
+  type: z.string(),
+  hash: z.string(),
+};
+
 export const ledgerPageResult = z.object({
   path: z.string(),
   records: z.array(
     z.object({
-      seq: z.number(),
-      time: z.string(),
-      actor: z.string(),
-      step: z.string().nullable(),
-      type: z.string(),
-      hash: z.string(),
+      ...ledgerRecordHeader,
       /** One line describing the record's data, with any field named like a secret left out. */
       summary: z.string(),
     }),
