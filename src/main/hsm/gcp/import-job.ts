@@ -77,8 +77,8 @@ async function poll<T>(
   }
 }
 
-function describeJob(job: protos.google.cloud.kms.v1.IImportJob, reused: boolean): ActiveImportJob {
-  const name = job.name ?? '';
+/** The job's method, refused when it is not one this app wraps for. */
+function jobMethod(job: protos.google.cloud.kms.v1.IImportJob, name: string): ImportMethod {
   const api = nameOf(job.importMethod);
   const method = methodOfApi(api);
   if (!method)
@@ -86,6 +86,13 @@ function describeJob(job: protos.google.cloud.kms.v1.IImportJob, reused: boolean
       ErrorCode.MECHANISM_UNSUPPORTED,
       `The import job ${name} uses ${api}, which is not a CKM_RSA_AES_KEY_WRAP method (use one of ${Object.keys(IMPORT_METHODS).join(', ')}).`,
     );
+  return method;
+}
+
+function describeJob(job: protos.google.cloud.kms.v1.IImportJob, reused: boolean): ActiveImportJob {
+  const name = job.name ?? '';
+  const method = jobMethod(job, name);
+  const api = nameOf(job.importMethod);
   const pem = job.publicKey?.pem ?? '';
   let key;
   try {
@@ -128,14 +135,7 @@ export async function existingJobMethod(
   const name = `${keyRing}/importJobs/${jobId}`;
   try {
     const [job] = await kms.getImportJob({ name });
-    const api = nameOf(job.importMethod);
-    const method = methodOfApi(api);
-    if (!method)
-      throw new OlocusError(
-        ErrorCode.MECHANISM_UNSUPPORTED,
-        `The import job ${name} uses ${api}, which is not a CKM_RSA_AES_KEY_WRAP method (use one of ${Object.keys(IMPORT_METHODS).join(', ')}).`,
-      );
-    return method;
+    return jobMethod(job, name);
   } catch (e) {
     if ((e as { code?: number }).code === 5) return null;
     throw kmsError(`reading the import job ${name}`, e);
