@@ -105,6 +105,7 @@ export interface AuditVerdict {
   records: number;
   signaturesChecked: number;
   unsignedTail: number;
+  auditKey: { fingerprint_sha256: string } | null;
   firstBad?: { seq: number | null; reason: string };
 }
 

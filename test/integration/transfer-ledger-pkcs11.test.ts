@@ -51,7 +51,15 @@ describe('migrate --ledger', { timeout: 120_000 }, () => {
 
     const records = readLedger(ledgerPath);
     expect(records[0]!.type).toBe('ledger.opened');
-    expect(records[0]!.data).toMatchObject({ head_signatures: 'none', command: 'migrate' });
+    // Record 0 declares that no key signs this ledger, rather than naming a key nobody holds.
+    expect(records[0]!.data).toEqual({
+      format: 'olocus-audit-ledger/2',
+      ceremony_id: expect.stringMatching(/^transfers-\d{8}T\d{6}Z-[0-9a-f]{6}$/) as unknown,
+      audit_key: null,
+      head_signatures: 'none',
+      purpose: 'key transfers outside a ceremony',
+      command: 'migrate',
+    });
     expect(records.map((x) => x.type)).toEqual([
       'ledger.opened',
       'transfer.started',
@@ -79,13 +87,38 @@ describe('migrate --ledger', { timeout: 120_000 }, () => {
 
     const { run, verdict } = await verifyAudit(ledgerPath);
     expect(run.code, run.stderr).toBe(0);
-    expect(verdict).toMatchObject({ ok: true, records: 4, signaturesChecked: 0, unsignedTail: 4 });
+    expect(verdict).toMatchObject({
+      ok: true,
+      records: 4,
+      signaturesChecked: 0,
+      unsignedTail: 4,
+      auditKey: null,
+    });
     const text = await runCli(['verify-audit', ledgerPath]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/Unsigned tail\s+4 records/);
+    expect(text.stdout).toMatch(
+      /Audit key\s+none \(record 0 declares this ledger is never signed\)/,
+    );
     // No audit key signs a standalone ledger's head, and the verdict must not claim one does.
-    expect(text.stdout).toContain("The ledger's hash chain verifies, but no head is signed");
+    expect(text.stdout).toContain(
+      "The ledger's hash chain verifies (4 records). It declares that it has no audit key",
+    );
     expect(text.stdout).not.toContain('the head is signed by the audit key');
+    // Pinning an audit key cannot succeed on a ledger that has none.
+    const pinned = await runCli([
+      'verify-audit',
+      ledgerPath,
+      '--key-fingerprint',
+      'ab'.repeat(32),
+      '--json',
+    ]);
+    expect(pinned.code).toBe(1);
+    expect(JSON.parse(pinned.stdout)).toMatchObject({
+      ok: false,
+      firstBad: { seq: 0, reason: 'key-mismatch' },
+    });
+    expect(pinned.stdout).toContain('declares that this ledger has no audit key');
   });
 
   it('appends a refusal (106, the reason) for a non-extractable key, which stays; earlier lines unchanged', async () => {

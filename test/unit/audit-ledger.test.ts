@@ -66,7 +66,7 @@ describe('Ledger.create', () => {
         fingerprint_words: toPgpWords(fp).join(' '),
       },
     });
-    expect(ledger.auditKey.fingerprint_sha256).toBe(fp);
+    expect(ledger.auditKey?.fingerprint_sha256).toBe(fp);
     const result = await verifyLedger(path);
     expect(result).toMatchObject({
       ok: true,

@@ -8,7 +8,10 @@ function okVerdict(r: {
   records: number;
   unsignedTail: number;
   lastSignedSeq: number | null;
+  auditKey: unknown;
 }): string {
+  if (r.auditKey === null)
+    return `The ledger's hash chain verifies (${r.records} records). It declares that it has no audit key, so no signature vouches for it: compare its head with one recorded elsewhere (--head) to detect records cut from the end or a rewritten ledger.`;
   if (r.unsignedTail === 0)
     return 'The ledger verifies: every record is chained and the head is signed by the audit key.';
   if (r.lastSignedSeq === null)
@@ -61,6 +64,9 @@ export const verifyAuditCommand: CommandSpec = {
           'Audit key',
           `${r.auditKey.algorithm}, SPKI SHA-256 ${r.auditKey.fingerprint_sha256}`,
         ]);
+      // A ceremony id is known only once record 0 verified: then a null key is its declaration.
+      else if (r.ceremonyId !== null)
+        rows.push(['Audit key', 'none (record 0 declares this ledger is never signed)']);
       const verdict = r.ok
         ? okVerdict(r)
         : `The ledger does NOT verify: ${r.firstBad ? `record ${r.firstBad.seq ?? '?'} (line ${r.firstBad.line}) is ${r.firstBad.reason}: ${r.firstBad.message}` : r.tornTail ? `the last line (${r.tornTail.line}) is torn: a crash interrupted it; records 0..${r.tornTail.keptRecords - 1} are complete and verify.` : 'see above'}`;

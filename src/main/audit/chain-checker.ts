@@ -7,7 +7,9 @@ import {
   EVENT_OPENED,
   EVENT_SIGNED,
   GENESIS_PREV,
+  HEAD_SIGNATURES_NONE,
   LEDGER_FORMAT,
+  LEDGER_FORMAT_UNSIGNED,
   type LedgerRecord,
 } from './types';
 
@@ -85,6 +87,8 @@ export class ChainChecker {
   head = GENESIS_PREV;
   ceremonyId: string | null = null;
   key: LoadedKey | null = null;
+  /** Record 0 verified and declares that no key signs this ledger (audit_key null). */
+  unsigned = false;
   signaturesChecked = 0;
   lastSignedSeq: number | null = null;
   lastSignatureAt: number | null = null;
@@ -94,7 +98,10 @@ export class ChainChecker {
   // A forward jump in seq is "missing" unless the skipped records turn up later ("reordered").
   private gap: { from: number; to: number; found: boolean } | null = null;
 
-  constructor(private readonly expectedKeyFingerprint?: string) {}
+  constructor(
+    private readonly expectedKeyFingerprint?: string,
+    private readonly requireAuditKey = false,
+  ) {}
 
   readonly push = (buf: Buffer, start: number, end: number): void => {
     this.lines++;
@@ -220,13 +227,50 @@ export class ChainChecker {
     const unusable = (why: string) =>
       this.fail('malformed', 0, `${name} cannot anchor the ledger: ${why}.`);
     if (r.type !== EVENT_OPENED) return unusable(`it is a ${r.type} record, not ${EVENT_OPENED}`);
-    if (d.format !== LEDGER_FORMAT) return unusable(`its data.format is not "${LEDGER_FORMAT}"`);
+    if (d.format !== LEDGER_FORMAT && d.format !== LEDGER_FORMAT_UNSIGNED) {
+      return unusable(`its data.format is not "${LEDGER_FORMAT}" or "${LEDGER_FORMAT_UNSIGNED}"`);
+    }
     if (typeof d.ceremony_id !== 'string' || d.ceremony_id === '') {
       return unusable('its data.ceremony_id is missing');
     }
+    const want = this.expectedKeyFingerprint?.toLowerCase().replace(/[\s:]/g, '');
+    if (d.format === LEDGER_FORMAT_UNSIGNED) {
+      // Both halves of the declaration or neither: one alone is a damaged or confused record 0.
+      if (d.audit_key !== null) {
+        return unusable(
+          `its data.format "${LEDGER_FORMAT_UNSIGNED}" declares a ledger without an audit key, but data.audit_key is not null`,
+        );
+      }
+      if (d.head_signatures !== HEAD_SIGNATURES_NONE) {
+        return unusable(
+          `its data.audit_key is null but data.head_signatures is not "${HEAD_SIGNATURES_NONE}"`,
+        );
+      }
+      if (want) {
+        return this.fail(
+          'key-mismatch',
+          0,
+          `${name} declares that this ledger has no audit key, so it is not the ledger of the expected key ${short(want)}.`,
+        );
+      }
+      if (this.requireAuditKey) {
+        return this.fail(
+          'key-mismatch',
+          0,
+          `${name} declares that this ledger has no audit key, but a ceremony's ledger must name the audit key that signs it.`,
+        );
+      }
+      this.unsigned = true;
+      this.ceremonyId = d.ceremony_id;
+      return r;
+    }
+    if (d.audit_key === null) {
+      return unusable(
+        `its data.audit_key is null, which only a "${LEDGER_FORMAT_UNSIGNED}" ledger declaring head_signatures "${HEAD_SIGNATURES_NONE}" may say`,
+      );
+    }
     const key = loadAuditKey(d.audit_key);
     if (typeof key === 'string') return unusable(key);
-    const want = this.expectedKeyFingerprint?.toLowerCase().replace(/[\s:]/g, '');
     if (want && want !== key.info.fingerprint_sha256) {
       return this.fail(
         'key-mismatch',
@@ -241,6 +285,13 @@ export class ChainChecker {
 
   private checkSignature(r: LedgerRecord, name: string): LedgerRecord | null {
     const d = r.data;
+    if (this.unsigned) {
+      return this.fail(
+        'bad-signature',
+        r.seq,
+        `Record ${r.seq} (line ${this.lines}) is a head signature, but record 0 declares that this ledger has no audit key.`,
+      );
+    }
     const key = this.key!;
     const keys = Object.keys(d).sort().join(',');
     if (keys !== 'algorithm,head,seq_signed,signature') {

@@ -38,7 +38,11 @@ import { verifyLedger, type VerifyResult } from './verify';
 export interface CreateOptions {
   ceremonyId: string;
   actor: string;
-  signer: AuditSigner;
+  /**
+   * The audit key's signer; null only for a ledger no key ever signs, which must then declare
+   * `data.head_signatures: "none"` (record 0 says `audit_key: null`).
+   */
+  signer: AuditSigner | null;
   step?: string | null;
   /** Extra public facts for record 0 (software version, script hash…). */
   data?: Record<string, unknown>;
@@ -46,7 +50,10 @@ export interface CreateOptions {
 }
 
 export interface OpenOptions {
-  /** Needed only to sign heads; must hold the key record 0 names. */
+  /**
+   * Needed only to sign heads; must hold the key record 0 names. A ledger declared unsigned
+   * refuses any signer: it was promised never to be signed.
+   */
   signer?: AuditSigner;
   /** Who the `ledger.recovered` record names, when a torn tail is recovered. */
   actor?: string;
@@ -72,7 +79,8 @@ export class Ledger {
     private readonly fh: FileHandle,
     private state: { head: string; length: number; size: number },
     readonly ceremonyId: string,
-    private readonly key: LoadedKey,
+    /** Null for a ledger declared unsigned. */
+    private readonly key: LoadedKey | null,
     private readonly signer: AuditSigner | undefined,
     private readonly clock: () => Date,
   ) {}
@@ -120,9 +128,9 @@ export class Ledger {
         { cause: e },
       );
     }
-    const key = loadAuditKey(opening.data.audit_key) as LoadedKey;
+    const key = opening.data.audit_key && (loadAuditKey(opening.data.audit_key) as LoadedKey);
     const state = { head: record.hash, length: 1, size: bytes.length };
-    return new Ledger(full, fh, state, opts.ceremonyId, key, opts.signer, clock);
+    return new Ledger(full, fh, state, opts.ceremonyId, key, opts.signer ?? undefined, clock);
   }
 
   /** Reopens a ledger to continue it: verifies it all, and recovers a torn last line. */
@@ -143,8 +151,15 @@ export class Ledger {
           `Cannot resume the audit ledger ${full}: ${bad.message}`,
         );
       }
-      const key = loadAuditKey(verification.auditKey) as LoadedKey;
-      if (opts.signer) assertSignerHoldsKey(opts.signer, key.info);
+      // Record 0 verified, so a missing key is the declaration, not damage.
+      const key = verification.auditKey && (loadAuditKey(verification.auditKey) as LoadedKey);
+      if (opts.signer && !key) {
+        throw new OlocusError(
+          ErrorCode.INVALID_INPUT,
+          `Cannot resume the audit ledger ${full} with an audit signer: its record 0 declares that it has no audit key and is never signed, so it is not a ceremony's ledger.`,
+        );
+      }
+      if (opts.signer && key) assertSignerHoldsKey(opts.signer, key.info);
       const recovered = verification.tornTail
         ? await recoverTornTail(full, verification.tornTail, clock())
         : null;
@@ -183,8 +198,9 @@ export class Ledger {
     return this.state.length;
   }
 
-  get auditKey(): AuditKeyInfo {
-    return this.key.info;
+  /** Null when record 0 declares that this ledger has no audit key. */
+  get auditKey(): AuditKeyInfo | null {
+    return this.key?.info ?? null;
   }
 
   /** Appends one event; resolves once it is on stable storage. */
@@ -207,6 +223,13 @@ export class Ledger {
   async signHead(input: { actor: string; step: string | null }): Promise<LedgerRecord> {
     checkAppendInput({ ...input, type: EVENT_SIGNED });
     const signer = this.signer;
+    const key = this.key;
+    if (!key) {
+      throw new OlocusError(
+        ErrorCode.INVALID_INPUT,
+        `The audit ledger ${this.path} declares that it has no audit key (head_signatures "none"), so its head is never signed.`,
+      );
+    }
     if (!signer) {
       throw new OlocusError(
         ErrorCode.INVALID_INPUT,
@@ -219,15 +242,15 @@ export class Ledger {
       const seqSigned = this.state.length - 1;
       const message = headSignatureMessage(this.ceremonyId, seqSigned, head);
       const signature = await signer.sign(message);
-      if (!verifySignature(this.key.key, this.key.info.algorithm, message, signature)) {
-        const der = this.key.info.algorithm.startsWith('ecdsa') && signature[0] === 0x30;
+      if (!verifySignature(key.key, key.info.algorithm, message, signature)) {
+        const der = key.info.algorithm.startsWith('ecdsa') && signature[0] === 0x30;
         throw new OlocusError(
           ErrorCode.OPERATION_FAILED,
           `The audit signer returned a signature that does not verify under the ledger's audit key${der ? ' (it looks DER-encoded; ECDSA signatures must be raw r||s)' : ''}.`,
         );
       }
       const data: HeadSignatureData = {
-        algorithm: this.key.info.algorithm,
+        algorithm: key.info.algorithm,
         head,
         seq_signed: seqSigned,
         signature: Buffer.from(signature).toString('base64'),

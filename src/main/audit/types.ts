@@ -49,7 +49,16 @@ export interface AppendInput {
   data?: Record<string, unknown>;
 }
 
+/** What a ledger with an audit key says it is (unchanged since version 1). */
 export const LEDGER_FORMAT = 'olocus-audit-ledger/1';
+/**
+ * What a ledger declared unsigned says it is. Version 2 only adds that declaration, so a ledger
+ * with an audit key keeps writing version 1 and old verifiers still check it; a version-1
+ * verifier refuses an unsigned ledger (unknown format, no audit key) instead of misreading it.
+ */
+export const LEDGER_FORMAT_UNSIGNED = 'olocus-audit-ledger/2';
+/** `data.head_signatures` of record 0 that, with `audit_key: null`, declares a ledger unsigned. */
+export const HEAD_SIGNATURES_NONE = 'none';
 /** Domain separation for head signatures, so they cannot be replayed as any other signature. */
 export const HEAD_SIGNATURE_CONTEXT = 'olocus-audit-head/1';
 export const GENESIS_PREV = '0'.repeat(64);

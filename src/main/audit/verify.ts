@@ -20,6 +20,11 @@ export interface VerifyOptions {
   expectedHead?: string;
   /** The audit key fingerprint (SPKI SHA-256 hex) the ledger must have been opened with. */
   expectedKeyFingerprint?: string;
+  /**
+   * Fail (key-mismatch) on a ledger whose record 0 declares it has no audit key. A ceremony's
+   * ledger is always signed; only a transfer ledger written outside one may be unsigned.
+   */
+  requireAuditKey?: boolean;
 }
 
 export interface TornTail {
@@ -112,7 +117,7 @@ function summarise(checker: ChainChecker, read: ReadOutcome, opts: VerifyOptions
 }
 
 export function verifyLedgerBytes(bytes: Uint8Array, opts: VerifyOptions = {}): VerifyResult {
-  const checker = new ChainChecker(opts.expectedKeyFingerprint);
+  const checker = new ChainChecker(opts.expectedKeyFingerprint, opts.requireAuditKey);
   const buf = Buffer.isBuffer(bytes)
     ? bytes
     : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -138,7 +143,7 @@ export async function verifyLedger(
       { cause },
     );
   }
-  const checker = new ChainChecker(opts.expectedKeyFingerprint);
+  const checker = new ChainChecker(opts.expectedKeyFingerprint, opts.requireAuditKey);
   const read = await readLinesFromFile(source, checker.push);
   return summarise(checker, read, opts);
 }

@@ -8,7 +8,9 @@ import {
   EVENT_OPENED,
   EVENT_RECOVERED,
   EVENT_SIGNED,
+  HEAD_SIGNATURES_NONE,
   LEDGER_FORMAT,
+  LEDGER_FORMAT_UNSIGNED,
   type AppendInput,
   type AuditKeyInfo,
   type AuditSigner,
@@ -52,19 +54,22 @@ export function checkAppendInput(input: AppendInput): void {
   }
 }
 
-/** Record 0 without seq, time and prev: the audit key and the ceremony it belongs to. */
+/**
+ * Record 0 without seq, time and prev: the audit key and the ceremony it belongs to. With no
+ * signer, the caller must declare `head_signatures: "none"`, and record 0 says `audit_key: null`
+ * (format 2): a ledger is never anchored to a key nobody holds.
+ */
 export function openingRecord(opts: {
   ceremonyId: string;
   actor: string;
-  signer: AuditSigner;
+  signer: AuditSigner | null;
   step?: string | null;
   data?: Record<string, unknown>;
-}): Required<AppendInput> & { data: { audit_key: AuditKeyInfo } } {
+}): Required<AppendInput> & { data: { audit_key: AuditKeyInfo | null } } {
   if (typeof opts.ceremonyId !== 'string' || opts.ceremonyId.trim() === '') {
     throw new OlocusError(ErrorCode.INVALID_INPUT, 'A ledger needs a non-empty ceremony id.');
   }
-  const audit_key = describeAuditKey(opts.signer.algorithm, opts.signer.publicKeySpki);
-  const extra = opts.data ?? {};
+  const { head_signatures, ...extra } = opts.data ?? {};
   assertAuditData(extra);
   for (const k of ['format', 'ceremony_id', 'audit_key']) {
     if (k in extra) {
@@ -76,6 +81,31 @@ export function openingRecord(opts: {
   }
   const opening = { actor: opts.actor, step: opts.step ?? null, type: EVENT_OPENED };
   checkAppendInput(opening);
+  if (opts.signer === null) {
+    if (head_signatures !== HEAD_SIGNATURES_NONE) {
+      throw new OlocusError(
+        ErrorCode.INVALID_INPUT,
+        `A ledger without an audit signer must declare data.head_signatures "${HEAD_SIGNATURES_NONE}": then no head of it is ever signed.`,
+      );
+    }
+    return {
+      ...opening,
+      data: {
+        ...extra,
+        format: LEDGER_FORMAT_UNSIGNED,
+        ceremony_id: opts.ceremonyId,
+        audit_key: null,
+        head_signatures: HEAD_SIGNATURES_NONE,
+      },
+    };
+  }
+  if (head_signatures !== undefined) {
+    throw new OlocusError(
+      ErrorCode.INVALID_INPUT,
+      'data.head_signatures of ledger.opened declares a ledger without an audit key; this one has an audit signer.',
+    );
+  }
+  const audit_key = describeAuditKey(opts.signer.algorithm, opts.signer.publicKeySpki);
   return {
     ...opening,
     data: { ...extra, format: LEDGER_FORMAT, ceremony_id: opts.ceremonyId, audit_key },

@@ -1,12 +1,13 @@
 // The ledger of a transfer run outside a ceremony (`migrate`, `gcp import`, `byok export|import`,
 // `azure migrate` with --ledger FILE). It is the ceremony's format, written by the same Ledger
-// class, so verify-audit checks it the same way. There is no HSM audit key at hand: a new file is
-// anchored to a P-256 key made for it and dropped unused, so no head of it can ever be signed and
-// the whole ledger is an unsigned tail. Record 0 says so, and the commands tell the operator.
+// class, so verify-audit checks it the same way. There is no HSM audit key at hand, so a new file
+// declares in record 0 that it has none (`audit_key: null`, `head_signatures: "none"`): no head of
+// it is ever signed, only its hash chain and a head kept elsewhere vouch for it, and the commands
+// tell the operator so.
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, OlocusError } from '../../shared/errors';
-import { generateSoftwareSigner, Ledger, verifyLedger } from '../audit/index';
+import { HEAD_SIGNATURES_NONE, Ledger, verifyLedger } from '../audit/index';
 import { TransferLog } from './events';
 import type { TransferAudit } from './types';
 
@@ -50,7 +51,6 @@ export class TransferLedger {
     opts: { actor: string; command: string; clock?: () => Date },
   ): Promise<TransferLedger> {
     if (!existsSync(path)) {
-      const { signer } = generateSoftwareSigner('ecdsa-p256-sha256');
       const now = (opts.clock ?? (() => new Date()))();
       const stamp = now
         .toISOString()
@@ -59,20 +59,15 @@ export class TransferLedger {
       const created = await Ledger.create(path, {
         ceremonyId: `transfers-${stamp}-${randomBytes(3).toString('hex')}`,
         actor: opts.actor,
-        signer,
+        signer: null,
         data: {
           purpose: 'key transfers outside a ceremony',
           command: opts.command,
-          head_signatures: 'none',
-          audit_key_note:
-            'made for this file and discarded unused: no head of this ledger is ever signed; only its hash chain and a head published elsewhere vouch for it',
+          head_signatures: HEAD_SIGNATURES_NONE,
         },
-        ...(opts.clock ? { clock: opts.clock } : {}),
+        ...clockOf(opts),
       });
-      // Reopened without a signer, so nothing in this process can sign with the dropped key.
-      await created.close();
-      const { ledger } = await Ledger.open(path, { actor: opts.actor, ...clockOf(opts) });
-      return new TransferLedger(ledger, opts.actor, true);
+      return new TransferLedger(created, opts.actor, true);
     }
     const check = await verifyLedger(path);
     if (check.firstBad) {
