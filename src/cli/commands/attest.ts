@@ -1,7 +1,7 @@
 // `attest --key URI` and `attest marvell --attestation FILE --chain PEM`: attestation verdicts.
-import { formatVerdict, verdictExitCode } from '../../main/attestation/index';
 import type { CommandSpec } from '../spec';
 import { optionalString, stringFlag } from '../spec';
+import { EXPECT_SPKI_SHA256, reportVerdict } from './shared-flags';
 
 export const attestKeyCommand: CommandSpec = {
   words: ['attest'],
@@ -24,11 +24,7 @@ export const attestKeyCommand: CommandSpec = {
       type: 'boolean',
       help: 'a key imported by a verified transfer passes the origin check',
     },
-    'expect-spki-sha256': {
-      type: 'string',
-      value: 'HEX',
-      help: "the ceremony's fingerprint of the key",
-    },
+    'expect-spki-sha256': EXPECT_SPKI_SHA256,
     endpoint: {
       type: 'string',
       value: 'HOST',
@@ -43,8 +39,7 @@ export const attestKeyCommand: CommandSpec = {
       ...(spki ? { expectedSpkiSha256: spki } : {}),
       ...(endpoint ? { endpoint } : {}),
     });
-    ctx.out.result(v, () => formatVerdict(v));
-    return verdictExitCode(v);
+    return reportVerdict(ctx, v);
   },
 };
 
@@ -92,8 +87,7 @@ export const attestMarvellCommand: CommandSpec = {
       ...(pub ? { publicKey: pub } : {}),
       ...(at ? { attestedAt: at } : {}),
     });
-    ctx.out.result(v, () => formatVerdict(v));
-    return verdictExitCode(v);
+    return reportVerdict(ctx, v);
   },
 };
 
@@ -121,11 +115,7 @@ export const attestYubiHsmCommand: CommandSpec = {
     },
     intermediates: { type: 'string', value: 'PEM', help: "Yubico's sub-CA certificate(s)" },
     root: { type: 'string', value: 'PEM', help: "a root replacing Yubico's pinned one" },
-    'expect-spki-sha256': {
-      type: 'string',
-      value: 'HEX',
-      help: "the ceremony's fingerprint of the key",
-    },
+    'expect-spki-sha256': EXPECT_SPKI_SHA256,
     at: { type: 'string', value: 'ISO', help: 'the instant to validate the chain at (now)' },
   },
   async run(ctx) {
@@ -140,7 +130,6 @@ export const attestYubiHsmCommand: CommandSpec = {
         : {}),
       ...(optional('at') ? { at: optional('at')! } : {}),
     });
-    ctx.out.result(v, () => formatVerdict(v));
-    return verdictExitCode(v);
+    return reportVerdict(ctx, v);
   },
 };

@@ -1,13 +1,21 @@
-// Commands for Azure Key Vault and Managed HSM (keys, signing, BYOK import, key attestation).
+// Commands for Azure Key Vault and Managed HSM (keys, signing, key attestation, BYOK migration;
+// the separate BYOK steps are in byok.ts).
 // Credentials come from the Azure default chain (environment, managed identity, `az login`…).
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { formatVerdict, verdictExitCode } from '../../main/attestation/index';
 import { UsageError } from '../errors';
 import { fields, shorten, table } from '../output';
 import type { CommandContext, CommandSpec, FlagSpec } from '../spec';
 import { optionalString, stringFlag } from '../spec';
-import { LEDGER_FLAGS, labelOf, publicAddress, withTransferLedger } from '../transfer-ledger';
+import { LEDGER_FLAGS, withTransferLedger } from '../transfer-ledger';
+import { BYOK_COMMANDS } from './byok';
+import {
+  AZURE_CREDENTIALS,
+  EXPECT_SPKI_SHA256,
+  PKCS11_SOURCE_KEY,
+  reportVerdict,
+  transferSubject,
+} from './shared-flags';
 
 const AZURE_KEY: FlagSpec = {
   type: 'string',
@@ -15,8 +23,6 @@ const AZURE_KEY: FlagSpec = {
   help: 'the key: azurekv://VAULT-HOST/keys/NAME[/VERSION]',
   required: true,
 };
-const CREDENTIALS =
-  'Credentials: the Azure default chain (AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, managed identity, `az login`, …); nothing is stored.';
 
 async function readInput(path: string, what: string): Promise<Uint8Array> {
   try {
@@ -84,7 +90,7 @@ const azureKeys: CommandSpec = {
   details: [
     'create: T ∈ ec-p256, ec-p384, ec-p521, rsa-2048, rsa-3072, rsa-4096 (EC-HSM, RSA-HSM); aes-128, aes-256',
     '(oct-HSM) only on a Managed HSM. An existing key name is refused (a new version would replace it).',
-    CREDENTIALS,
+    AZURE_CREDENTIALS,
   ],
   positionals: ['list|create|get'],
   flags: {
@@ -183,11 +189,7 @@ const azureAttest: CommandSpec = {
   details: ['Exit 1 unless every check passes.'],
   flags: {
     key: AZURE_KEY,
-    'expect-spki-sha256': {
-      type: 'string',
-      value: 'HEX',
-      help: "the ceremony's fingerprint of the key",
-    },
+    'expect-spki-sha256': EXPECT_SPKI_SHA256,
     'accept-imported': { type: 'boolean', help: 'a BYOK-imported key passes the origin check' },
   },
   async run(ctx) {
@@ -196,180 +198,7 @@ const azureAttest: CommandSpec = {
       ...(spki ? { expectedSpkiSha256: spki } : {}),
       ...(ctx.values['accept-imported'] === true ? { acceptImported: true } : {}),
     });
-    ctx.out.result(v, () => formatVerdict(v));
-    return verdictExitCode(v);
-  },
-};
-
-const byokKek: CommandSpec = {
-  words: ['byok', 'kek'],
-  usage: 'byok kek --vault HOST --name NAME [--size 2048|3072|4096] --out KEK.pem',
-  summary:
-    'creates (or reuses) the BYOK key-exchange key (RSA-HSM, key_ops import) and writes its public PEM',
-  details: [
-    'Prints the KEK id (kid) that `byok export --kek-kid` needs. A key without key_ops import is refused.',
-    CREDENTIALS,
-  ],
-  flags: {
-    vault: {
-      type: 'string',
-      value: 'HOST',
-      help: 'the vault the key will be imported into',
-      required: true,
-    },
-    name: { type: 'string', value: 'NAME', help: 'the KEK name', required: true },
-    size: { type: 'string', value: 'BITS', help: '2048, 3072 or 4096 (default 4096)' },
-    out: {
-      type: 'string',
-      value: 'KEK.pem',
-      help: 'where to write the public key (must not exist)',
-      required: true,
-    },
-  },
-  async run(ctx) {
-    const size = optionalString(ctx, 'size');
-    if (size !== undefined && !['2048', '3072', '4096'].includes(size))
-      throw new UsageError('--size is 2048, 3072 or 4096.');
-    const r = await ctx.service.azure.byokKek({
-      vault: stringFlag(ctx, 'vault'),
-      name: stringFlag(ctx, 'name'),
-      ...(size ? { size: Number(size) } : {}),
-      out: stringFlag(ctx, 'out'),
-    });
-    ctx.out.result(r, () =>
-      fields([
-        ['KEK', `${r.kid} (RSA-${r.size}, ${r.created ? 'created' : 'existing'})`],
-        ['Operations', r.keyOps.join(', ')],
-        ['SPKI SHA-256', r.spkiSha256],
-        ['Public key', r.out],
-      ]),
-    );
-    return 0;
-  },
-};
-
-const byokExport: CommandSpec = {
-  words: ['byok', 'export'],
-  usage:
-    'byok export --key URI --kek-pem FILE --kek-kid KID --out FILE.byok [--ledger FILE [--actor NAME]]',
-  summary: 'Azure BYOK file for a key',
-  details: [
-    'The key (pkcs11: URI with pin-source) is wrapped inside its HSM: RSA-OAEP-SHA1 of an ephemeral AES-256 key',
-    'under the KEK, then the key with CKM_AES_KEY_WRAP_PAD (CKM_RSA_AES_KEY_WRAP). The KEK must be at least as strong',
-    'as the key (SP 800-57); the key must be extractable. FILE.byok is never overwritten.',
-    '--ledger appends key.byok_exported (or the refusal) to a hash-chained ledger; no HSM key signs its head.',
-  ],
-  flags: {
-    key: {
-      type: 'string',
-      value: 'URI',
-      help: 'the private key (pkcs11: URI with pin-source)',
-      required: true,
-    },
-    'kek-pem': {
-      type: 'string',
-      value: 'FILE',
-      help: "the KEK's public key (from byok kek)",
-      required: true,
-    },
-    'kek-kid': {
-      type: 'string',
-      value: 'KID',
-      help: "the KEK's key id https://HOST/keys/NAME/VERSION",
-      required: true,
-    },
-    out: {
-      type: 'string',
-      value: 'FILE.byok',
-      help: 'the BYOK file to write (must not exist)',
-      required: true,
-    },
-    ...LEDGER_FLAGS,
-  },
-  async run(ctx) {
-    const key = stringFlag(ctx, 'key');
-    const kekKid = stringFlag(ctx, 'kek-kid');
-    const subject = { label: labelOf(key), source: publicAddress(key), target: kekKid };
-    const { result: r, ledger } = await withTransferLedger(ctx, 'byok export', subject, (audit) =>
-      ctx.service.azure.byokExport(
-        key,
-        stringFlag(ctx, 'kek-pem'),
-        kekKid,
-        stringFlag(ctx, 'out'),
-        audit,
-      ),
-    );
-    ctx.out.result(ledger ? { ...r, ledger } : r, () =>
-      fields([
-        ['Key', `${r.key.label} (${r.key.type}) on ${r.source}`],
-        ['SPKI SHA-256', r.key.spkiSha256],
-        ['KEK', `${r.kek.kid} (${r.kek.type})`],
-        ['Wrap', `${r.mechanisms.join(' + ')}, OAEP ${r.oaepHash}`],
-        ['Import as', `${r.azure.kty}${r.azure.crv ? ` ${r.azure.crv}` : ''}`],
-        ['Written', r.out],
-      ]),
-    );
-    return 0;
-  },
-};
-
-const byokImport: CommandSpec = {
-  words: ['byok', 'import'],
-  usage:
-    'byok import --file FILE.byok --to azurekv://HOST/keys/NAME (--source URI | --public-key PEM) [--ledger FILE [--actor NAME]]',
-  summary:
-    'imports a .byok file into Azure Key Vault and proves it (same public key, a signature the source key accepts)',
-  details: [
-    'Exit 1 when the imported key is not the source key. An existing key name is refused.',
-    '--ledger appends key.byok_imported (or the refusal) to a hash-chained ledger; no HSM key signs its head.',
-    CREDENTIALS,
-  ],
-  flags: {
-    file: { type: 'string', value: 'FILE.byok', help: 'the BYOK file', required: true },
-    to: { type: 'string', value: 'URI', help: 'azurekv://VAULT-HOST/keys/NAME', required: true },
-    source: {
-      type: 'string',
-      value: 'URI',
-      help: 'the source key (pkcs11: URI), for its public key',
-    },
-    'public-key': {
-      type: 'string',
-      value: 'PEM',
-      help: "the source's public key, when its HSM is not at hand",
-    },
-    ...LEDGER_FLAGS,
-  },
-  async run(ctx) {
-    const source = optionalString(ctx, 'source');
-    const publicKey = optionalString(ctx, 'public-key');
-    if (!source && !publicKey)
-      throw new UsageError(
-        'byok import needs --source URI or --public-key PEM to prove the import.',
-      );
-    const file = stringFlag(ctx, 'file');
-    const to = stringFlag(ctx, 'to');
-    const subject = { label: labelOf(to), source: `.byok file ${file}`, target: to };
-    const { result: r, ledger } = await withTransferLedger(ctx, 'byok import', subject, (audit) =>
-      ctx.service.azure.byokImport(
-        file,
-        to,
-        { ...(source ? { source } : {}), ...(publicKey ? { publicKey } : {}) },
-        audit,
-      ),
-    );
-    ctx.out.result(ledger ? { ...r, ledger } : r, () =>
-      fields([
-        ['Imported', `${r.key.uri} (${r.key.kty})`],
-        ['SPKI SHA-256', `${r.key.spkiSha256 ?? '-'} (source ${r.source.spkiSha256})`],
-        ['Same public key', r.proof.spkiMatch ? 'yes' : 'NO'],
-        [
-          'Signature check',
-          `${r.proof.algorithm}: ${r.proof.signatureVerified ? 'verified with the source key' : 'FAILED'}`,
-        ],
-        ['Verdict', r.verified ? 'the Azure key is the source key' : 'NOT the source key'],
-      ]),
-    );
-    return r.verified ? 0 : 1;
+    return reportVerdict(ctx, v);
   },
 };
 
@@ -384,15 +213,10 @@ export const azureMigrate: CommandSpec = {
     'for the key by SP 800-57 (RSA-3072, or RSA-4096 above 128 bits). The .byok file lives in a private',
     'temporary directory and is removed afterwards. Exit 1 when the Azure key is not proven to be the source key.',
     '--ledger appends key.byok_exported and key.byok_imported (or the refusal) to a hash-chained ledger.',
-    CREDENTIALS,
+    AZURE_CREDENTIALS,
   ],
   flags: {
-    from: {
-      type: 'string',
-      value: 'URI',
-      help: 'the private key (pkcs11: URI with pin-source)',
-      required: true,
-    },
+    from: PKCS11_SOURCE_KEY,
     to: { type: 'string', value: 'URI', help: 'azurekv://VAULT-HOST/keys/NAME', required: true },
     'kek-name': { type: 'string', value: 'NAME', help: 'the KEK to use or create' },
     ...LEDGER_FLAGS,
@@ -401,7 +225,7 @@ export const azureMigrate: CommandSpec = {
     const kekName = optionalString(ctx, 'kek-name');
     const from = stringFlag(ctx, 'from');
     const to = stringFlag(ctx, 'to');
-    const subject = { label: labelOf(from), source: publicAddress(from), target: to };
+    const subject = transferSubject(from, to);
     const { result: r, ledger } = await withTransferLedger(ctx, 'azure migrate', subject, (audit) =>
       ctx.service.azure.migrateToAzure(from, to, {
         ...(kekName ? { kekName } : {}),
@@ -425,8 +249,6 @@ export const AZURE_COMMANDS: readonly CommandSpec[] = [
   azureSign,
   azureVerify,
   azureAttest,
-  byokKek,
-  byokExport,
-  byokImport,
+  ...BYOK_COMMANDS,
   azureMigrate,
 ];

@@ -5,14 +5,14 @@
 // emulator or the test fake), TLS with credentials for any other.
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { formatVerdict, verdictExitCode } from '../../main/attestation/index';
 import { IMPORT_METHODS } from '../../main/hsm/gcp/import-job';
 import { SIGN_ALGORITHMS, isSignAlgorithm } from '../../main/hsm/gcp/names';
 import type { GcpConnectOptions } from '../../main/service/gcp';
 import { UsageError } from '../errors';
 import { fields, shorten, table } from '../output';
 import { optionalString, stringFlag } from '../spec';
-import { LEDGER_FLAGS, labelOf, publicAddress, withTransferLedger } from '../transfer-ledger';
+import { LEDGER_FLAGS, withTransferLedger } from '../transfer-ledger';
+import { PKCS11_SOURCE_KEY, reportVerdict, transferSubject } from './shared-flags';
 import type { CommandContext, CommandSpec, FlagSpec } from '../spec';
 
 const ENDPOINT: FlagSpec = {
@@ -199,12 +199,7 @@ export const importKey: CommandSpec = {
     '--ledger appends key.imported_to_cloud (or the refusal) to a hash-chained ledger; no HSM key signs its head.',
   ],
   flags: {
-    from: {
-      type: 'string',
-      value: 'URI',
-      help: 'the private key (pkcs11: URI with pin-source)',
-      required: true,
-    },
+    from: PKCS11_SOURCE_KEY,
     to: {
       type: 'string',
       value: 'ADDRESS',
@@ -227,7 +222,7 @@ export const importKey: CommandSpec = {
     const job = optionalString(ctx, 'import-job');
     const from = stringFlag(ctx, 'from');
     const to = stringFlag(ctx, 'to');
-    const subject = { label: labelOf(from), source: publicAddress(from), target: to };
+    const subject = transferSubject(from, to);
     const { result: r, ledger } = await withTransferLedger(ctx, 'gcp import', subject, (audit) =>
       ctx.service.gcp.importKey(
         from,
@@ -285,8 +280,7 @@ const attest: CommandSpec = {
       ctx.values['accept-imported'] === true ? { acceptImported: true } : {},
       connect(ctx),
     );
-    ctx.out.result(v, () => formatVerdict(v));
-    return verdictExitCode(v);
+    return reportVerdict(ctx, v);
   },
 };
 
