@@ -18,19 +18,11 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { invokeChannel } from '../../src/shared/channels';
-import type { EventName, InvokeName } from '../../src/shared/channels';
-import type { Envelope, RequestOf, ResponseOf } from '../../src/shared/contract';
+import type { ResponseOf } from '../../src/shared/contract';
 import { ErrorCode } from '../../src/shared/errors';
 import { toPgpWords } from '../../src/main/audit/pgp-words';
 import { findDefaultModules } from '../../src/main/hsm/vendors';
-import { createEmitter } from '../../src/main/ipc/events';
-import { createHandlers } from '../../src/main/ipc/handlers';
-import { registerContract } from '../../src/main/ipc/register';
-import type { IpcMainLike } from '../../src/main/ipc/register';
-import { RunManager } from '../../src/main/ipc/runs';
-import type { InvokeEventLike } from '../../src/main/ipc/sender';
-import { CeremonyService } from '../../src/main/service/ceremony-service';
+import { ipcHarness } from '../helpers/ipc-harness';
 
 const softhsm = findDefaultModules().find((m) => m.vendor === 'softhsm');
 const work = mkdtempSync(join(tmpdir(), 'olocus-service-runs-'));
@@ -38,42 +30,7 @@ const workspace = join(work, 'workspace');
 const savedEnv = { workspace: process.env.OLOCUS_WORKSPACE, home: process.env.HOME };
 process.env.OLOCUS_WORKSPACE = workspace;
 
-const service = new CeremonyService();
-const channels = new Map<string, (event: InvokeEventLike, ...args: unknown[]) => unknown>();
-const ipcMain: IpcMainLike = { handle: (c, l) => void channels.set(c, l), removeHandler: () => {} };
-const sent: { name: EventName; payload: unknown }[] = [];
-const problems: unknown[] = [];
-const runs = new RunManager(
-  createEmitter(
-    (channel, payload) =>
-      sent.push({ name: channel.replace('olocus:event:', '') as EventName, payload }),
-    (...args) => problems.push(args),
-  ),
-  { ledgerPollMs: 20 },
-);
-registerContract(ipcMain, createHandlers(service, runs), { log: (...a) => problems.push(a) });
-const frame = { url: 'app://olocus/index.html' };
-const event = { senderFrame: frame, sender: { mainFrame: frame } };
-
-async function answer<K extends InvokeName>(
-  name: K,
-  request: RequestOf<K>,
-): Promise<Envelope<ResponseOf<K>>> {
-  return (await channels.get(invokeChannel(name))!(event, request)) as Envelope<ResponseOf<K>>;
-}
-async function invoke<K extends InvokeName>(
-  name: K,
-  request: RequestOf<K>,
-): Promise<ResponseOf<K>> {
-  const a = await answer(name, request);
-  if (!a.ok) throw new Error(`${name}: ${a.error.code} ${a.error.message}`);
-  return a.value;
-}
-async function refusal<K extends InvokeName>(name: K, request: RequestOf<K>) {
-  const a = await answer(name, request);
-  if (a.ok) throw new Error(`${name} answered ${JSON.stringify(a.value).slice(0, 200)}`);
-  return a.error;
-}
+const { service, sent, problems, invoke, refusal } = ipcHarness();
 
 afterAll(async () => {
   await service.close();

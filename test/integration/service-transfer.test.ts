@@ -7,18 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { invokeChannel } from '../../src/shared/channels';
-import type { InvokeName } from '../../src/shared/channels';
-import type { Envelope, RequestOf, ResponseOf } from '../../src/shared/contract';
 import { ErrorCode } from '../../src/shared/errors';
 import { toPgpWords } from '../../src/main/audit/pgp-words';
-import { createHandlers } from '../../src/main/ipc/handlers';
-import { registerContract } from '../../src/main/ipc/register';
-import type { IpcMainLike } from '../../src/main/ipc/register';
-import { RunManager } from '../../src/main/ipc/runs';
-import type { InvokeEventLike } from '../../src/main/ipc/sender';
-import { CeremonyService } from '../../src/main/service/ceremony-service';
 import { createToken, SOFTHSM_MODULE } from '../helpers/softhsm';
+import { ipcHarness } from '../helpers/ipc-harness';
 
 // Tokens first: SoftHSM reads its configuration when the library is first opened.
 const a = createToken('wizard-from', '445566');
@@ -36,35 +28,7 @@ const keyOn = (token: string, pinFile: string, label: string) =>
 const keyA = (label: string) => keyOn(a.label, pinA, label);
 const keyB = (label: string) => keyOn(b.label, pinB, label);
 
-const service = new CeremonyService();
-const channels = new Map<string, (event: InvokeEventLike, ...args: unknown[]) => unknown>();
-const ipcMain: IpcMainLike = { handle: (c, l) => void channels.set(c, l), removeHandler: () => {} };
-const problems: unknown[] = [];
-registerContract(ipcMain, createHandlers(service, new RunManager(() => {})), {
-  log: (...args) => problems.push(args),
-});
-const frame = { url: 'app://olocus/index.html' };
-const event = { senderFrame: frame, sender: { mainFrame: frame } };
-
-async function answer<K extends InvokeName>(
-  name: K,
-  request: RequestOf<K>,
-): Promise<Envelope<ResponseOf<K>>> {
-  return (await channels.get(invokeChannel(name))!(event, request)) as Envelope<ResponseOf<K>>;
-}
-async function invoke<K extends InvokeName>(
-  name: K,
-  request: RequestOf<K>,
-): Promise<ResponseOf<K>> {
-  const r = await answer(name, request);
-  if (!r.ok) throw new Error(`${name}: ${r.error.code} ${r.error.message}`);
-  return r.value;
-}
-async function refusal<K extends InvokeName>(name: K, request: RequestOf<K>) {
-  const r = await answer(name, request);
-  if (r.ok) throw new Error(`${name} answered ${JSON.stringify(r.value).slice(0, 200)}`);
-  return r.error;
-}
+const { service, problems, invoke, refusal } = ipcHarness();
 const labelsOn = async (token: string) =>
   (await invoke('listKeys', { hsmUri: token })).keys.map((k) => `${k.class}:${k.label}`).sort();
 

@@ -6,52 +6,18 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { invokeChannel } from '../../src/shared/channels';
-import type { EventName, InvokeName } from '../../src/shared/channels';
-import type { Envelope, EventOf, RequestOf, ResponseOf } from '../../src/shared/contract';
+import type { EventName } from '../../src/shared/channels';
+import type { EventOf, ResponseOf } from '../../src/shared/contract';
 import { findDefaultModules } from '../../src/main/hsm/vendors';
-import { createEmitter } from '../../src/main/ipc/events';
-import { createHandlers } from '../../src/main/ipc/handlers';
-import { registerContract } from '../../src/main/ipc/register';
-import type { IpcMainLike } from '../../src/main/ipc/register';
-import { RunManager } from '../../src/main/ipc/runs';
-import type { InvokeEventLike } from '../../src/main/ipc/sender';
-import { CeremonyService } from '../../src/main/service/ceremony-service';
+import { ipcHarness } from '../helpers/ipc-harness';
 
 const softhsm = findDefaultModules().find((m) => m.vendor === 'softhsm');
 const work = mkdtempSync(join(tmpdir(), 'olocus-ipc-service-'));
-const service = new CeremonyService();
+const { service, sent, problems, answer, invoke } = ipcHarness();
 afterAll(async () => {
   await service.close();
   rmSync(work, { recursive: true, force: true });
 });
-
-const channels = new Map<string, (event: InvokeEventLike, ...args: unknown[]) => unknown>();
-const ipcMain: IpcMainLike = { handle: (c, l) => void channels.set(c, l), removeHandler: () => {} };
-const sent: { name: EventName; payload: unknown }[] = [];
-const problems: unknown[] = [];
-const runs = new RunManager(
-  createEmitter(
-    (channel, payload) =>
-      sent.push({ name: channel.replace('olocus:event:', '') as EventName, payload }),
-    (...args) => problems.push(args),
-  ),
-  { ledgerPollMs: 20 },
-);
-registerContract(ipcMain, createHandlers(service, runs), { log: (...a) => problems.push(a) });
-const frame = { url: 'app://olocus/index.html' };
-const event = { senderFrame: frame, sender: { mainFrame: frame } };
-
-async function invoke<K extends InvokeName>(
-  name: K,
-  request: RequestOf<K>,
-): Promise<ResponseOf<K>> {
-  const answer = (await channels.get(invokeChannel(name))!(event, request)) as Envelope<
-    ResponseOf<K>
-  >;
-  if (!answer.ok) throw new Error(`${name}: ${answer.error.code} ${answer.error.message}`);
-  return answer.value;
-}
 const eventsOf = <K extends EventName>(name: K, runId: string) =>
   sent
     .filter((e) => e.name === name)
@@ -101,13 +67,11 @@ describe('real service results fit the contract', () => {
   });
 
   it('a service error arrives as { code, message }', async () => {
-    const answer = (await channels.get(invokeChannel('validateScript'))!(event, {
-      path: join(work, 'missing.yaml'),
-    })) as Envelope<unknown>;
-    expect(answer.ok).toBe(false);
-    if (!answer.ok) {
-      expect(answer.error.code).toBeGreaterThanOrEqual(100);
-      expect(answer.error.message).toContain('missing.yaml');
+    const a = await answer('validateScript', { path: join(work, 'missing.yaml') });
+    expect(a.ok).toBe(false);
+    if (!a.ok) {
+      expect(a.error.code).toBeGreaterThanOrEqual(100);
+      expect(a.error.message).toContain('missing.yaml');
     }
   });
 });
