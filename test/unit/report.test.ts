@@ -2,7 +2,7 @@
 // report signer (self-signed), and the pieces the sections are built from.
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
@@ -118,6 +118,29 @@ describe('report with a software signer', () => {
     expect(
       (await verifyReport(new Uint8Array(Buffer.from('not a pdf')))).failures.map((f) => f.check),
     ).toEqual(['pdf']);
+  });
+});
+
+describe('report of a ledger without an audit key', () => {
+  it('is refused, naming the declaration; nothing is written', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'olocus-report-unsigned-'));
+    try {
+      const ledger = await Ledger.create(join(other, 'audit.jsonl'), {
+        ceremonyId: 'transfers-1',
+        actor: A,
+        signer: null,
+        data: { head_signatures: 'none' },
+      });
+      await ledger.close();
+      const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+      const signer = await softwareReportSigner(key, { ceremonyId: 'transfers-1' });
+      await expect(buildReport(other, { signer })).rejects.toThrow(
+        `${join(other, 'audit.jsonl')} declares in its record 0 that it has no audit key: it is a ledger of transfers written outside a ceremony, not a ceremony's ledger, so no report is made from it.`,
+      );
+      expect(readdirSync(other)).toEqual(['audit.jsonl']);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 });
 

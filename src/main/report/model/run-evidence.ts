@@ -125,6 +125,14 @@ export async function readRunEvidence(dir: string): Promise<RunEvidence> {
     ? ((JSON.parse(transcript.toString('utf8')) as { ceremony?: { name?: string } }).ceremony
         ?.name ?? null)
     : null;
+  const verification = verifyLedgerBytes(ledgerBytes);
+  // Record 0 verified (a ceremony id is known) yet names no key: the declaration of a ledger
+  // written outside a ceremony, which no report may present as a ceremony's evidence.
+  if (verification.ceremonyId !== null && verification.auditKey === null)
+    throw new OlocusError(
+      ErrorCode.INVALID_INPUT,
+      `${join(dir, 'audit.jsonl')} declares in its record 0 that it has no audit key: it is a ledger of transfers written outside a ceremony, not a ceremony's ledger, so no report is made from it.`,
+    );
   const records = parseRecords(ledgerBytes);
   const finished = records.some((r) => r.type === 'ceremony.finished');
   const finishedRecord = [...records].reverse().find((r) => r.type === 'ceremony.finished');
@@ -132,7 +140,7 @@ export async function readRunEvidence(dir: string): Promise<RunEvidence> {
     dir,
     ledgerBytes: new Uint8Array(ledgerBytes),
     records,
-    verification: verifyLedgerBytes(ledgerBytes),
+    verification,
     state,
     ceremony: ceremonyOf(records, state, tname),
     certificates: await readCertificates(dir),

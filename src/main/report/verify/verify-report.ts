@@ -146,7 +146,7 @@ export async function verifyReport(source: string | Uint8Array): Promise<ReportV
         message: `No ${LEDGER_ATTACHMENT} is attached to the PDF.`,
       });
   } else {
-    const v = verifyLedgerBytes(ledgerBytes);
+    const v = verifyLedgerBytes(ledgerBytes, { requireAuditKey: true });
     const records = parseRecords(ledgerBytes);
     const root = result.signature?.chain.rootSha256;
     const issued = root
