@@ -37,6 +37,14 @@ interface ImportOut {
   verified: boolean;
 }
 
+/** `--from` a key on the SoftHSM token `--to` a key of that name in the fake vault. */
+const fromTo = (label: string, name: string) => [
+  '--from',
+  keyUri(label),
+  '--to',
+  `azurekv://${VAULT}/keys/${name}`,
+];
+
 async function generate(type: string, label: string) {
   const r = await cli(
     'keys',
@@ -258,10 +266,7 @@ describe('azure migrate', { timeout: 180_000 }, () => {
     const r = await cli(
       'azure',
       'migrate',
-      '--from',
-      keyUri('ec-migrate'),
-      '--to',
-      `azurekv://${VAULT}/keys/ec-migrated`,
+      ...fromTo('ec-migrate', 'ec-migrated'),
       '--kek-name',
       'kek-auto',
       '--json',
@@ -286,29 +291,14 @@ describe('azure migrate', { timeout: 180_000 }, () => {
 
   it('migrate --to azurekv:// is the same BYOK path as azure migrate; attest --key reads the vault', async () => {
     await generate('rsa-2048', 'rsa-migrate');
-    const r = await cli(
-      'migrate',
-      '--from',
-      keyUri('rsa-migrate'),
-      '--to',
-      `azurekv://${VAULT}/keys/rsa-migrated`,
-      '--json',
-    );
+    const r = await cli('migrate', ...fromTo('rsa-migrate', 'rsa-migrated'), '--json');
     expect(r.code, r.stderr).toBe(0);
     expect(json<{ import: ImportOut }>(r).import).toMatchObject({
       verified: true,
       key: { spkiSha256: fingerprint['rsa-migrate'] },
     });
     expect(rig.fake.vault(VAULT).latest('rsa-migrated')!.origin).toBe('byok');
-    const wrongWrap = await cli(
-      'migrate',
-      '--from',
-      keyUri('rsa-migrate'),
-      '--to',
-      `azurekv://${VAULT}/keys/rsa-again`,
-      '--wrap',
-      'kwp',
-    );
+    const wrongWrap = await cli('migrate', ...fromTo('rsa-migrate', 'rsa-again'), '--wrap', 'kwp');
     expect(wrongWrap.code).toBe(2);
     expect(wrongWrap.stderr).toContain('takes only --wrap rsa-aes-kwp');
     expect(rig.fake.vault(VAULT).latest('rsa-again')).toBeUndefined();
@@ -334,10 +324,7 @@ describe('azure migrate', { timeout: 180_000 }, () => {
     const r = await cli(
       'azure',
       'migrate',
-      '--from',
-      keyUri('ec-fixed'),
-      '--to',
-      `azurekv://${VAULT}/keys/ec-fixed`,
+      ...fromTo('ec-fixed', 'ec-fixed'),
       '--kek-name',
       'kek-never',
     );

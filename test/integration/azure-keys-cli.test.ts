@@ -19,6 +19,8 @@ const vector = loadMarvellVector();
 
 let rig: AzureTestRig;
 const cli = (...args: string[]) => runCli(args, { env: rig.env });
+const createKey = (uri: string, type: string, ...more: string[]) =>
+  cli('azure', 'keys', 'create', '--key', uri, '--type', type, ...more);
 const json = <T>(r: { stdout: string }) => JSON.parse(r.stdout) as T;
 const errorOf = (r: { stdout: string }) =>
   json<{ error: { exitCode: number; code: number; message: string } }>(r).error;
@@ -43,16 +45,7 @@ afterAll(async () => {
 
 describe('azure keys', { timeout: 180_000 }, () => {
   it('creates an EC-HSM P-256 key, lists it and reads it back with the same fingerprint', async () => {
-    const made = await cli(
-      'azure',
-      'keys',
-      'create',
-      '--key',
-      key('signer'),
-      '--type',
-      'ec-p256',
-      '--json',
-    );
+    const made = await createKey(key('signer'), 'ec-p256', '--json');
     expect(made.code, made.stderr).toBe(0);
     const k = json<KeyOut>(made);
     expect(k).toMatchObject({ kty: 'EC-HSM', type: 'ec-p256', keyOps: ['sign', 'verify'] });
@@ -72,21 +65,13 @@ describe('azure keys', { timeout: 180_000 }, () => {
   });
 
   it('refuses to create over an existing name (106) and AES on a key vault (104)', async () => {
-    const again = await cli(
-      'azure',
-      'keys',
-      'create',
-      '--key',
-      key('signer'),
-      '--type',
-      'rsa-2048',
-    );
+    const again = await createKey(key('signer'), 'rsa-2048');
     expect(again.code).toBe(3);
     expect(again.stderr).toMatch(
       /HSM error 106 .*"signer" already exists in keys\.vault\.olocus\.test/,
     );
     expect(rig.fake.vault(VAULT).latest('signer')!.kty).toBe('EC-HSM');
-    const aes = await cli('azure', 'keys', 'create', '--key', key('aes'), '--type', 'aes-256');
+    const aes = await createKey(key('aes'), 'aes-256');
     expect(aes.code).toBe(3);
     expect(aes.stderr).toMatch(
       /HSM error 104 .*not a Managed HSM: AES \(oct-HSM\) keys exist only on Managed HSM/,
@@ -100,16 +85,7 @@ describe('azure keys', { timeout: 180_000 }, () => {
   ] as const)(
     'a %s key signs through CryptographyClient; node:crypto and the vault both verify',
     async (type, hash, dsa) => {
-      const made = await cli(
-        'azure',
-        'keys',
-        'create',
-        '--key',
-        key(`s-${type}`),
-        '--type',
-        type,
-        '--json',
-      );
+      const made = await createKey(key(`s-${type}`), type, '--json');
       expect(made.code, made.stderr).toBe(0);
       const k = json<KeyOut>(made);
       const data = join(work, `${type}.txt`);
@@ -166,16 +142,7 @@ describe('azure attest', { timeout: 180_000 }, () => {
   it.skipIf(!vector)(
     'a Managed HSM attestation goes through the Marvell verifier: genuine, but not about this key',
     async () => {
-      const made = await cli(
-        'azure',
-        'keys',
-        'create',
-        '--key',
-        key('attested', MHSM),
-        '--type',
-        'ec-p256',
-        '--json',
-      );
+      const made = await createKey(key('attested', MHSM), 'ec-p256', '--json');
       expect(made.code, made.stderr).toBe(0);
       const attestation = new Uint8Array(Buffer.from(vector!.attestationBase64, 'base64'));
       rig.fake.vault(MHSM).attestationBlob = { attestation, chainPem: vector!.certChainPem };

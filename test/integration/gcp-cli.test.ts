@@ -24,6 +24,16 @@ const vector = loadMarvellVector();
 
 let fake: FakeKms;
 const gcp = (...args: string[]) => runCli(['gcp', ...args, '--endpoint', fake.endpoint]);
+/** `gcp import` of a key on the SoftHSM token into a key of the fake's ring. */
+const gcpImport = (label: string, cryptoKey: string, ...more: string[]) =>
+  gcp(
+    'import',
+    '--from',
+    keyUri(label),
+    '--to',
+    `gcpkms://${RING}/cryptoKeys/${cryptoKey}`,
+    ...more,
+  );
 
 beforeAll(async () => {
   fake = await FakeKms.start();
@@ -49,14 +59,7 @@ describe('gcp CLI against the fake', () => {
     ]);
     expect(gen.code, gen.stderr).toBe(0);
     const fp = (JSON.parse(gen.stdout) as { fingerprint: { value: string } }).fingerprint.value;
-    const r = await gcp(
-      'import',
-      '--from',
-      keyUri('cli-ec'),
-      '--to',
-      `gcpkms://${RING}/cryptoKeys/cli-ec`,
-      '--json',
-    );
+    const r = await gcpImport('cli-ec', 'cli-ec', '--json');
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout) as {
       source: { spkiSha256: string };
@@ -103,13 +106,7 @@ describe('gcp CLI against the fake', () => {
         ])
       ).code,
     ).toBe(0);
-    const r = await gcp(
-      'import',
-      '--from',
-      keyUri('cli-stays'),
-      '--to',
-      `gcpkms://${RING}/cryptoKeys/stays`,
-    );
+    const r = await gcpImport('cli-stays', 'stays');
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/HSM error 106 \(refused by policy\).*not extractable/);
     const list = await runCli(['keys', 'list', '--hsm', tokenUri, '--json']);
@@ -119,28 +116,12 @@ describe('gcp CLI against the fake', () => {
   });
 
   it('a SHA-256 method on SoftHSM is exit 3 with the sentence; an unknown method is exit 2', async () => {
-    const sha = await gcp(
-      'import',
-      '--from',
-      keyUri('cli-ec'),
-      '--to',
-      `gcpkms://${RING}/cryptoKeys/x`,
-      '--import-method',
-      'rsa-oaep-4096-sha256-aes-256',
-    );
+    const sha = await gcpImport('cli-ec', 'x', '--import-method', 'rsa-oaep-4096-sha256-aes-256');
     expect(sha.code).toBe(3);
     expect(sha.stderr).toMatch(
       /HSM error 104 .*RSA-OAEP only with SHA1.*choose rsa-oaep-4096-sha1-aes-256/,
     );
-    const bad = await gcp(
-      'import',
-      '--from',
-      keyUri('cli-ec'),
-      '--to',
-      `gcpkms://${RING}/cryptoKeys/x`,
-      '--import-method',
-      'rsa-oaep-2048',
-    );
+    const bad = await gcpImport('cli-ec', 'x', '--import-method', 'rsa-oaep-2048');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--import-method is one of/);
   });
