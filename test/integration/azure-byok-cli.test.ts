@@ -8,17 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzureRig } from '../fakes/azure/index';
 import type { AzureTestRig } from '../fakes/azure/index';
 import { runCli } from '../helpers/cli';
-import { createToken, SOFTHSM_MODULE } from '../helpers/softhsm';
+import { keysGenerate, tokenForCli } from '../helpers/cli-keys';
 
 const VAULT = 'byok.vault.olocus.test';
 const OTHER = 'other.vault.olocus.test';
-const src = createToken('azure-byok-src', '135790');
 const work = mkdtempSync(join(tmpdir(), 'olocus-azure-byok-'));
-const pinFile = join(work, 'pin');
-writeFileSync(pinFile, src.userPin, { mode: 0o600 });
-const tokenUri = `pkcs11:token=${src.label}?module-path=${SOFTHSM_MODULE}&pin-source=file:${pinFile}`;
-const keyUri = (label: string) =>
-  `pkcs11:token=${src.label};object=${label};type=private?module-path=${SOFTHSM_MODULE}&pin-source=file:${pinFile}`;
+const { tokenUri, keyUri } = tokenForCli('azure-byok-src', '135790', work);
 
 let rig: AzureTestRig;
 const cli = (...args: string[]) => runCli(args, { env: rig.env });
@@ -46,18 +41,7 @@ const fromTo = (label: string, name: string) => [
 ];
 
 async function generate(type: string, label: string) {
-  const r = await cli(
-    'keys',
-    'generate',
-    '--hsm',
-    tokenUri,
-    '--type',
-    type,
-    '--label',
-    label,
-    '--extractable',
-    '--json',
-  );
+  const r = await cli(...keysGenerate(tokenUri, type, label), '--extractable', '--json');
   expect(r.code, r.stderr).toBe(0);
   fingerprint[label] = json<{ fingerprint: { value: string } }>(r).fingerprint.value;
 }
@@ -310,16 +294,7 @@ describe('azure migrate', { timeout: 180_000 }, () => {
   });
 
   it('refuses a key that is not extractable before anything is made in the vault', async () => {
-    const gen = await cli(
-      'keys',
-      'generate',
-      '--hsm',
-      tokenUri,
-      '--type',
-      'ec-p256',
-      '--label',
-      'ec-fixed',
-    );
+    const gen = await cli(...keysGenerate(tokenUri, 'ec-p256', 'ec-fixed'));
     expect(gen.code, gen.stderr).toBe(0);
     const r = await cli(
       'azure',

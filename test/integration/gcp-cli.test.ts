@@ -3,22 +3,17 @@
 // credentials, the one-sentence refusal (no network).
 import 'reflect-metadata';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeKms } from '../fakes/gcp/server';
 import { runCli } from '../helpers/cli';
 import { loadMarvellVector } from '../helpers/marvell-vector';
-import { createToken, SOFTHSM_MODULE } from '../helpers/softhsm';
+import { keysGenerate, tokenForCli } from '../helpers/cli-keys';
 
-const token = createToken('gcp-cli-src', '135790');
 const work = mkdtempSync(join(tmpdir(), 'olocus-gcp-cli-'));
-const pinFile = join(work, 'user.pin');
-writeFileSync(pinFile, token.userPin, { mode: 0o600 });
-const tokenUri = `pkcs11:token=${token.label}?module-path=${SOFTHSM_MODULE}&pin-source=file:${pinFile}`;
-const keyUri = (label: string) =>
-  `pkcs11:token=${token.label};object=${label};type=private?module-path=${SOFTHSM_MODULE}&pin-source=file:${pinFile}`;
+const { tokenUri, keyUri } = tokenForCli('gcp-cli-src', '135790', work);
 const RING = 'projects/olocus-cli/locations/europe-west4/keyRings/cli';
 const vector = loadMarvellVector();
 
@@ -46,14 +41,7 @@ afterAll(async () => {
 describe('gcp CLI against the fake', () => {
   it('gcp import moves an extractable P-256 key, proven, and gcp keys list shows the version', async () => {
     const gen = await runCli([
-      'keys',
-      'generate',
-      '--hsm',
-      tokenUri,
-      '--type',
-      'ec-p256',
-      '--label',
-      'cli-ec',
+      ...keysGenerate(tokenUri, 'ec-p256', 'cli-ec'),
       '--extractable',
       '--json',
     ]);
@@ -92,20 +80,7 @@ describe('gcp CLI against the fake', () => {
   });
 
   it('refuses a non-extractable key with exit 3 naming 106, and the key stays on the token', async () => {
-    expect(
-      (
-        await runCli([
-          'keys',
-          'generate',
-          '--hsm',
-          tokenUri,
-          '--type',
-          'ec-p256',
-          '--label',
-          'cli-stays',
-        ])
-      ).code,
-    ).toBe(0);
+    expect((await runCli(keysGenerate(tokenUri, 'ec-p256', 'cli-stays'))).code).toBe(0);
     const r = await gcpImport('cli-stays', 'stays');
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/HSM error 106 \(refused by policy\).*not extractable/);
@@ -192,19 +167,7 @@ describe('gcp CLI against the fake', () => {
 
   it('migrate --to gcpkms:// takes the import-job path: proven, the source stays', async () => {
     expect(
-      (
-        await runCli([
-          'keys',
-          'generate',
-          '--hsm',
-          tokenUri,
-          '--type',
-          'ec-p384',
-          '--label',
-          'cli-migrate',
-          '--extractable',
-        ])
-      ).code,
+      (await runCli([...keysGenerate(tokenUri, 'ec-p384', 'cli-migrate'), '--extractable'])).code,
     ).toBe(0);
     const r = await runCli([
       'migrate',
