@@ -32,6 +32,9 @@ interface ImportOut {
   verified: boolean;
 }
 
+/** `byok import` of FILE into a key of that name in the fake vault. */
+const byokImport = (file: string, name: string, ...more: string[]) =>
+  cli('byok', 'import', '--file', file, '--to', `azurekv://${VAULT}/keys/${name}`, ...more);
 /** `--from` a key on the SoftHSM token `--to` a key of that name in the fake vault. */
 const fromTo = (label: string, name: string) => [
   '--from',
@@ -145,17 +148,7 @@ describe('byok export → import', { timeout: 180_000 }, () => {
     expect(exp.code, exp.stderr).toBe(0);
     expect(json<ExportOut>(exp).azure).toEqual({ kty: 'EC-HSM', crv: 'P-256' });
     const file = join(work, 'ec-src.byok');
-    const imp = await cli(
-      'byok',
-      'import',
-      '--file',
-      file,
-      '--to',
-      `azurekv://${VAULT}/keys/ec-imported`,
-      '--source',
-      keyUri('ec-src'),
-      '--json',
-    );
+    const imp = await byokImport(file, 'ec-imported', '--source', keyUri('ec-src'), '--json');
     expect(imp.code, imp.stderr).toBe(0);
     const r = json<ImportOut>(imp);
     expect(r.proof).toEqual({ spkiMatch: true, signatureVerified: true, algorithm: 'ES256' });
@@ -185,13 +178,9 @@ describe('byok export → import', { timeout: 180_000 }, () => {
     expect(out.azure).toEqual({ kty: 'RSA-HSM', crv: null });
     const pub = join(work, 'rsa-src.pub.pem');
     writeFileSync(pub, out.key.publicKeyPem);
-    const imp = await cli(
-      'byok',
-      'import',
-      '--file',
+    const imp = await byokImport(
       join(work, 'rsa-src.byok'),
-      '--to',
-      `azurekv://${VAULT}/keys/rsa-imported`,
+      'rsa-imported',
       '--public-key',
       pub,
       '--json',
@@ -225,13 +214,9 @@ describe('byok export → import', { timeout: 180_000 }, () => {
       '--json',
     );
     writeFileSync(wrong, Buffer.from(json<{ spki: string }>(made).spki, 'base64'));
-    const imp = await cli(
-      'byok',
-      'import',
-      '--file',
+    const imp = await byokImport(
       join(work, 'ec-src-2.byok'),
-      '--to',
-      `azurekv://${VAULT}/keys/ec-wrong-proof`,
+      'ec-wrong-proof',
       '--public-key',
       wrong,
       '--json',
@@ -335,13 +320,9 @@ describe('byok import refusals', { timeout: 180_000 }, () => {
 
   it('refuses an existing key name (106): the key keeps its one version', async () => {
     const before = rig.fake.vault(VAULT).latest('ec-imported')!.version;
-    const r = await cli(
-      'byok',
-      'import',
-      '--file',
+    const r = await byokImport(
       join(work, 'ec-src.byok'),
-      '--to',
-      `azurekv://${VAULT}/keys/ec-imported`,
+      'ec-imported',
       '--source',
       keyUri('ec-src'),
     );
@@ -360,16 +341,7 @@ describe('byok import refusals', { timeout: 180_000 }, () => {
     bytes[bytes.length - 5]! ^= 0x01;
     const tampered = join(work, 'tampered.byok');
     writeFileSync(tampered, JSON.stringify({ ...file, ciphertext: bytes.toString('base64url') }));
-    const r = await cli(
-      'byok',
-      'import',
-      '--file',
-      tampered,
-      '--to',
-      `azurekv://${VAULT}/keys/from-tampered`,
-      '--source',
-      keyUri('ec-src'),
-    );
+    const r = await byokImport(tampered, 'from-tampered', '--source', keyUri('ec-src'));
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(
       /refused importing key "from-tampered" in vault byok\.vault\.olocus\.test \(400: The BYOK blob could not be unwrapped/,
@@ -381,17 +353,7 @@ describe('byok import refusals', { timeout: 180_000 }, () => {
   it('bad input is exit 2: not a .byok file, no source public key', async () => {
     const junk = join(work, 'junk.byok');
     writeFileSync(junk, '{"schema_version":"1.0.0"}');
-    const notByok = await cli(
-      'byok',
-      'import',
-      '--file',
-      junk,
-      '--to',
-      `azurekv://${VAULT}/keys/x1`,
-      '--source',
-      keyUri('ec-src'),
-      '--json',
-    );
+    const notByok = await byokImport(junk, 'x1', '--source', keyUri('ec-src'), '--json');
     expect(notByok.code).toBe(2);
     expect(json<{ error: { code: number; message: string } }>(notByok).error).toMatchObject({
       code: 108,
@@ -399,14 +361,7 @@ describe('byok import refusals', { timeout: 180_000 }, () => {
     expect(json<{ error: { message: string } }>(notByok).error.message).toMatch(
       /junk\.byok is not a \.byok file: header/,
     );
-    const noProof = await cli(
-      'byok',
-      'import',
-      '--file',
-      join(work, 'ec-src.byok'),
-      '--to',
-      `azurekv://${VAULT}/keys/x2`,
-    );
+    const noProof = await byokImport(join(work, 'ec-src.byok'), 'x2');
     expect(noProof.code).toBe(2);
     expect(noProof.stderr).toMatch(/--source URI or --public-key PEM/);
     expect(rig.fake.vault(VAULT).latest('x1')).toBeUndefined();
