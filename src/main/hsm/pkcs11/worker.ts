@@ -345,12 +345,14 @@ const LINGER_MS = 0.2;
 parentPort!.on('message', (batch: Request[]) => {
   serve(batch);
   if (batch.length !== 1) return;
-  const until = performance.now() + LINGER_MS;
+  let until = performance.now() + LINGER_MS;
   while (performance.now() < until) {
     const next = receiveMessageOnPort(parentPort!);
     if (!next) continue;
     const more = next.message as Request[];
     serve(more);
     if (more.length !== 1) return;
+    // Still one caller in a loop: stay awake for its next request too.
+    until = performance.now() + LINGER_MS;
   }
 });
