@@ -29,6 +29,7 @@ export const INVOKE_NAMES = [
   'verifyReport',
   'verifyManifest',
   'openPath',
+  'cloudInventory',
 ] as const;
 export type InvokeName = (typeof INVOKE_NAMES)[number];
 

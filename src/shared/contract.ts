@@ -33,6 +33,7 @@ import {
   recentRunsResult,
   reportVerification,
 } from './contract-wizard';
+import { cloudInventoryRequest, cloudInventoryResult } from './contract-cloud';
 
 // ─── Building blocks ────────────────────────────────────────────────────────────────────────
 
@@ -252,6 +253,11 @@ export const contract = {
     /** A report, card or ledger file inside a run directory, opened in the desktop's viewer. */
     request: z.strictObject({ path }),
     response: z.object({ opened: z.boolean(), message: z.string() }),
+  },
+  cloudInventory: {
+    /** Keys of an Azure vault or Cloud KMS key ring, or CloudHSM clusters (contract-cloud.ts). */
+    request: cloudInventoryRequest,
+    response: cloudInventoryResult,
   },
 } as const satisfies Record<InvokeName, ChannelSchemas>;
 

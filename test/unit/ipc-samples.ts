@@ -53,4 +53,9 @@ export const VALID_REQUESTS: { [K in InvokeName]: RequestOf<K> } = {
   verifyReport: { path: '/runs/root/report.pdf' },
   verifyManifest: { dir: '/runs/root' },
   openPath: { path: '/runs/root/shares/alice-archer.pdf' },
+  cloudInventory: {
+    provider: 'gcp',
+    address: 'gcpkms://projects/olocus-test/locations/global/keyRings/ops',
+    endpoint: '127.0.0.1:8443',
+  },
 };

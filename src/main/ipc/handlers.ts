@@ -28,6 +28,7 @@ export type ServiceApi = Pick<
   | 'attestKey'
   | 'verifyReport'
   | 'verifyManifest'
+  | 'cloudInventory'
 >;
 
 /** Drops the optional fields a request left out, so `undefined` never reaches the service. */
@@ -135,6 +136,12 @@ export function createHandlers(
       ),
     verifyReport: (r) => service.verifyReport(r.path),
     verifyManifest: (r) => service.verifyManifest(r.dir),
+    cloudInventory: (r) =>
+      service.cloudInventory({
+        provider: r.provider,
+        address: r.address,
+        ...given({ endpoint: r.endpoint }),
+      }),
     openPath: (r) => openInRunDir(r.path, runs.knownDirs(), options.files ?? NO_DESKTOP),
   };
 }

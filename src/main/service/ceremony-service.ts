@@ -37,6 +37,8 @@ import { Connections, parsePkcs11Address } from './connections';
 import { AwsOperations } from './aws';
 import { AzureOperations } from './azure';
 import { GcpOperations } from './gcp';
+import { cloudInventory } from './cloud-inventory';
+import type { CloudInventory, CloudInventoryRequest } from '../../shared/contract-cloud';
 import { appInfo, workspaceDir } from './app-info';
 import type { AppInfo } from './app-info';
 import { readLedgerPage } from './ledger-page';
@@ -364,6 +366,11 @@ export class CeremonyService {
   /** Checks a run directory's manifest: every file's SHA-256 and the audit key's signature. */
   async verifyManifest(dir: string): Promise<ManifestVerification> {
     return verifyManifest(dir);
+  }
+
+  /** An Azure vault's or Cloud KMS key ring's keys, or CloudHSM clusters, for the HSM screen. */
+  async cloudInventory(request: CloudInventoryRequest): Promise<CloudInventory> {
+    return cloudInventory(this, request);
   }
 
   /** Version, workspace, bundled scripts and a default SoftHSM URI, for the home screen. */
