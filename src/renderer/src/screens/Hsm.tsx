@@ -1,6 +1,8 @@
-// Screen 3: the PKCS#11 modules and tokens the ceremony will use, their mechanisms and health.
+// Screen 3: the PKCS#11 modules and tokens the ceremony will use, their mechanisms and health,
+// and below them the cloud providers' keys and clusters.
 import { useEffect, useId, useState } from 'react';
 import { api } from '../api/client';
+import { CloudInventoryPanel } from '../components/cloud-inventory';
 import { ErrorNote, Note, Row, Screen, useCall } from '../components/common';
 import { appStore, useApp } from '../store';
 
@@ -157,6 +159,8 @@ export function Hsm() {
       {(tokens.value?.unavailable ?? []).map((u) => (
         <ErrorNote key={u.path} error={u.error} title={`Module ${u.name ?? u.path} unavailable`} />
       ))}
+
+      <CloudInventoryPanel />
 
       <div className="actions">
         <button
