@@ -32,12 +32,18 @@ function body(provider: CloudInventoryRequest['provider'], address: string): str
   const scheme = /^([a-z0-9]+):\/\//i.exec(text)?.[1]?.toLowerCase();
   if (scheme === undefined) {
     if (provider === 'azure') return text;
-    throw invalid(`"${address}" is not a ${provider} address; give ${SHAPE[provider]}.`);
+    throw invalid(`"${address}" is not ${LABEL[provider]} address; give ${SHAPE[provider]}.`);
   }
   if (`${scheme}://` !== SCHEME[provider])
-    throw invalid(`"${address}" is not a ${provider} address; give ${SHAPE[provider]}.`);
+    throw invalid(`"${address}" is not ${LABEL[provider]} address; give ${SHAPE[provider]}.`);
   return text.slice(SCHEME[provider].length).replace(/\/+$/, '');
 }
+
+const LABEL = {
+  azure: 'an Azure vault',
+  gcp: 'a Cloud KMS key ring',
+  aws: 'an AWS CloudHSM',
+} as const;
 
 const AWS_CLUSTER_ID = /^cluster-[a-z0-9]+$/;
 
@@ -115,7 +121,8 @@ export async function cloudInventory(
           const states = new Map<string, number>();
           for (const v of k.versions) states.set(v.state, (states.get(v.state) ?? 0) + 1);
           return {
-            name: k.name,
+            // The short id: the full resource name is in `address`.
+            name: k.name.slice(k.name.lastIndexOf('/') + 1),
             address: k.address,
             purpose: k.purpose,
             protectionLevel: k.protectionLevel,
