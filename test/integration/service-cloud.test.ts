@@ -212,7 +212,7 @@ describe('cloudInventory: AWS CloudHSM', () => {
 });
 
 describe('cloudInventory: requests the contract refuses', () => {
-  it.each([
+  it.each<[Record<string, string>, string]>([
     [{ provider: 'oracle', address: 'x' }, 'an unknown provider'],
     [{ provider: 'aws', address: '' }, 'an empty address'],
     [{ provider: 'aws', address: 'awscloudhsm://eu-west-1\0' }, 'a NUL'],
@@ -221,6 +221,7 @@ describe('cloudInventory: requests the contract refuses', () => {
   ])('%j (%s) is refused with 108', async (request) => {
     const e = await ipc.refusal('cloudInventory', request as never);
     expect(e.code).toBe(108);
+    expect(e.message).toMatch(/cloudInventory|provider|address|pin|Unrecognized/i);
   });
 
   it('an Azure address that is no vault host, or an endpoint for Azure, is refused before any client', async () => {
