@@ -276,6 +276,7 @@ describe('IPC fuzz', () => {
         'attestKey',
         'verifyReport',
         'verifyManifest',
+        'cloudInventory',
       ] satisfies (keyof ServiceApi)[]
     ).map((m) => [m, vi.fn()]),
   ) as Record<keyof ServiceApi, ReturnType<typeof vi.fn>>;

@@ -248,6 +248,7 @@ describe('createHandlers maps channels to the service', () => {
     attestKey: vi.fn(),
     verifyReport: vi.fn(),
     verifyManifest: vi.fn(),
+    cloudInventory: vi.fn(),
   } satisfies Record<keyof ServiceApi, unknown>;
   const runs = new RunManager(() => {});
   const h = createHandlers(service as unknown as ServiceApi, runs);
