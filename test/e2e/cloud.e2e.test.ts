@@ -9,21 +9,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoSeriousA11yViolations, screenshot, startE2e } from './harness/index';
 import type { E2eSession } from './harness/index';
+import { saveAwsEnv, setAwsCredentials } from '../fakes/aws/env';
 
-const AWS_ENV = [
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_PROFILE',
-  'AWS_CONFIG_FILE',
-  'AWS_SHARED_CREDENTIALS_FILE',
-  'AWS_EC2_METADATA_DISABLED',
-  'AWS_EC2_METADATA_SERVICE_ENDPOINT',
-  'AWS_WEB_IDENTITY_TOKEN_FILE',
-  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
-  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
-];
-const saved = Object.fromEntries(AWS_ENV.map((n) => [n, process.env[n]]));
+const restoreAwsEnv = saveAwsEnv();
 
 let s: E2eSession;
 let page: Page;
@@ -31,9 +19,7 @@ let page: Page;
 beforeAll(async () => {
   // No credentials anywhere the SDK's chain looks: not in the environment, not in ~/.aws.
   const empty = mkdtempSync(join(tmpdir(), 'olocus-no-aws-'));
-  for (const n of AWS_ENV) delete process.env[n];
-  process.env.AWS_CONFIG_FILE = join(empty, 'no-config');
-  process.env.AWS_SHARED_CREDENTIALS_FILE = join(empty, 'no-credentials');
+  setAwsCredentials(empty, null);
   s = await startE2e({ tokenLabel: 'e2e-cloud' });
   page = (await s.openPage()).page;
   await page.setViewportSize({ width: 1440, height: 900 });
@@ -42,10 +28,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await s?.close();
-  for (const [n, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[n];
-    else process.env[n] = v;
-  }
+  restoreAwsEnv();
 });
 
 describe('Cloud HSMs on the HSM screen', () => {

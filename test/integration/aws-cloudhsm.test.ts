@@ -11,6 +11,7 @@ import { instanceMetadataPolicy } from '../../src/main/hsm/aws/client';
 import { CeremonyService } from '../../src/main/service/index';
 import { startFakeCloudHsm } from '../fakes/aws/cloudhsm-server';
 import type { FakeCloudHsm } from '../fakes/aws/cloudhsm-server';
+import { setAwsCredentials } from '../fakes/aws/env';
 import {
   issue,
   newKey,
@@ -27,35 +28,14 @@ const KEY = {
 };
 const ID = 'cluster-abcdefghijk';
 const dir = mkdtempSync(join(tmpdir(), 'olocus-aws-'));
-const AWS_ENV = [
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_PROFILE',
-  'AWS_CONFIG_FILE',
-  'AWS_SHARED_CREDENTIALS_FILE',
-  'AWS_EC2_METADATA_DISABLED',
-  'AWS_EC2_METADATA_SERVICE_ENDPOINT',
-  'AWS_WEB_IDENTITY_TOKEN_FILE',
-  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
-  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
-];
 
 let pki: SyntheticPki;
 let fake: FakeCloudHsm;
 let service: CeremonyService;
 let access: { endpoint: string };
 
-function setCredentials(keys: { accessKeyId: string; secretAccessKey: string } | null) {
-  for (const n of AWS_ENV) delete process.env[n];
-  // Isolate from any real ~/.aws on the machine running the tests.
-  process.env.AWS_CONFIG_FILE = join(dir, 'no-config');
-  process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'no-credentials');
-  if (keys) {
-    process.env.AWS_ACCESS_KEY_ID = keys.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = keys.secretAccessKey;
-  }
-}
+const setCredentials = (keys: { accessKeyId: string; secretAccessKey: string } | null) =>
+  setAwsCredentials(dir, keys);
 
 const file = (name: string, text: string) => {
   const p = join(dir, name);

@@ -10,6 +10,7 @@ import { ipcHarness } from '../helpers/ipc-harness';
 import type { IpcHarness } from '../helpers/ipc-harness';
 import { startFakeCloudHsm } from '../fakes/aws/cloudhsm-server';
 import type { FakeCloudHsm } from '../fakes/aws/cloudhsm-server';
+import { saveAwsEnv, setAwsCredentials } from '../fakes/aws/env';
 import { wireCluster } from '../fakes/aws/synthetic-pki';
 import { FakeKms } from '../fakes/gcp/server';
 
@@ -19,32 +20,10 @@ const KEY = {
   accessKeyId: 'AKIASYNTHETICTEST02',
   secretAccessKey: 'synthetic/secret/for/tests/only/0000002',
 };
-const AWS_ENV = [
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_PROFILE',
-  'AWS_CONFIG_FILE',
-  'AWS_SHARED_CREDENTIALS_FILE',
-  'AWS_EC2_METADATA_DISABLED',
-  'AWS_EC2_METADATA_SERVICE_ENDPOINT',
-  'AWS_WEB_IDENTITY_TOKEN_FILE',
-  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
-  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
-];
 const dir = mkdtempSync(join(tmpdir(), 'olocus-cloud-'));
-const saved = Object.fromEntries(AWS_ENV.map((n) => [n, process.env[n]]));
+const restoreAwsEnv = saveAwsEnv();
 
-function setAwsCredentials(keys: typeof KEY | null) {
-  for (const n of AWS_ENV) delete process.env[n];
-  // Isolate from any real ~/.aws on this machine.
-  process.env.AWS_CONFIG_FILE = join(dir, 'no-config');
-  process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'no-credentials');
-  if (keys) {
-    process.env.AWS_ACCESS_KEY_ID = keys.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = keys.secretAccessKey;
-  }
-}
+const useAwsCredentials = (keys: typeof KEY | null) => setAwsCredentials(dir, keys);
 
 let kms: FakeKms;
 let cloudHsm: FakeCloudHsm;
@@ -76,13 +55,10 @@ beforeAll(async () => {
   );
 });
 
-afterEach(() => setAwsCredentials(null));
+afterEach(() => useAwsCredentials(null));
 
 afterAll(async () => {
-  for (const [n, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[n];
-    else process.env[n] = v;
-  }
+  restoreAwsEnv();
   await ipc.service.close();
   await kms.stop();
   await cloudHsm.close();
@@ -139,7 +115,7 @@ describe('cloudInventory: Google Cloud KMS', () => {
 
 describe('cloudInventory: AWS CloudHSM', () => {
   it('lists every cluster of a region across pages with HSMs (AZ, state) and backup policy', async () => {
-    setAwsCredentials(KEY);
+    useAwsCredentials(KEY);
     cloudHsm.requests.length = 0;
     const r = await ipc.invoke('cloudInventory', {
       provider: 'aws',
@@ -165,7 +141,7 @@ describe('cloudInventory: AWS CloudHSM', () => {
   });
 
   it('describes the one cluster an address names', async () => {
-    setAwsCredentials(KEY);
+    useAwsCredentials(KEY);
     const r = await ipc.invoke('cloudInventory', {
       provider: 'aws',
       address: `awscloudhsm://${REGION}/cluster-bbbbbbbbbbb`,
@@ -183,7 +159,7 @@ describe('cloudInventory: AWS CloudHSM', () => {
     ['awscloudhsm://eu-west-1/cluster-abc/extra', /not a CloudHSM address/],
     ['eu-west-1', /not an AWS CloudHSM address/],
   ])('refuses %s with code 108 before any request', async (address, sentence) => {
-    setAwsCredentials(KEY);
+    useAwsCredentials(KEY);
     cloudHsm.requests.length = 0;
     const e = await ipc.refusal('cloudInventory', {
       provider: 'aws',
@@ -196,7 +172,7 @@ describe('cloudInventory: AWS CloudHSM', () => {
   });
 
   it('without AWS credentials answers the 102 sentence and sends nothing', async () => {
-    setAwsCredentials(null);
+    useAwsCredentials(null);
     cloudHsm.requests.length = 0;
     const e = await ipc.refusal('cloudInventory', {
       provider: 'aws',
