@@ -2,7 +2,7 @@
 // and what happens when the two KEKs are not the same key.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Pkcs11Provider } from '../../src/main/hsm/pkcs11/provider';
+import type { Pkcs11Provider } from '../../src/main/hsm/pkcs11/provider';
 import {
   dropSharedKek,
   importSharedKek,
@@ -10,19 +10,16 @@ import {
   verifyWithSpki,
 } from '../../src/main/transfer';
 import { ErrorCode } from '../../src/shared/errors';
-import { createToken, pin, SOFTHSM_MODULE } from '../helpers/softhsm';
+import { tokenPair } from '../helpers/token-pair';
 
-const src = createToken('kwp-src');
-const dst = createToken('kwp-dst');
+const pair = tokenPair('kwp');
 let source: Pkcs11Provider;
 let target: Pkcs11Provider;
 const kek = { source: { label: 'backup-kek' }, target: { label: 'backup-kek' } };
 
 beforeAll(async () => {
-  source = await Pkcs11Provider.open({ modulePath: SOFTHSM_MODULE, token: { token: src.label } });
-  target = await Pkcs11Provider.open({ modulePath: SOFTHSM_MODULE, token: { token: dst.label } });
-  await source.login(pin(src.userPin));
-  await target.login(pin(dst.userPin));
+  await pair.open();
+  ({ source, target } = pair);
   const value = new Uint8Array(randomBytes(32));
   await importSharedKek(source, target, value, { label: 'backup-kek' });
   // The caller's copy of the KEK is zeroed once both tokens hold it.
@@ -30,8 +27,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await dropSharedKek(source, target, 'backup-kek');
-  await source.close();
-  await target.close();
+  await pair.close();
 });
 
 describe.each(['ec-p256', 'ec-p384', 'rsa-2048'] as const)(

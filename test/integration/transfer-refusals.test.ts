@@ -7,24 +7,21 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger, generateSoftwareSigner, verifyLedger } from '../../src/main/audit';
 import type { LedgerRecord } from '../../src/main/audit';
-import { Pkcs11Provider } from '../../src/main/hsm/pkcs11/provider';
+import type { Pkcs11Provider } from '../../src/main/hsm/pkcs11/provider';
 import { importSharedKek, migrateKey } from '../../src/main/transfer';
 import type { MigrateOptions } from '../../src/main/transfer';
 import { ErrorCode } from '../../src/shared/errors';
-import { createToken, pin, SOFTHSM_MODULE } from '../helpers/softhsm';
+import { tokenPair } from '../helpers/token-pair';
 
-const src = createToken('refuse-src');
-const dst = createToken('refuse-dst');
+const pair = tokenPair('refuse');
 let source: Pkcs11Provider;
 let target: Pkcs11Provider;
 let ledger: Ledger;
 let dir: string;
 
 beforeAll(async () => {
-  source = await Pkcs11Provider.open({ modulePath: SOFTHSM_MODULE, token: { token: src.label } });
-  target = await Pkcs11Provider.open({ modulePath: SOFTHSM_MODULE, token: { token: dst.label } });
-  await source.login(pin(src.userPin));
-  await target.login(pin(dst.userPin));
+  await pair.open();
+  ({ source, target } = pair);
   await importSharedKek(source, target, new Uint8Array(randomBytes(16)), {
     label: 'kek-128',
     type: 'aes-128',
@@ -38,8 +35,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await ledger.close();
-  await source.close();
-  await target.close();
+  await pair.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -7,23 +7,19 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger, generateSoftwareSigner, verifyLedger } from '../../src/main/audit';
 import type { LedgerRecord } from '../../src/main/audit';
-import { Pkcs11Provider } from '../../src/main/hsm/pkcs11/provider';
+import type { Pkcs11Provider } from '../../src/main/hsm/pkcs11/provider';
 import { migrateKey, migrateKeys, verifyWithSpki } from '../../src/main/transfer';
-import { createToken, pin, SOFTHSM_MODULE } from '../helpers/softhsm';
+import { tokenPair } from '../helpers/token-pair';
 
-// SoftHSM sees only tokens that exist when it initialises: both are made first.
-const src = createToken('xfer-src');
-const dst = createToken('xfer-dst');
+const pair = tokenPair('xfer');
 let source: Pkcs11Provider;
 let target: Pkcs11Provider;
 let ledger: Ledger;
 let dir: string;
 
 beforeAll(async () => {
-  source = await Pkcs11Provider.open({ modulePath: SOFTHSM_MODULE, token: { token: src.label } });
-  target = await Pkcs11Provider.open({ modulePath: SOFTHSM_MODULE, token: { token: dst.label } });
-  await source.login(pin(src.userPin));
-  await target.login(pin(dst.userPin));
+  await pair.open();
+  ({ source, target } = pair);
   dir = mkdtempSync(join(tmpdir(), 'olocus-xfer-'));
   const { signer } = generateSoftwareSigner('ecdsa-p256-sha256');
   ledger = await Ledger.create(join(dir, 'audit.jsonl'), {
@@ -34,8 +30,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await ledger.close();
-  await source.close();
-  await target.close();
+  await pair.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
