@@ -26,14 +26,14 @@ import { loadScript } from '../ceremony/script/load';
 import { formatPlan, planScript } from '../ceremony/script/plan';
 import { formatEffectiveConfig, loadHsmConfig, redactConfig } from '../config/index';
 import { ErrorCode, OlocusError } from '../../shared/errors';
-import { candidateModules, keySelectorFromUri, scanModules, tokenMatchFromUri } from '../hsm/open';
+import { keySelectorFromUri, tokenMatchFromUri } from '../hsm/open';
 import type { OpenPkcs11Options } from '../hsm/open';
 import { KEY_TYPES } from '../hsm/types';
 import type { KeyInfo, KeyType, SignAlgorithm } from '../hsm/types';
 import { formatPkcs11Uri, parsePkcs11Uri } from '../hsm/uri';
 import type { Pkcs11Uri } from '../hsm/uri';
-import { detectVendor } from '../hsm/vendors';
 import { Connections, parsePkcs11Address } from './connections';
+import { discoverTokens, tokenHealth } from './discovery';
 import { AwsOperations } from './aws';
 import { AzureOperations } from './azure';
 import { GcpOperations } from './gcp';
@@ -50,7 +50,6 @@ import type {
   HsmHealth,
   GeneratedKey,
   KeysResult,
-  ModuleTokens,
   ScriptCheckResult,
   SignOutput,
   TokensResult,
@@ -100,39 +99,8 @@ export class CeremonyService {
    * Tokens of the module the URI names, or of every registered module when it names none; the
    * URI's token attributes, when given, filter the list and must match at least one token.
    */
-  async tokens(hsmUri: string, opts: { mechanisms?: boolean } = {}): Promise<TokensResult> {
-    const uri = parsePkcs11Address(hsmUri);
-    const candidates = await candidateModules(uri, this.options);
-    const scan = await scanModules(candidates, uri, {
-      ...(uri.initArgs !== undefined ? { initArgs: uri.initArgs } : {}),
-      mechanisms: opts.mechanisms ?? false,
-    });
-    try {
-      const named = candidates.length === 1 && candidates[0]?.named;
-      const firstError = scan.results.find((s) => s.error)?.error;
-      if (named && firstError) throw firstError;
-      const filtering = Object.keys(tokenMatchFromUri(uri)).length > 0;
-      const modules: ModuleTokens[] = scan.results
-        .filter((s) => s.info && (!filtering || s.matched.length > 0))
-        .map((s) => ({
-          module: { ...s.info!, name: s.module.name, vendor: vendorOf(s) },
-          tokens: filtering ? s.matched : s.tokens,
-        }));
-      if (filtering && modules.length === 0) {
-        throw new OlocusError(
-          ErrorCode.TOKEN_NOT_FOUND,
-          `No token matches the URI in ${candidates.map((c) => c.path).join(', ')}.`,
-        );
-      }
-      return {
-        modules,
-        unavailable: scan.results
-          .filter((s) => s.error)
-          .map((s) => ({ name: s.module.name, path: s.module.path, error: s.error!.toJSON() })),
-      };
-    } finally {
-      await scan.close();
-    }
+  tokens(hsmUri: string, opts: { mechanisms?: boolean } = {}): Promise<TokensResult> {
+    return discoverTokens(hsmUri, this.options, opts.mechanisms ?? false);
   }
 
   /** Keys on the token; logs in when the URI has a pin-source, else lists public objects only. */
@@ -395,44 +363,12 @@ export class CeremonyService {
    * Whether the token the URI names answers, and how fast. A module or token that cannot be
    * opened is an unhealthy report, not an error; a malformed URI is an error.
    */
-  async hsmHealth(hsmUri: string): Promise<HsmHealth> {
-    const uri = parsePkcs11Address(hsmUri);
-    const start = performance.now();
-    const checkedAt = new Date().toISOString();
-    try {
-      const { provider } = await this.connections.get(uri, 'auto');
-      const { sessions, ...report } = await provider.health();
-      return { ...report, sessions: sessions ?? null, checkedAt };
-    } catch (e) {
-      if (!(e instanceof OlocusError)) throw e;
-      return {
-        ok: false,
-        provider: uri.modulePath ?? uri.moduleName ?? 'PKCS#11',
-        latencyMs: performance.now() - start,
-        detail: e.describe(),
-        sessions: null,
-        checkedAt,
-      };
-    }
+  hsmHealth(hsmUri: string): Promise<HsmHealth> {
+    return tokenHealth(this.connections, hsmUri);
   }
 
   /** Closes every provider this service opened (and so the PKCS#11 worker threads). */
   async close(): Promise<void> {
     await this.connections.close();
   }
-}
-
-function vendorOf(s: {
-  info: { manufacturer: string; description: string } | null;
-  tokens: { manufacturer: string; model: string }[];
-}): string | null {
-  const token = s.tokens[0];
-  return (
-    detectVendor({
-      ...(s.info
-        ? { libraryManufacturer: s.info.manufacturer, libraryDescription: s.info.description }
-        : {}),
-      ...(token ? { tokenManufacturer: token.manufacturer, tokenModel: token.model } : {}),
-    })?.id ?? null
-  );
 }
