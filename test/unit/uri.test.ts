@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, OlocusError } from '../../src/shared/errors';
-import {
-  formatKeyAddress,
-  formatPkcs11Uri,
-  parseKeyAddress,
-  parsePinSource,
-  parsePkcs11Uri,
-} from '../../src/main/hsm/uri';
-import type { KeyAddress, Pkcs11Uri } from '../../src/main/hsm/uri';
+import { formatKeyAddress, parseKeyAddress } from '../../src/main/hsm/key-address';
+import type { KeyAddress } from '../../src/main/hsm/key-address';
+import { formatPkcs11Uri, parsePinSource, parsePkcs11Uri } from '../../src/main/hsm/uri';
+import type { Pkcs11Uri } from '../../src/main/hsm/uri';
 
 function expectInvalid(fn: () => unknown, message: RegExp): OlocusError {
   let caught: unknown;

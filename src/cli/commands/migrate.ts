@@ -4,7 +4,7 @@ import { fields } from '../output';
 import type { CommandSpec } from '../spec';
 import { listFlag, optionalString, stringFlag } from '../spec';
 import { UsageError } from '../errors';
-import { parseKeyAddress } from '../../main/hsm/uri';
+import { parseKeyAddress } from '../../main/hsm/key-address';
 import { azureMigrate } from './azure';
 import { importKey as gcpImport } from './gcp';
 import { LEDGER_FLAGS, labelOf, publicAddress, withTransferLedger } from '../transfer-ledger';

@@ -14,7 +14,7 @@ import {
 import type { AttestationVerdict } from '../attestation/index';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import { keySelectorFromUri } from '../hsm/open';
-import { parseKeyAddress } from '../hsm/uri';
+import { parseKeyAddress } from '../hsm/key-address';
 import type { AwsOperations } from './aws';
 import type { AzureOperations } from './azure';
 import { parsePkcs11Address } from './connections';

@@ -13,7 +13,7 @@ import { checkEndpoint } from '../hsm/aws/endpoint';
 import type { CloudHsmTarget } from '../hsm/aws/client';
 import { describeCluster, listBackups, listClusters } from '../hsm/aws/clusters';
 import type { CloudHsmBackup, CloudHsmCluster } from '../hsm/aws/clusters';
-import { parseKeyAddress } from '../hsm/uri';
+import { parseKeyAddress } from '../hsm/key-address';
 import type { Connections } from './connections';
 
 export type { CloudHsmBackup, CloudHsmCluster, CloudHsmHsm } from '../hsm/aws/clusters';

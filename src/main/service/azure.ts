@@ -11,7 +11,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { AttestationVerdict } from '../attestation/index';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import { keySelectorFromUri } from '../hsm/open';
-import { parseKeyAddress } from '../hsm/uri';
+import { parseKeyAddress } from '../hsm/key-address';
 import { KEY_TYPES } from '../hsm/types';
 import type { KeyType } from '../hsm/types';
 import { azureAttestationVerdict } from '../hsm/azure/attestation';

@@ -4,7 +4,7 @@ import { ErrorCode, OlocusError } from '../../shared/errors';
 import { checkUri, loginFromUri, openPkcs11 } from '../hsm/open';
 import type { LoginMode, OpenPkcs11Options } from '../hsm/open';
 import type { Pkcs11Provider } from '../hsm/pkcs11/provider';
-import { parseKeyAddress } from '../hsm/uri';
+import { parseKeyAddress } from '../hsm/key-address';
 import type { Pkcs11Uri } from '../hsm/uri';
 
 interface Connection {

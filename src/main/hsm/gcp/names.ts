@@ -2,8 +2,8 @@
 // own key types (the import-job algorithms of a PKCS#11 key, and local verification).
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import type { KeyType, SignAlgorithm } from '../types';
-import { formatKeyAddress, parseKeyAddress } from '../uri';
-import type { KeyAddress } from '../uri';
+import { formatKeyAddress, parseKeyAddress } from '../key-address';
+import type { KeyAddress } from '../key-address';
 
 export type GcpAddress = Extract<KeyAddress, { scheme: 'gcpkms' }>;
 
