@@ -74,9 +74,12 @@ export class AwsOperations {
     return this.connections;
   }
 
-  private open(region: string, access: AwsAccess): { client: CloudHSMV2Client; where: string } {
+  private async open(
+    region: string,
+    access: AwsAccess,
+  ): Promise<{ client: CloudHSMV2Client; where: string }> {
     const target: CloudHsmTarget = { region, ...access };
-    const client = createCloudHsmClient(target);
+    const client = await createCloudHsmClient(target);
     return { client, where: access.endpoint ?? `cloudhsmv2.${region}.amazonaws.com` };
   }
 
@@ -101,7 +104,7 @@ export class AwsOperations {
 
   /** Every cluster these credentials see in a region, with HSMs (AZ, IP, state) and backup policy. */
   async listClusters(region: string, access: AwsAccess = {}): Promise<CloudHsmCluster[]> {
-    const { client, where } = this.open(region, access);
+    const { client, where } = await this.open(region, access);
     try {
       return await listClusters(client, region, where);
     } finally {
@@ -111,7 +114,7 @@ export class AwsOperations {
 
   async describeCluster(cluster: string, access: AwsAccess = {}): Promise<CloudHsmCluster> {
     const { region, clusterId } = clusterAddress(cluster);
-    const { client, where } = this.open(region, access);
+    const { client, where } = await this.open(region, access);
     try {
       return (await describeCluster(client, region, clusterId, where)).cluster;
     } finally {
@@ -121,7 +124,7 @@ export class AwsOperations {
 
   async listBackups(cluster: string, access: AwsAccess = {}): Promise<CloudHsmBackup[]> {
     const { region, clusterId } = clusterAddress(cluster);
-    const { client, where } = this.open(region, access);
+    const { client, where } = await this.open(region, access);
     try {
       return await listBackups(client, clusterId, where);
     } finally {
@@ -156,7 +159,7 @@ export class AwsOperations {
           await readPem(input.clusterCaFile, 'cluster CA'),
         )
       : undefined;
-    const { client, where } = this.open(region, input);
+    const { client, where } = await this.open(region, input);
     let found;
     try {
       found = await describeCluster(client, region, clusterId, where);

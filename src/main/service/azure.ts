@@ -6,7 +6,6 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPublicKey } from 'node:crypto';
-import { DefaultAzureCredential } from '@azure/identity';
 import type { TokenCredential } from '@azure/identity';
 import type { AttestationVerdict } from '../attestation/index';
 import { ErrorCode, OlocusError } from '../../shared/errors';
@@ -86,7 +85,7 @@ export interface AzureMigration {
 
 export class AzureOperations {
   private credential: TokenCredential | null = null;
-  private readonly vaults = new Map<string, AzureVault>();
+  private readonly vaults = new Map<string, Promise<AzureVault>>();
 
   constructor(
     private readonly connections: Connections,
@@ -101,11 +100,15 @@ export class AzureOperations {
     return this.connections;
   }
 
-  private vault(host: string): AzureVault {
+  /** The SDKs load on first use: commands that never reach Azure do not pay for them. */
+  private vault(host: string): Promise<AzureVault> {
     let v = this.vaults.get(host);
     if (!v) {
-      this.credential ??= new DefaultAzureCredential();
-      v = new AzureVault(host, this.credential);
+      v = (async () => {
+        this.credential ??= new (await import('@azure/identity')).DefaultAzureCredential();
+        return AzureVault.open(host, this.credential);
+      })();
+      v.catch(() => this.vaults.delete(host));
       this.vaults.set(host, v);
     }
     return v;
@@ -113,12 +116,16 @@ export class AzureOperations {
 
   async listKeys(vaultHost: string): Promise<AzureKeyList> {
     const host = parseVaultHost(vaultHost);
-    return { vault: host, managedHsm: isManagedHsm(host), keys: await this.vault(host).list() };
+    return {
+      vault: host,
+      managedHsm: isManagedHsm(host),
+      keys: await (await this.vault(host)).list(),
+    };
   }
 
   async getKey(uri: string): Promise<AzureKeyInfo> {
     const a = parseAzureAddress(uri);
-    const v = this.vault(a.vault);
+    const v = await this.vault(a.vault);
     return describeAzureKey(a.vault, await v.get(a.name, a.version));
   }
 
@@ -129,7 +136,7 @@ export class AzureOperations {
       throw invalid('A new key has no version yet; give azurekv://VAULT-HOST/keys/NAME.');
     if (!(KEY_TYPES as readonly string[]).includes(type))
       throw invalid(`Unknown key type "${type}"; use one of ${KEY_TYPES.join(', ')}.`);
-    const v = this.vault(a.vault);
+    const v = await this.vault(a.vault);
     if (await v.find(a.name))
       throw new OlocusError(
         ErrorCode.POLICY_VIOLATION,
@@ -140,7 +147,7 @@ export class AzureOperations {
 
   async sign(uri: string, data: Uint8Array): Promise<AzureSignOutput> {
     const a = parseAzureAddress(uri);
-    const v = this.vault(a.vault);
+    const v = await this.vault(a.vault);
     const key = await v.get(a.name, a.version);
     const sig = await v.sign(key, data);
     return {
@@ -157,7 +164,7 @@ export class AzureOperations {
     signature: Uint8Array,
   ): Promise<{ key: string; valid: boolean }> {
     const a = parseAzureAddress(uri);
-    const v = this.vault(a.vault);
+    const v = await this.vault(a.vault);
     const key = await v.get(a.name, a.version);
     return { key: describeAzureKey(a.vault, key).uri, valid: await v.verify(key, data, signature) };
   }
@@ -168,7 +175,7 @@ export class AzureOperations {
     options: { expectedSpkiSha256?: string; acceptImported?: boolean } = {},
   ): Promise<AttestationVerdict> {
     const a = parseAzureAddress(uri);
-    const v = this.vault(a.vault);
+    const v = await this.vault(a.vault);
     const key = await v.get(a.name, a.version);
     return azureAttestationVerdict(v, key, describeAzureKey(a.vault, key), options);
   }
@@ -190,7 +197,7 @@ export class AzureOperations {
       throw invalid(
         `${input.out} already exists; the KEK's public key is never written over a file.`,
       );
-    const v = this.vault(host);
+    const v = await this.vault(host);
     let key = await v.find(input.name);
     const created = key === null;
     if (key) {
@@ -274,7 +281,7 @@ export class AzureOperations {
     });
     const file = parseByokFile(bytes.toString('utf8'), filePath);
     const spki = await this.sourcePublicKey(from);
-    return importByok(this.vault(a.vault), a.name, file, new Uint8Array(bytes), spki, audit);
+    return importByok(await this.vault(a.vault), a.name, file, new Uint8Array(bytes), spki, audit);
   }
 
   private async sourcePublicKey(from: {

@@ -10,7 +10,7 @@
 // with the probe disabled. The SDK reads AWS_EC2_METADATA_DISABLED once, when the client builds
 // its credential chain inside the constructor, so the variable is set for that synchronous call
 // only and restored at once: nothing else in the process sees it.
-import { CloudHSMV2Client } from '@aws-sdk/client-cloudhsm-v2';
+import type { CloudHSMV2Client } from '@aws-sdk/client-cloudhsm-v2';
 import { checkEndpoint, checkRegion } from './endpoint';
 
 const IMDS_DISABLED = 'AWS_EC2_METADATA_DISABLED';
@@ -40,14 +40,16 @@ export function instanceMetadataPolicy(
   return { asked: target.instanceMetadata === true, decidedBy: 'olocus' };
 }
 
-export function createCloudHsmClient(target: CloudHsmTarget): CloudHSMV2Client {
+/** The SDK loads on first use: commands that never reach AWS do not pay for it. */
+export async function createCloudHsmClient(target: CloudHsmTarget): Promise<CloudHSMV2Client> {
   const region = checkRegion(target.region);
   const endpoint = target.endpoint === undefined ? undefined : checkEndpoint(target.endpoint);
+  const { CloudHSMV2Client: Client } = await import('@aws-sdk/client-cloudhsm-v2');
   const policy = instanceMetadataPolicy(target);
   const disableHere = policy.decidedBy === 'olocus' && !policy.asked;
   if (disableHere) process.env[IMDS_DISABLED] = 'true';
   try {
-    return new CloudHSMV2Client({
+    return new Client({
       region,
       ...(endpoint ? { endpoint } : {}),
       // 'standard' rather than 'auto': auto mode would itself ask the metadata service for the

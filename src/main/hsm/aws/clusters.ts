@@ -1,6 +1,5 @@
 // CloudHSM clusters, their HSMs and their backups, read through DescribeClusters and
 // DescribeBackups (every page, following NextToken), in the shape the CLI and the report print.
-import { paginateDescribeBackups, paginateDescribeClusters } from '@aws-sdk/client-cloudhsm-v2';
 import type { Backup, CloudHSMV2Client, Cluster, Certificates } from '@aws-sdk/client-cloudhsm-v2';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import { cloudHsmError } from './errors';
@@ -109,6 +108,7 @@ async function describeClusters(
   filters: Record<string, string[]> | undefined,
   where: string,
 ): Promise<Cluster[]> {
+  const { paginateDescribeClusters } = await import('@aws-sdk/client-cloudhsm-v2');
   const out: Cluster[] = [];
   try {
     for await (const page of paginateDescribeClusters(
@@ -161,6 +161,7 @@ export async function listBackups(
   clusterId: string,
   where: string,
 ): Promise<CloudHsmBackup[]> {
+  const { paginateDescribeBackups } = await import('@aws-sdk/client-cloudhsm-v2');
   const out: CloudHsmBackup[] = [];
   try {
     for await (const page of paginateDescribeBackups(

@@ -1,8 +1,8 @@
 // One Azure Key Vault or Managed HSM, through the official SDK (KeyClient for keys,
 // CryptographyClient for signatures) and whatever credential the caller's default chain finds.
 import { createHash, randomBytes } from 'node:crypto';
-import { CryptographyClient, KeyClient } from '@azure/keyvault-keys';
-import type { KeyVaultKey } from '@azure/keyvault-keys';
+import type * as KeyVault from '@azure/keyvault-keys';
+import type { CryptographyClient, KeyClient, KeyVaultKey } from '@azure/keyvault-keys';
 import type { TokenCredential } from '@azure/identity';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import type { KeyType } from '../types';
@@ -59,16 +59,24 @@ export function describeAzureKey(host: string, key: KeyVaultKey): AzureKeyInfo {
   };
 }
 
+type KeyVaultSdk = typeof KeyVault;
+
 export class AzureVault {
   readonly client: KeyClient;
   readonly url: string;
 
-  constructor(
+  /** Loads the Key Vault SDK on first use: commands that never reach Azure do not pay for it. */
+  static async open(host: string, credential: TokenCredential): Promise<AzureVault> {
+    return new AzureVault(host, credential, await import('@azure/keyvault-keys'));
+  }
+
+  private constructor(
     readonly host: string,
     private readonly credential: TokenCredential,
+    private readonly sdk: KeyVaultSdk,
   ) {
     this.url = `https://${host}`;
-    this.client = new KeyClient(this.url, credential);
+    this.client = new sdk.KeyClient(this.url, credential);
   }
 
   async list(): Promise<AzureKeyInfo[]> {
@@ -129,7 +137,7 @@ export class AzureVault {
   }
 
   private crypto(key: KeyVaultKey): CryptographyClient {
-    return new CryptographyClient(key.id!, this.credential);
+    return new this.sdk.CryptographyClient(key.id!, this.credential);
   }
 
   /** Signs `data`: the digest is computed here, the signature made by the vault's HSM. */
