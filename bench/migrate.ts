@@ -1,7 +1,9 @@
 // Migration throughput: 200 EC P-256 keys from one SoftHSM token to another with the
 // rsa-aes-kwp format, through the app's migrate path (plan, checks, proofs, public half, ledger)
 // against a raw pkcs11js script doing the same wraps, unwraps and post-import sign/verify check,
-// and leaving the same end state (the private key and its public half on the target), in one run. Each side has its own pair of tokens so that neither pays for the other's objects.
+// and leaving the same end state (the private key and its public half on the target), in
+// interleaved rounds. Each side has its own pair of tokens so that neither pays for the other's
+// objects.
 import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,9 +13,14 @@ import type * as Pkcs11Types from 'pkcs11js';
 import { Ledger, generateSoftwareSigner } from '../src/main/audit';
 import { Pkcs11Provider } from '../src/main/hsm/pkcs11/provider';
 import { migrateKeys } from '../src/main/transfer';
+import { alternateRounds, printRatio, ratios, spread } from './rounds';
 import { createToken, pin, SOFTHSM_MODULE, useSoftHsm } from './softhsm';
 
 const KEYS = Number(process.env.BENCH_MIGRATE_KEYS ?? 200);
+// The keys are moved in ROUNDS interleaved batches (raw and app alternating, see rounds.ts), after
+// a warm-up batch of WARMUP keys each that counts in no round.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const WARMUP = 10;
 const CKM_AES_KEY_WRAP_PAD = 0x210a;
 const P256 = Buffer.from('06082a8648ce3d030107', 'hex');
 
@@ -28,8 +35,8 @@ async function openPair(a: string, b: string) {
   return [await open(a), await open(b)] as const;
 }
 
-async function makeKeys(hsm: Pkcs11Provider, prefix: string): Promise<string[]> {
-  const labels = Array.from({ length: KEYS }, (_, i) => `${prefix}-${i}`);
+async function makeKeys(hsm: Pkcs11Provider, prefix: string, count: number): Promise<string[]> {
+  const labels = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
   for (const label of labels) await hsm.generateKeyPair('ec-p256', { label, extractable: true });
   return labels;
 }
@@ -164,8 +171,14 @@ export async function run(): Promise<void> {
   for (const t of ['mig-app-src', 'mig-app-dst', 'mig-raw-src', 'mig-raw-dst']) createToken(t);
   const [appSrc, appDst] = await openPair('mig-app-src', 'mig-app-dst');
   const [rawSrc, rawDst] = await openPair('mig-raw-src', 'mig-raw-dst');
-  const appLabels = await makeKeys(appSrc, 'app');
-  const rawLabels = await makeKeys(rawSrc, 'raw');
+  const appLabels = await makeKeys(appSrc, 'app', WARMUP + KEYS);
+  const rawLabels = await makeKeys(rawSrc, 'raw', WARMUP + KEYS);
+  // Batch 0 is the warm-up; batches 1..ROUNDS split the KEYS measured keys.
+  const batchOf = (labels: string[], round: number) => {
+    if (round < 0) return labels.slice(0, WARMUP);
+    const per = Math.ceil(KEYS / ROUNDS);
+    return labels.slice(WARMUP + round * per, Math.min(WARMUP + (round + 1) * per, WARMUP + KEYS));
+  };
 
   // The raw script joins the library the providers initialised, as a second user would.
   const require = createRequire(import.meta.url);
@@ -185,34 +198,40 @@ export async function run(): Promise<void> {
   const dst = session('mig-raw-dst');
 
   console.log(
-    `migrate benchmark: ${KEYS} EC P-256 keys, rsa-aes-kwp (RSA-3072 transport), SoftHSM → SoftHSM`,
+    `migrate benchmark: ${KEYS} EC P-256 keys in ${ROUNDS} interleaved rounds, rsa-aes-kwp (RSA-3072 transport), SoftHSM → SoftHSM`,
   );
-  let start = performance.now();
-  rawMigrate(p, pk, src, dst, rawLabels);
-  const raw = performance.now() - start;
-  console.log(
-    `(a) raw pkcs11js script       ${raw.toFixed(0).padStart(7)} ms  ${(raw / KEYS).toFixed(2)} ms/key`,
-  );
-
   const dir = mkdtempSync(join(tmpdir(), 'olocus-bench-migrate-'));
   const ledger = await Ledger.create(join(dir, 'audit.jsonl'), {
     ceremonyId: 'bench-migrate',
     actor: 'bench',
     signer: generateSoftwareSigner('ecdsa-p256-sha256').signer,
   });
-  start = performance.now();
-  const results = await migrateKeys(
-    appSrc,
-    appDst,
-    appLabels.map((label) => ({ label })),
-    {
-      audit: { ledger, actor: 'bench', step: 'migrate' },
-      concurrency: Number(process.env.BENCH_MIGRATE_CONCURRENCY ?? 4),
-    },
+  const series = await alternateRounds(['raw', 'app'] as const, ROUNDS, async (name, round) => {
+    const start = performance.now();
+    if (name === 'raw') {
+      rawMigrate(p, pk, src, dst, batchOf(rawLabels, round));
+      return performance.now() - start;
+    }
+    const batch = batchOf(appLabels, round);
+    const results = await migrateKeys(
+      appSrc,
+      appDst,
+      batch.map((label) => ({ label })),
+      {
+        audit: { ledger, actor: 'bench', step: 'migrate' },
+        concurrency: Number(process.env.BENCH_MIGRATE_CONCURRENCY ?? 4),
+      },
+    );
+    if (results.length !== batch.length || !results.every((r) => r.proof.signatureVerified))
+      throw new Error('app: not every key was migrated and proven');
+    return performance.now() - start;
+  });
+  const total = (v: number[]) => v.reduce((x, y) => x + y, 0);
+  const raw = total(series.raw);
+  const app = total(series.app);
+  console.log(
+    `(a) raw pkcs11js script       ${raw.toFixed(0).padStart(7)} ms  ${(raw / KEYS).toFixed(2)} ms/key`,
   );
-  const app = performance.now() - start;
-  if (results.length !== KEYS || !results.every((r) => r.proof.signatureVerified))
-    throw new Error('app: not every key was migrated and proven');
   console.log(
     `(b) app migrateKeys           ${app.toFixed(0).padStart(7)} ms  ${(app / KEYS).toFixed(2)} ms/key  (ledger records: ${ledger.length})`,
   );
@@ -222,5 +241,5 @@ export async function run(): Promise<void> {
   p.C_CloseSession(src);
   p.C_CloseSession(dst);
   for (const h of [appSrc, appDst, rawSrc, rawDst]) await h.close();
-  console.log(`ratio migrate.app_vs_raw ${(app / raw).toFixed(2)}`);
+  printRatio('migrate.app_vs_raw', spread(ratios(series.app, series.raw)));
 }

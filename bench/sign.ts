@@ -1,24 +1,22 @@
 // Signing throughput on one SoftHSM EC P-256 key: raw pkcs11js (sync, and Async with one call in
-// flight) against the provider (one caller, and 8 operations in flight), all in one run.
+// flight) against the provider (one caller, and 8 operations in flight), in interleaved rounds.
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type * as Pkcs11Types from 'pkcs11js';
 import { Pkcs11Provider } from '../src/main/hsm/pkcs11/provider';
+import { alternateRounds, printRatio, ratios, spread } from './rounds';
 import { createToken, pin, SOFTHSM_MODULE, useSoftHsm } from './softhsm';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+// Each figure is measured for ROUND_SECONDS in each of ROUNDS interleaved rounds (see rounds.ts).
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 0.5);
 const DATA = Buffer.from('olocus ceremony benchmark payload: sign me');
 
-async function timed(
-  label: string,
-  body: (deadline: number) => Promise<number> | number,
-): Promise<number> {
+async function rate(body: (deadline: number) => Promise<number> | number): Promise<number> {
   const start = performance.now();
-  const ops = await body(start + SECONDS * 1000);
-  const rate = ops / ((performance.now() - start) / 1000);
-  console.log(`${label.padEnd(44)} ${rate.toFixed(0).padStart(8)} ops/s`);
-  return rate;
+  const ops = await body(start + ROUND_SECONDS * 1000);
+  return ops / ((performance.now() - start) / 1000);
 }
 
 export async function run(): Promise<void> {
@@ -56,56 +54,80 @@ export async function run(): Promise<void> {
   const digest = () => createHash('sha256').update(DATA).digest();
 
   console.log(
-    `sign benchmark: EC P-256 on SoftHSM, ${SECONDS}s per figure, ${provider ? 'provider threads: default' : ''}`,
+    `sign benchmark: EC P-256 on SoftHSM, ${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s per figure (after one warm-up round)`,
   );
-  const a = await timed('(a) raw pkcs11js sync loop', (deadline) => {
-    let n = 0;
-    while (performance.now() < deadline) {
-      raw.C_SignInit(session, mech, key);
-      raw.C_Sign(session, digest(), Buffer.alloc(64));
-      n++;
-    }
-    return n;
-  });
-  const b = await timed('(b) raw pkcs11js C_SignAsync, 1 in flight', async (deadline) => {
-    let n = 0;
-    while (performance.now() < deadline) {
-      raw.C_SignInit(session, mech, key);
-      await raw.C_SignAsync(session, digest(), Buffer.alloc(64));
-      n++;
-    }
-    return n;
-  });
-  const c = await timed('(c) provider, one caller', async (deadline) => {
-    let n = 0;
-    while (performance.now() < deadline) {
-      await provider.sign({ label: 'bench-key' }, DATA);
-      n++;
-    }
-    return n;
-  });
-  const delay = monitorEventLoopDelay({ resolution: 1 });
-  delay.enable();
-  const d = await timed('(d) provider, 8 operations in flight', async (deadline) => {
-    let n = 0;
-    const lane = async () => {
+  const figures = {
+    // (a) raw pkcs11js, sync loop
+    rawSync: (deadline: number) => {
+      let n = 0;
+      while (performance.now() < deadline) {
+        raw.C_SignInit(session, mech, key);
+        raw.C_Sign(session, digest(), Buffer.alloc(64));
+        n++;
+      }
+      return n;
+    },
+    // (b) raw pkcs11js C_SignAsync, one call in flight
+    rawAsync: async (deadline: number) => {
+      let n = 0;
+      while (performance.now() < deadline) {
+        raw.C_SignInit(session, mech, key);
+        await raw.C_SignAsync(session, digest(), Buffer.alloc(64));
+        n++;
+      }
+      return n;
+    },
+    // (c) the provider, one caller
+    provider1: async (deadline: number) => {
+      let n = 0;
       while (performance.now() < deadline) {
         await provider.sign({ label: 'bench-key' }, DATA);
         n++;
       }
-    };
-    await Promise.all(Array.from({ length: 8 }, lane));
-    return n;
-  });
-  delay.disable();
-  const p99 = delay.percentile(99) / 1e6;
-  console.log(
-    `event-loop delay during (d): p50 ${(delay.percentile(50) / 1e6).toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${(delay.max / 1e6).toFixed(2)} ms`,
+      return n;
+    },
+    // (d) the provider, 8 operations in flight
+    provider8: async (deadline: number) => {
+      let n = 0;
+      const lane = async () => {
+        while (performance.now() < deadline) {
+          await provider.sign({ label: 'bench-key' }, DATA);
+          n++;
+        }
+      };
+      await Promise.all(Array.from({ length: 8 }, lane));
+      return n;
+    },
+  };
+  const p99s: number[] = [];
+  const series = await alternateRounds(
+    ['rawSync', 'rawAsync', 'provider1', 'provider8'] as const,
+    ROUNDS,
+    async (name, round) => {
+      if (name !== 'provider8') return rate(figures[name]);
+      const delay = monitorEventLoopDelay({ resolution: 1 });
+      delay.enable();
+      const r = await rate(figures.provider8);
+      delay.disable();
+      if (round >= 0) p99s.push(delay.percentile(99) / 1e6);
+      return r;
+    },
   );
+  const show = (label: string, values: number[]) => {
+    const s = spread(values);
+    console.log(
+      `${label.padEnd(44)} median ${s.median.toFixed(0).padStart(6)} ops/s (min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)})`,
+    );
+  };
+  show('(a) raw pkcs11js sync loop', series.rawSync);
+  show('(b) raw pkcs11js C_SignAsync, 1 in flight', series.rawAsync);
+  show('(c) provider, one caller', series.provider1);
+  show('(d) provider, 8 operations in flight', series.provider8);
 
   raw.C_CloseSession(session);
   await provider.close();
-  console.log(`ratio sign.provider_vs_raw_async ${(c / b).toFixed(2)}`);
-  console.log(`ratio sign.pool8_vs_raw_sync ${(d / a).toFixed(2)}`);
-  console.log(`ratio sign.loop_delay_p99_ms ${p99.toFixed(2)}`);
+  printRatio('sign.provider_vs_raw_async', spread(ratios(series.provider1, series.rawAsync)));
+  printRatio('sign.pool8_vs_raw_sync', spread(ratios(series.provider8, series.rawSync)));
+  // Event-loop delay while 8 signatures are in flight: the median over rounds of each round's p99.
+  printRatio('sign.loop_delay_p99_ms', spread(p99s));
 }
