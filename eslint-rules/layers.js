@@ -55,7 +55,6 @@ export const KNOWN_BACK_EDGES = new Set([
   'main/ipc/fingerprint-words.ts', // -> audit/
   'main/ipc/room.ts', // -> ceremony/ (run management belongs under service/)
   'main/ipc/runs.ts', // -> ceremony/
-  'main/transfer/byok-export.ts', // -> ceremony/run/files (writeOnce)
 ]);
 
 /** The layer a path under src/ belongs to, or undefined outside src/. */

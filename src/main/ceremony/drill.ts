@@ -12,7 +12,7 @@ import { ErrorCode, OlocusError } from '../../shared/errors';
 import { combineShares, decodeShare, drillShares } from './quorum/index';
 import type { DrillReport, ShareEnvelope } from './quorum/index';
 import { TOKEN_PINS, splitTokenPins } from './run/context';
-import { exists, writeOnce } from './run/files';
+import { exists, writeOnce } from '../audit/durable';
 import type { CeremonyRoom } from './run/room';
 import { loadState } from './run/state';
 import { parseScript } from './script/load';

@@ -8,7 +8,7 @@ import { ScriptedRoom } from './rooms/scripted-room';
 import { runCeremony } from './run/engine';
 import type { RunSummary } from './run/finish';
 import type { IssuedShare, RoomEvent } from './run/room';
-import { exists, writeOnce } from './run/files';
+import { exists, writeOnce } from '../audit/durable';
 import { loadState } from './run/state';
 import type { RunState } from './run/state';
 import type { CeremonyScript } from './script/schema';

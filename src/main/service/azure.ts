@@ -18,7 +18,7 @@ import { importByok } from '../hsm/azure/byok-import';
 import type { ByokImportResult } from '../hsm/azure/byok-import';
 import { AzureVault, describeAzureKey, isManagedHsm } from '../hsm/azure/vault';
 import type { AzureKeyInfo } from '../hsm/azure/vault';
-import { writeOnce } from '../ceremony/run/files';
+import { writeOnce } from '../audit/durable';
 import { parseByokFile, readKekPublicKey } from '../transfer/byok-file';
 import { exportByok } from '../transfer/byok-export';
 import type { ByokExportResult } from '../transfer/byok-export';

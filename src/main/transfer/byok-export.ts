@@ -7,7 +7,7 @@ import { createHash, createPublicKey, randomBytes } from 'node:crypto';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import type { Pkcs11Provider } from '../hsm/pkcs11/provider';
 import type { KeyInfo, KeySelector, KeyType } from '../hsm/types';
-import { writeOnce } from '../ceremony/run/files';
+import { writeOnce } from '../audit/durable';
 import { buildByokFile, parseKekId } from './byok-file';
 import { TransferLog } from './events';
 import { checkExtractable, knownType } from './policy';

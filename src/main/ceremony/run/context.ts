@@ -8,7 +8,7 @@ import { toPgpWords } from '../../audit/pgp-words';
 import { Pkcs11Provider } from '../../hsm/pkcs11/provider';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import type { CeremonyScript, Step } from '../script/schema';
-import { writeOnce } from './files';
+import { writeOnce } from '../../audit/durable';
 import { collectQuorum } from './quorum-session';
 import type { CeremonyRoom } from './room';
 import type { RunState, StepState } from './state';

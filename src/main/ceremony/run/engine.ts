@@ -8,7 +8,7 @@ import { STEP_TYPES } from '../script/schema';
 import type { CeremonyScript, Step } from '../script/schema';
 import { RunContext, sha256 } from './context';
 import type { HsmTarget } from './context';
-import { exists, writeOnce } from './files';
+import { exists, writeOnce } from '../../audit/durable';
 import { backup, checkpoint, csr, generateKey, selfSigned } from './key-steps';
 import type { CeremonyRoom } from './room';
 import { RUN_FORMAT, loadState } from './state';

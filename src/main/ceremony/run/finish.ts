@@ -7,7 +7,7 @@ import { toPgpWords } from '../../audit/pgp-words';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import type { RunContext } from './context';
 import { sha256 } from './context';
-import { exists, replaceAtomically, writeOnce } from './files';
+import { exists, replaceAtomically, writeOnce } from '../../audit/durable';
 import { buildReport, prepareReportSigner } from '../../report/index';
 import { buildTranscript } from './transcript';
 

@@ -9,7 +9,7 @@ import { Pkcs11Provider } from '../../hsm/pkcs11/provider';
 import { parsePkcs11Uri } from '../../hsm/uri';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import type { RunContext } from './context';
-import { exists } from './files';
+import { exists } from '../../audit/durable';
 import { slug } from './token-step';
 
 export interface OpenedTarget {
