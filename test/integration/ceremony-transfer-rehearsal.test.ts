@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/main/audit/index';
 import { ScriptedRoom } from '../../src/main/ceremony/rooms/scripted-room';
 import { runCeremony } from '../../src/main/ceremony/run/engine';
+import { runReporting } from '../../src/main/report/run-reporting';
 import { loadState } from '../../src/main/ceremony/run/state';
 import { parseTranscript } from '../../src/main/ceremony/run/transcript';
 import type { Transcript } from '../../src/main/ceremony/run/transcript';
@@ -57,6 +58,7 @@ describe('rehearse, then run against the transcript', () => {
   it('the rehearsal moves the key to a throwaway target and writes the transfer into the transcript', async () => {
     const text = script();
     const summary = await runCeremony({
+      reporting: runReporting,
       script: parseScript(text),
       scriptText: text,
       dir: rehearsal,
@@ -112,6 +114,7 @@ describe('rehearse, then run against the transcript', () => {
       '    destroy_source: true\n    approved_by: [Alice Archer, Bob Baker]\n    witness: required\n',
     );
     const err = await runCeremony({
+      reporting: runReporting,
       script: parseScript(text),
       scriptText: text,
       dir: join(work, 'diverged'),
@@ -132,6 +135,7 @@ describe('rehearse, then run against the transcript', () => {
     const text = script();
     const dir = join(work, 'day');
     const summary = await runCeremony({
+      reporting: runReporting,
       script: parseScript(text),
       scriptText: text,
       dir,
@@ -159,6 +163,7 @@ describe('a rehearsal of kwp under a KEK that only the real tokens hold', () => 
     const dir = join(work, 'rehearsal-kwp');
     const room = new ScriptedRoom();
     const summary = await runCeremony({
+      reporting: runReporting,
       script: parseScript(text),
       scriptText: text,
       dir,

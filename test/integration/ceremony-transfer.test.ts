@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/main/audit/index';
 import { runCeremony } from '../../src/main/ceremony/run/engine';
+import { runReporting } from '../../src/main/report/run-reporting';
 import { loadState } from '../../src/main/ceremony/run/state';
 import { runCli } from '../helpers/cli';
 import {
@@ -29,7 +30,13 @@ describe('rsa-aes-kwp to a second token', () => {
     const { text, script } = scriptFor({ name: 'rsa' });
     const dir = join(work, 'rsa');
     const room = new Room();
-    const summary = await runCeremony({ script, scriptText: text, dir, room });
+    const summary = await runCeremony({
+      reporting: runReporting,
+      script,
+      scriptText: text,
+      dir,
+      room,
+    });
     expect(summary.status).toBe('finished');
 
     const ledger = ledgerOf(dir);
@@ -98,7 +105,13 @@ describe('kwp under the backup KEK rebuilt from the officers’ shares', () => {
     });
     const dir = join(work, 'kwp');
     const room = new Room();
-    const summary = await runCeremony({ script, scriptText: text, dir, room });
+    const summary = await runCeremony({
+      reporting: runReporting,
+      script,
+      scriptText: text,
+      dir,
+      room,
+    });
     expect(summary.status).toBe('finished');
 
     const move = ledgerOf(dir).filter((r) => r.step === 'move');
@@ -169,7 +182,13 @@ describe('kwp under a KEK both tokens already hold', () => {
         return super.witness(req);
       }
     }
-    const summary = await runCeremony({ script, scriptText: text, dir, room: new LoadingRoom() });
+    const summary = await runCeremony({
+      reporting: runReporting,
+      script,
+      scriptText: text,
+      dir,
+      room: new LoadingRoom(),
+    });
     expect(summary.status).toBe('finished');
     const move = ledgerOf(dir).filter((r) => r.step === 'move');
     expect(move.find((r) => r.type === 'transfer.started')!.data).toMatchObject({
