@@ -7,11 +7,11 @@ import { join, resolve } from 'node:path';
 import type { IpcError, ResultOf, RunKind } from '../../shared/contract';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import type { RoomEvent } from '../ceremony/run/room';
-import { toIpcError } from './errors';
-import type { EmitEvent } from './events';
+import { toIpcError } from './error-result';
+import type { EmitEvent } from './emit-event';
 import { LedgerTail } from './ledger-tail';
-import { IpcRoom } from './room';
-import type { Answer, IpcRoomOptions } from './room';
+import { IpcRoom } from './run-room';
+import type { Answer, IpcRoomOptions } from './run-room';
 
 type RunState = 'running' | 'finished' | 'failed' | 'cancelled';
 type RunStatus = ResultOf<'runStatus'>;
