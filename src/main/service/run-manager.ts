@@ -9,7 +9,7 @@ import { ErrorCode, OlocusError } from '../../shared/errors';
 import type { RoomEvent } from '../ceremony/run/room';
 import { toIpcError } from './error-result';
 import type { EmitEvent } from './emit-event';
-import { LedgerTail } from './ledger-tail';
+import { LedgerTail } from '../audit/ledger-tail';
 import { IpcRoom } from './run-room';
 import type { Answer, IpcRoomOptions } from './run-room';
 

@@ -1,5 +1,6 @@
 // Everything one run holds while it works: the script, the run directory and its state, the
 // HSM, the ledger, and the room. Steps use it; it knows nothing of any one step.
+import type { LedgerEventType } from '../../audit/events';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Ledger } from '../../audit/index';
@@ -134,7 +135,7 @@ export class RunContext {
   /** Appends to the ledger (durable before it returns); before the ledger exists, nothing. */
   async event(
     step: string | null,
-    type: string,
+    type: LedgerEventType,
     data: Record<string, unknown> = {},
   ): Promise<void> {
     if (this.ledger) await this.ledger.append({ actor: this.actor, step, type, data });
