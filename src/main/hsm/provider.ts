@@ -13,8 +13,10 @@ import type {
 } from './types';
 
 /**
- * What every HSM backend offers the service. PKCS#11 implements it first; Azure, Google and AWS
- * implement it in their own folders. All methods are async: the main process never blocks.
+ * What a PKCS#11 token offers the service (Pkcs11Provider implements it). The cloud providers do
+ * not implement it: Azure vaults, Google import jobs and AWS clusters differ in kind, and the
+ * service reaches them through hsm/azure, hsm/gcp and hsm/aws. All methods are async: the main
+ * process never blocks.
  */
 export interface HsmProvider {
   readonly kind: string;

@@ -13,7 +13,8 @@ import { LedgerTail } from '../audit/ledger-tail';
 import { IpcRoom } from './run-room';
 import type { Answer, IpcRoomOptions } from './run-room';
 
-type RunState = 'running' | 'finished' | 'failed' | 'cancelled';
+/** Where a background run is (RunState is the run directory's state.json, ceremony/run/state.ts). */
+type RunPhase = 'running' | 'finished' | 'failed' | 'cancelled';
 type RunStatus = ResultOf<'runStatus'>;
 /** What a run of each kind produces, as the contract describes it. */
 export type RunResultOf<K extends RunKind> = NonNullable<Extract<RunStatus, { kind: K }>['result']>;
@@ -27,7 +28,7 @@ export interface RunTools {
 interface Run {
   runId: string;
   kind: RunKind;
-  state: RunState;
+  state: RunPhase;
   room: IpcRoom;
   result?: unknown;
   error?: IpcError;
