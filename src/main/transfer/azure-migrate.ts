@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AzureVault } from '../hsm/azure/vault';
 import type { KeySelector } from '../hsm/types';
-import type { Pkcs11Provider } from '../hsm/pkcs11/provider';
+import type { TokenProvider } from '../hsm/provider';
 import type { ByokExportResult } from './byok-export';
 import type { ByokImportResult } from './azure-import';
 import type { ByokKekResult } from './azure-kek';
@@ -29,7 +29,7 @@ export interface AzureMigrationSteps {
 }
 
 export async function migrateToAzureVault(p: {
-  provider: Pkcs11Provider;
+  provider: TokenProvider;
   key: KeySelector;
   vault: () => Promise<AzureVault>;
   host: string;

@@ -7,6 +7,7 @@ import type { Ledger } from '../../audit/index';
 import type { AuditSigner } from '../../audit/index';
 import { toPgpWords } from '../../audit/pgp-words';
 import { Pkcs11Provider } from '../../hsm/pkcs11/provider';
+import type { TokenProvider } from '../../hsm/provider';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import type { CeremonyScript, Step } from '../script/schema';
 import { writeOnce } from '../../audit/durable';
@@ -25,7 +26,7 @@ export interface HsmTarget {
 
 export class RunContext {
   ledger: Ledger | null = null;
-  private token: Pkcs11Provider | null = null;
+  private token: TokenProvider | null = null;
   private loggedIn = false;
 
   constructor(
@@ -55,7 +56,7 @@ export class RunContext {
   }
 
   /** The ceremony token (opened on first use; the token must exist). */
-  async provider(): Promise<Pkcs11Provider> {
+  async provider(): Promise<TokenProvider> {
     this.token ??= await Pkcs11Provider.open({
       modulePath: this.hsm.modulePath,
       ...(this.hsm.initArgs !== undefined ? { initArgs: this.hsm.initArgs } : {}),
@@ -65,7 +66,7 @@ export class RunContext {
   }
 
   /** A provider on the module without a token: for initialising one. */
-  async moduleProvider(): Promise<Pkcs11Provider> {
+  async moduleProvider(): Promise<TokenProvider> {
     return Pkcs11Provider.open({
       modulePath: this.hsm.modulePath,
       ...(this.hsm.initArgs !== undefined ? { initArgs: this.hsm.initArgs } : {}),

@@ -8,7 +8,7 @@ import { ErrorCode, OlocusError } from '../../../shared/errors';
 import type { RunContext } from './context';
 import { sha256 } from './context';
 import { exists, replaceAtomically, writeOnce } from '../../audit/durable';
-import type { Pkcs11Provider } from '../../hsm/pkcs11/provider';
+import type { TokenProvider } from '../../hsm/provider';
 import { buildTranscript } from './transcript';
 
 /** Bookkeeping, the demo's own HSM store and its demo-only secrets are not ceremony outputs. */
@@ -28,7 +28,7 @@ const NOT_OUTPUTS = [
  */
 export interface RunReporting {
   prepare(
-    hsm: Pkcs11Provider,
+    hsm: TokenProvider,
     options: { runDir: string; now: () => Date },
   ): Promise<{ record: Record<string, unknown>; build(): Promise<Uint8Array> }>;
 }
