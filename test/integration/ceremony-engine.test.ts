@@ -10,8 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/main/audit/index';
 import { splitSecret, toShareText } from '../../src/main/ceremony/quorum/index';
 import { ScriptedRoom } from '../../src/main/ceremony/rooms/scripted-room';
-import { runCeremony } from '../../src/main/ceremony/run/engine';
-import { runReporting } from '../../src/main/report/run-reporting';
+import { runCeremony } from '../helpers/run-ceremony';
 import type { IssuedShare, PresentedShare, ShareRequest } from '../../src/main/ceremony/run/room';
 import { loadState } from '../../src/main/ceremony/run/state';
 import { parseScript } from '../../src/main/ceremony/script/load';
@@ -81,13 +80,7 @@ describe('shares that must be refused', () => {
       { by: 'Carol Chen', text: 'OLOCUS-SHARE:J5GF-THIS-IS-NOT-A-SHARE' },
     ]);
     const dir = join(work, 'shares');
-    const summary = await runCeremony({
-      reporting: runReporting,
-      script,
-      scriptText: text,
-      dir,
-      room,
-    });
+    const summary = await runCeremony({ script, scriptText: text, dir, room });
     expect(summary.status).toBe('finished');
     const refused = (await ledgerOf(dir))
       .filter((r) => r.type === 'share.refused')
@@ -109,7 +102,6 @@ describe('shares that must be refused', () => {
     const { text, script } = scriptFor('engine-few');
     const dir = join(work, 'few');
     const err = await runCeremony({
-      reporting: runReporting,
       script,
       scriptText: text,
       dir,
@@ -154,23 +146,11 @@ describe('an HSM that disappears mid-ceremony', () => {
       }
     }
     const room = new VanishingRoom();
-    const err = await runCeremony({
-      reporting: runReporting,
-      script,
-      scriptText: text,
-      dir,
-      room,
-    }).catch((e: unknown) => e);
+    const err = await runCeremony({ script, scriptText: text, dir, room }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: ErrorCode.TOKEN_NOT_FOUND });
     const records = (await ledgerOf(dir)).length;
     renameSync(moved!, join(store, moved!.split('away-')[1]!));
-    const summary = await runCeremony({
-      reporting: runReporting,
-      script,
-      scriptText: text,
-      dir,
-      room,
-    });
+    const summary = await runCeremony({ script, scriptText: text, dir, room });
     expect(summary.status).toBe('finished');
     const ledger = await ledgerOf(dir);
     expect(ledger.length).toBeGreaterThan(records);
@@ -199,13 +179,7 @@ describe('passphrase-sealed cards', () => {
     const room = new ForgetfulRoom({
       passphrases: { 'Alice Archer': 'correct horse battery staple' },
     });
-    const summary = await runCeremony({
-      reporting: runReporting,
-      script,
-      scriptText: text,
-      dir,
-      room,
-    });
+    const summary = await runCeremony({ script, scriptText: text, dir, room });
     expect(summary.status).toBe('finished');
     const ledger = await ledgerOf(dir);
     const refused = ledger.filter((r) => r.type === 'share.refused').map((r) => r.data);
@@ -230,7 +204,6 @@ describe('backup and restore across ceremonies', () => {
     const dir1 = join(work, 'backup-source');
     const kept: IssuedShare[] = [];
     await runCeremony({
-      reporting: runReporting,
       script: first.script,
       scriptText: first.text,
       dir: dir1,
@@ -255,7 +228,6 @@ steps:
     const script = parseScript(restoreText);
     const dir2 = join(work, 'restored');
     const summary = await runCeremony({
-      reporting: runReporting,
       script,
       scriptText: restoreText,
       dir: dir2,
@@ -303,7 +275,6 @@ steps:
     const text = scriptText(false);
     const dir = join(work, 'attest-pass');
     const summary = await runCeremony({
-      reporting: runReporting,
       script: parseScript(text),
       scriptText: text,
       dir,
@@ -320,7 +291,6 @@ steps:
   it('stops the ceremony when the script requires a pass and the key may leave the HSM', async () => {
     const text = scriptText(true);
     const err = await runCeremony({
-      reporting: runReporting,
       script: parseScript(text),
       scriptText: text,
       dir: join(work, 'attest-fail'),

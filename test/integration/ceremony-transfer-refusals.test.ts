@@ -4,8 +4,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/main/audit/index';
-import { runCeremony } from '../../src/main/ceremony/run/engine';
-import { runReporting } from '../../src/main/report/run-reporting';
+import { runCeremony } from '../helpers/run-ceremony';
 import { loadState } from '../../src/main/ceremony/run/state';
 import { ErrorCode } from '../../src/shared/errors';
 import { ledgerOf, privateKeys, Room, transferFixtures } from './ceremony-transfer-fixtures';
@@ -23,13 +22,7 @@ describe('a transfer migrateKey refuses', () => {
     const room = new Room();
     const target = await openTarget('refused');
     const before = (await target.listKeys()).map((k) => k.uri).sort();
-    const err = await runCeremony({
-      reporting: runReporting,
-      script,
-      scriptText: text,
-      dir,
-      room,
-    }).catch((e: unknown) => e);
+    const err = await runCeremony({ script, scriptText: text, dir, room }).catch((e: unknown) => e);
     expect(err).toMatchObject({
       code: ErrorCode.POLICY_VIOLATION,
       message: expect.stringContaining('The key "signer" on token "xfer-src-refused" (serial'),
@@ -61,13 +54,7 @@ describe('a transfer migrateKey refuses', () => {
     const { text, script } = scriptFor({ name: 'ed25519', keyType: 'ed25519' });
     const dir = join(work, 'ed25519');
     const room = new Room();
-    const err = await runCeremony({
-      reporting: runReporting,
-      script,
-      scriptText: text,
-      dir,
-      room,
-    }).catch((e: unknown) => e);
+    const err = await runCeremony({ script, scriptText: text, dir, room }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: ErrorCode.MECHANISM_UNSUPPORTED });
     expect((err as Error).message).toContain('cannot wrap ed25519 keys');
     expect((err as Error).message).toMatch(/SoftHSM/);
@@ -83,13 +70,9 @@ describe('a transfer migrateKey refuses', () => {
     chmodSync(pinFile, 0o600);
     const { text, script } = scriptFor({ name: 'badpin', pinSource: `file:${pinFile}` });
     const dir = join(work, 'badpin');
-    const err = await runCeremony({
-      reporting: runReporting,
-      script,
-      scriptText: text,
-      dir,
-      room: new Room(),
-    }).catch((e: unknown) => e);
+    const err = await runCeremony({ script, scriptText: text, dir, room: new Room() }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ code: ErrorCode.AUTHENTICATION_FAILED });
     expect((err as Error).message).toContain('xfer-dst-badpin');
     expect((err as Error).message).not.toContain('999999');

@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/main/audit/index';
 import { ScriptedRoom } from '../../src/main/ceremony/rooms/scripted-room';
-import { runCeremony } from '../../src/main/ceremony/run/engine';
-import { runReporting } from '../../src/main/report/run-reporting';
+import { runCeremony } from '../helpers/run-ceremony';
 import { loadState } from '../../src/main/ceremony/run/state';
 import { parseTranscript } from '../../src/main/ceremony/run/transcript';
 import type { Transcript } from '../../src/main/ceremony/run/transcript';
@@ -58,7 +57,6 @@ describe('rehearse, then run against the transcript', () => {
   it('the rehearsal moves the key to a throwaway target and writes the transfer into the transcript', async () => {
     const text = script();
     const summary = await runCeremony({
-      reporting: runReporting,
       script: parseScript(text),
       scriptText: text,
       dir: rehearsal,
@@ -114,7 +112,6 @@ describe('rehearse, then run against the transcript', () => {
       '    destroy_source: true\n    approved_by: [Alice Archer, Bob Baker]\n    witness: required\n',
     );
     const err = await runCeremony({
-      reporting: runReporting,
       script: parseScript(text),
       scriptText: text,
       dir: join(work, 'diverged'),
@@ -135,7 +132,6 @@ describe('rehearse, then run against the transcript', () => {
     const text = script();
     const dir = join(work, 'day');
     const summary = await runCeremony({
-      reporting: runReporting,
       script: parseScript(text),
       scriptText: text,
       dir,
@@ -163,7 +159,6 @@ describe('a rehearsal of kwp under a KEK that only the real tokens hold', () => 
     const dir = join(work, 'rehearsal-kwp');
     const room = new ScriptedRoom();
     const summary = await runCeremony({
-      reporting: runReporting,
       script: parseScript(text),
       scriptText: text,
       dir,

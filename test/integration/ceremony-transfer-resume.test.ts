@@ -4,8 +4,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/main/audit/index';
-import { runCeremony } from '../../src/main/ceremony/run/engine';
-import { runReporting } from '../../src/main/report/run-reporting';
+import { runCeremony } from '../helpers/run-ceremony';
 import { loadState } from '../../src/main/ceremony/run/state';
 import { ErrorCode } from '../../src/shared/errors';
 import {
@@ -27,18 +26,10 @@ describe('resume', () => {
     const { text, script } = scriptFor({ name: 'resume' });
     const dir = join(work, 'resume');
     const room = new Room({ message: /is recorded in the ledger/, times: 1 });
-    await expect(
-      runCeremony({ reporting: runReporting, script, scriptText: text, dir, room }),
-    ).rejects.toThrow('power cut');
+    await expect(runCeremony({ script, scriptText: text, dir, room })).rejects.toThrow('power cut');
     expect((await loadState(dir))!.steps[2]!.statement).toBeUndefined();
 
-    const summary = await runCeremony({
-      reporting: runReporting,
-      script,
-      scriptText: text,
-      dir,
-      room,
-    });
+    const summary = await runCeremony({ script, scriptText: text, dir, room });
     expect(summary.status).toBe('finished');
     const move = ledgerOf(dir).filter((r) => r.step === 'move');
     expect(move.filter((r) => r.type === 'transfer.started')).toHaveLength(1);
@@ -60,20 +51,12 @@ describe('resume', () => {
     const { text, script } = scriptFor({ name: 'half' });
     const dir = join(work, 'half');
     const room = new Room({ message: /is proven; recording it/, times: 1 });
-    await expect(
-      runCeremony({ reporting: runReporting, script, scriptText: text, dir, room }),
-    ).rejects.toThrow('power cut');
+    await expect(runCeremony({ script, scriptText: text, dir, room })).rejects.toThrow('power cut');
     const target = await openTarget('half');
     expect(await privateKeys(target)).toHaveLength(1);
     expect(ledgerOf(dir).filter((r) => r.type === 'key.migrated')).toHaveLength(0);
 
-    const err = await runCeremony({
-      reporting: runReporting,
-      script,
-      scriptText: text,
-      dir,
-      room,
-    }).catch((e: unknown) => e);
+    const err = await runCeremony({ script, scriptText: text, dir, room }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: ErrorCode.POLICY_VIOLATION });
     const message = (err as Error).message;
     expect(message).toContain(
@@ -92,13 +75,7 @@ describe('resume', () => {
     await target.destroyKey({ label: 'signer' });
     // Officers come back with their cards to a new session.
     const again = new Room(undefined, room.kept);
-    const summary = await runCeremony({
-      reporting: runReporting,
-      script,
-      scriptText: text,
-      dir,
-      room: again,
-    });
+    const summary = await runCeremony({ script, scriptText: text, dir, room: again });
     expect(summary.status).toBe('finished');
     expect(ledgerOf(dir).filter((r) => r.type === 'key.migrated')).toHaveLength(1);
     expect(await privateKeys(target)).toHaveLength(1);
@@ -113,20 +90,12 @@ describe('resume', () => {
     });
     const dir = join(work, 'destroy');
     const room = new Room({ message: /^Destroying "signer" on the ceremony token/, times: 1 });
-    await expect(
-      runCeremony({ reporting: runReporting, script, scriptText: text, dir, room }),
-    ).rejects.toThrow('power cut');
+    await expect(runCeremony({ script, scriptText: text, dir, room })).rejects.toThrow('power cut');
     const source = await openCeremonyToken(dir, room.kept);
     expect(await privateKeys(source)).toHaveLength(1);
 
     const again = new Room(undefined, room.kept);
-    const summary = await runCeremony({
-      reporting: runReporting,
-      script,
-      scriptText: text,
-      dir,
-      room: again,
-    });
+    const summary = await runCeremony({ script, scriptText: text, dir, room: again });
     expect(summary.status).toBe('finished');
     const move = ledgerOf(dir).filter((r) => r.step === 'move');
     expect(move.filter((r) => r.type === 'key.migrated')).toHaveLength(1);

@@ -7,8 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/main/audit/index';
-import { runCeremony } from '../../src/main/ceremony/run/engine';
-import { runReporting } from '../../src/main/report/run-reporting';
+import { runCeremony } from '../helpers/run-ceremony';
 import { loadState } from '../../src/main/ceremony/run/state';
 import { runCli } from '../helpers/cli';
 import {
@@ -30,13 +29,7 @@ describe('rsa-aes-kwp to a second token', () => {
     const { text, script } = scriptFor({ name: 'rsa' });
     const dir = join(work, 'rsa');
     const room = new Room();
-    const summary = await runCeremony({
-      reporting: runReporting,
-      script,
-      scriptText: text,
-      dir,
-      room,
-    });
+    const summary = await runCeremony({ script, scriptText: text, dir, room });
     expect(summary.status).toBe('finished');
 
     const ledger = ledgerOf(dir);
@@ -105,13 +98,7 @@ describe('kwp under the backup KEK rebuilt from the officers’ shares', () => {
     });
     const dir = join(work, 'kwp');
     const room = new Room();
-    const summary = await runCeremony({
-      reporting: runReporting,
-      script,
-      scriptText: text,
-      dir,
-      room,
-    });
+    const summary = await runCeremony({ script, scriptText: text, dir, room });
     expect(summary.status).toBe('finished');
 
     const move = ledgerOf(dir).filter((r) => r.step === 'move');
@@ -182,13 +169,7 @@ describe('kwp under a KEK both tokens already hold', () => {
         return super.witness(req);
       }
     }
-    const summary = await runCeremony({
-      reporting: runReporting,
-      script,
-      scriptText: text,
-      dir,
-      room: new LoadingRoom(),
-    });
+    const summary = await runCeremony({ script, scriptText: text, dir, room: new LoadingRoom() });
     expect(summary.status).toBe('finished');
     const move = ledgerOf(dir).filter((r) => r.step === 'move');
     expect(move.find((r) => r.type === 'transfer.started')!.data).toMatchObject({
