@@ -1,9 +1,19 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import layers from './eslint-rules/layers.js';
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'tmp/**', 'test/scratch/**'] },
+  {
+    ignores: [
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      'test-results/**',
+      'tmp/**',
+      'test/scratch/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -40,5 +50,11 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // Layers import only the layers below them; renderer and shared import nothing of main.
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
+    plugins: { olocus: layers },
+    rules: { 'olocus/layers': ['error', { srcDir: 'src' }] },
   },
 );

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createEmitter } from './ipc/events';
 import { createHandlers } from './ipc/handlers';
 import { registerContract } from './ipc/register';
-import { RunManager } from './ipc/runs';
+import { RunManager } from './service/run-manager';
 import { CeremonyService } from './service/ceremony-service';
 import { withSecurityHeaders } from './shell/csp';
 import { APP_ENTRY, APP_SCHEME } from './shell/origin';

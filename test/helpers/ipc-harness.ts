@@ -10,7 +10,7 @@ import { createEmitter } from '../../src/main/ipc/events';
 import { createHandlers } from '../../src/main/ipc/handlers';
 import { registerContract } from '../../src/main/ipc/register';
 import type { IpcMainLike } from '../../src/main/ipc/register';
-import { RunManager } from '../../src/main/ipc/runs';
+import { RunManager } from '../../src/main/service/run-manager';
 import type { InvokeEventLike } from '../../src/main/ipc/sender';
 import { CeremonyService } from '../../src/main/service/ceremony-service';
 

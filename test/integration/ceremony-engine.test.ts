@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/main/audit/index';
 import { splitSecret, toShareText } from '../../src/main/ceremony/quorum/index';
 import { ScriptedRoom } from '../../src/main/ceremony/rooms/scripted-room';
-import { runCeremony } from '../../src/main/ceremony/run/engine';
+import { runCeremony } from '../helpers/run-ceremony';
 import type { IssuedShare, PresentedShare, ShareRequest } from '../../src/main/ceremony/run/room';
 import { loadState } from '../../src/main/ceremony/run/state';
 import { parseScript } from '../../src/main/ceremony/script/load';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/main/audit/index';
 import { ScriptedRoom } from '../../src/main/ceremony/rooms/scripted-room';
-import { runCeremony } from '../../src/main/ceremony/run/engine';
+import { runCeremony } from '../helpers/run-ceremony';
 import { loadState } from '../../src/main/ceremony/run/state';
 import { parseTranscript } from '../../src/main/ceremony/run/transcript';
 import type { Transcript } from '../../src/main/ceremony/run/transcript';

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/main/audit/index';
-import { runCeremony } from '../../src/main/ceremony/run/engine';
+import { runCeremony } from '../helpers/run-ceremony';
 import { loadState } from '../../src/main/ceremony/run/state';
 import { ErrorCode } from '../../src/shared/errors';
 import {

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/main/audit/index';
-import { runCeremony } from '../../src/main/ceremony/run/engine';
+import { runCeremony } from '../helpers/run-ceremony';
 import { loadState } from '../../src/main/ceremony/run/state';
 import { runCli } from '../helpers/cli';
 import {

@@ -8,7 +8,7 @@ import { createHandlers } from '../../src/main/ipc/handlers';
 import type { ServiceApi } from '../../src/main/ipc/handlers';
 import { registerContract } from '../../src/main/ipc/register';
 import type { Handlers, IpcMainLike } from '../../src/main/ipc/register';
-import { RunManager } from '../../src/main/ipc/runs';
+import { RunManager } from '../../src/main/service/run-manager';
 import type { InvokeEventLike } from '../../src/main/ipc/sender';
 import { VALID_REQUESTS } from './ipc-samples';
 

@@ -15,7 +15,7 @@ import { createHandlers } from '../../src/main/ipc/handlers';
 import type { ServiceApi } from '../../src/main/ipc/handlers';
 import { registerContract } from '../../src/main/ipc/register';
 import type { IpcMainLike } from '../../src/main/ipc/register';
-import { RunManager } from '../../src/main/ipc/runs';
+import { RunManager } from '../../src/main/service/run-manager';
 import type { InvokeEventLike } from '../../src/main/ipc/sender';
 
 /** Collects events as the window would receive them (after the contract strips them). */

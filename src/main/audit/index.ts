@@ -18,3 +18,4 @@ export { describeAuditKey, headSignatureMessage, verifySignature } from './audit
 export { formatHexGroups, fromPgpWords, toPgpWords } from './pgp-words';
 export * from './types';
 export { generateSoftwareSigner, softwareSigner } from './software-signer';
+export * from './events';

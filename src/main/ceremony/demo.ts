@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { resourcePath } from '../resources';
+import type { RunReporting } from './run/finish';
 import type { RoomEvent } from './run/room';
 import { parseScript } from './script/load';
 import { runOnThrowawayToken } from './throwaway';
@@ -12,7 +13,11 @@ export interface DemoSummary extends ThrowawaySummary {
   demoSecrets: string;
 }
 
-export async function runDemo(out: string, onEvent?: (e: RoomEvent) => void): Promise<DemoSummary> {
+export async function runDemo(
+  out: string,
+  reporting: RunReporting,
+  onEvent?: (e: RoomEvent) => void,
+): Promise<DemoSummary> {
   const scriptPath = resourcePath('ceremonies/root-ca.yaml');
   const scriptText = await readFile(scriptPath, 'utf8');
   const script = parseScript(scriptText, scriptPath);
@@ -21,6 +26,7 @@ export async function runDemo(out: string, onEvent?: (e: RoomEvent) => void): Pr
     script,
     scriptText,
     mode: 'demo',
+    reporting,
     ...(onEvent ? { onEvent } : {}),
   });
   return { ...r, demoSecrets: dirname(r.playedShares) };

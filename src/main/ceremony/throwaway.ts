@@ -6,9 +6,10 @@ import { findDefaultModules } from '../hsm/vendors';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import { ScriptedRoom } from './rooms/scripted-room';
 import { runCeremony } from './run/engine';
+import type { RunReporting } from './run/finish';
 import type { RunSummary } from './run/finish';
 import type { IssuedShare, RoomEvent } from './run/room';
-import { exists, writeOnce } from './run/files';
+import { exists, writeOnce } from '../audit/durable';
 import { loadState } from './run/state';
 import type { RunState } from './run/state';
 import type { CeremonyScript } from './script/schema';
@@ -35,6 +36,7 @@ export async function runOnThrowawayToken(options: {
   script: CeremonyScript;
   scriptText: string;
   mode: Extract<RunState['mode'], 'demo' | 'rehearsal'>;
+  reporting: RunReporting;
   onEvent?: (e: RoomEvent) => void;
 }): Promise<ThrowawaySummary> {
   const dir = resolve(options.out);
@@ -93,6 +95,7 @@ export async function runOnThrowawayToken(options: {
     scriptText: options.scriptText,
     dir,
     room,
+    reporting: options.reporting,
     mode: options.mode,
     hsm: { modulePath: softhsmModule() },
     preexisting: ['softhsm'],

@@ -1,4 +1,4 @@
-// The effective configuration, for `config show` and the ceremony record: defaults filled in,
+// The effective configuration, as `config check` prints it: defaults filled in,
 // durations written the way people write them. Built by walking the schema, so only declared
 // fields are printed; the schema has no field that holds a secret value, only references to
 // where one lives (password_env, pin_source), and nothing here dereferences them.

@@ -11,10 +11,13 @@ import type {
   TokenInfo,
   WrapAlgorithm,
 } from './types';
+import type { Pkcs11Provider } from './pkcs11/provider';
 
 /**
- * What every HSM backend offers the service. PKCS#11 implements it first; Azure, Google and AWS
- * implement it in their own folders. All methods are async: the main process never blocks.
+ * What a PKCS#11 token offers the service (Pkcs11Provider implements it). The cloud providers do
+ * not implement it: Azure vaults, Google import jobs and AWS clusters differ in kind, and the
+ * service reaches them through hsm/azure, hsm/gcp and hsm/aws. All methods are async: the main
+ * process never blocks.
  */
 export interface HsmProvider {
   readonly kind: string;
@@ -62,3 +65,13 @@ export interface HsmProvider {
   health(): Promise<HealthReport>;
   close(): Promise<void>;
 }
+
+/**
+ * A PKCS#11 token as the domains (ceremony, transfer, report) use it: HsmProvider plus the
+ * token-level operations PKCS#11 adds (login, keys with their public keys, check values, the
+ * transfer wraps). It is the public surface of Pkcs11Provider, structurally: code that takes a
+ * TokenProvider does not depend on the concrete class, and a test may hand in any object of this
+ * shape (a wrapper that fails on demand, say). Only hsm/ and the places that open a token name
+ * Pkcs11Provider itself.
+ */
+export type TokenProvider = { [K in keyof Pkcs11Provider]: Pkcs11Provider[K] };

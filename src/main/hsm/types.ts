@@ -3,6 +3,7 @@
 
 export { KEY_TYPES } from '../../shared/key-types';
 export type { KeyType } from '../../shared/key-types';
+import type { KeyType } from '../../shared/key-types';
 
 export type KeyClass = 'private' | 'public' | 'secret';
 

@@ -1,12 +1,11 @@
 // Main → renderer events go through their contract schema on the way out: a field the contract
 // does not name (a raw Electron object, a share's text) is stripped, and an event that does
 // not fit is dropped and logged rather than sent half-vetted.
-import type { EventName } from '../../shared/channels';
+import type { EmitEvent } from '../service/emit-event';
 import { eventChannel } from '../../shared/channels';
 import { events } from '../../shared/contract';
-import type { EventOf } from '../../shared/contract';
 
-export type EmitEvent = <K extends EventName>(name: K, payload: EventOf<K>) => void;
+export type { EmitEvent } from '../service/emit-event';
 
 /** `send` is webContents.send of the shell's window (or a test's spy). */
 export function createEmitter(

@@ -1,11 +1,11 @@
 // Contract channel → CeremonyService call. Thin on purpose: requests arrive parsed, results
 // leave through the response schema (register.ts); this only maps names and starts runs.
 import type { CeremonyService } from '../service/ceremony-service';
-import { runWithWords, spkiWordsOf, withSpkiWords } from './fingerprint-words';
+import { runWithWords, spkiWordsOf, withSpkiWords } from '../service/fingerprint-words';
 import { openInRunDir } from './open-path';
 import type { FileOpener } from './open-path';
 import type { Handlers } from './register';
-import type { RunManager } from './runs';
+import type { RunManager } from '../service/run-manager';
 
 /** The service methods the wizard uses; tests pass a fake with the same shape. */
 export type ServiceApi = Pick<

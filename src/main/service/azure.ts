@@ -1,10 +1,7 @@
 // The facade's Azure Key Vault and Managed HSM (keys, signing, BYOK import, key attestation): CeremonyService exposes it as `service.azure`.
 // Credentials come from @azure/identity's default chain (environment, workload identity,
 // managed identity, Azure CLI, …); nothing is stored by the app.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { createPublicKey } from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
 import type { AttestationVerdict } from '../attestation/index';
@@ -13,18 +10,19 @@ import { keySelectorFromUri } from '../hsm/open';
 import { parseKeyAddress } from '../hsm/key-address';
 import { KEY_TYPES } from '../hsm/types';
 import type { KeyType } from '../hsm/types';
-import { azureAttestationVerdict } from '../hsm/azure/attestation';
-import { importByok } from '../hsm/azure/byok-import';
-import type { ByokImportResult } from '../hsm/azure/byok-import';
+import { fetchAzureKeyAttestation } from '../hsm/azure/attestation';
+import { azureAttestationVerdict } from '../attestation/azure';
+import { importByok } from '../transfer/azure-import';
+import type { ByokImportResult } from '../transfer/azure-import';
 import { AzureVault, describeAzureKey, isManagedHsm } from '../hsm/azure/vault';
 import type { AzureKeyInfo } from '../hsm/azure/vault';
-import { writeOnce } from '../ceremony/run/files';
 import { parseByokFile, readKekPublicKey } from '../transfer/byok-file';
 import { exportByok } from '../transfer/byok-export';
 import type { ByokExportResult } from '../transfer/byok-export';
-import { transportFor } from '../transfer/strength';
-import { checkExtractable, knownType } from '../transfer/policy';
-import { describeSide } from '../transfer/sides';
+import { ensureByokKek } from '../transfer/azure-kek';
+import type { ByokKekResult } from '../transfer/azure-kek';
+import { migrateToAzureVault } from '../transfer/azure-migrate';
+import type { AzureMigration } from '../transfer/azure-migrate';
 import type { TransferAudit } from '../transfer/types';
 import { appVersion } from './app-info';
 import { parsePkcs11Address } from './connections';
@@ -65,23 +63,7 @@ export interface AzureSignOutput {
   signature: Uint8Array;
 }
 
-export interface ByokKekResult {
-  kid: string;
-  uri: string;
-  vault: string;
-  name: string;
-  size: number;
-  created: boolean;
-  keyOps: string[];
-  spkiSha256: string;
-  out: string;
-}
-
-export interface AzureMigration {
-  export: ByokExportResult;
-  import: ByokImportResult;
-  kek: ByokKekResult;
-}
+export type { AzureMigration, ByokKekResult };
 
 export class AzureOperations {
   private credential: TokenCredential | null = null;
@@ -177,7 +159,9 @@ export class AzureOperations {
     const a = parseAzureAddress(uri);
     const v = await this.vault(a.vault);
     const key = await v.get(a.name, a.version);
-    return azureAttestationVerdict(v, key, describeAzureKey(a.vault, key), options);
+    const info = describeAzureKey(a.vault, key);
+    const fetched = await fetchAzureKeyAttestation(v, key, info);
+    return azureAttestationVerdict(v.host, fetched, info, options);
   }
 
   /**
@@ -191,50 +175,7 @@ export class AzureOperations {
     out: string;
   }): Promise<ByokKekResult> {
     const host = parseVaultHost(input.vault);
-    const size = input.size ?? 4096;
-    if (![2048, 3072, 4096].includes(size)) throw invalid('--size is 2048, 3072 or 4096.');
-    if (existsSync(input.out))
-      throw invalid(
-        `${input.out} already exists; the KEK's public key is never written over a file.`,
-      );
-    const v = await this.vault(host);
-    let key = await v.find(input.name);
-    const created = key === null;
-    if (key) {
-      const info = describeAzureKey(host, key);
-      if (!info.kty.startsWith('RSA') || !info.keyOps.includes('import'))
-        throw new OlocusError(
-          ErrorCode.POLICY_VIOLATION,
-          `The key "${input.name}" in ${host} cannot be a BYOK KEK: it is ${info.kty} with key_ops ${info.keyOps.join(', ') || 'none'}, and a KEK is RSA-HSM with key_ops import.`,
-        );
-    } else {
-      key = await v.create(input.name, `rsa-${size}` as KeyType, { keyOps: ['import'] });
-    }
-    const info = describeAzureKey(host, key);
-    if (!info.spki || !info.spkiSha256 || !info.type)
-      throw new OlocusError(
-        ErrorCode.OPERATION_FAILED,
-        `${host} returned the KEK "${input.name}" without its public key.`,
-      );
-    const pem = createPublicKey({
-      key: Buffer.from(info.spki, 'base64'),
-      format: 'der',
-      type: 'spki',
-    })
-      .export({ type: 'spki', format: 'pem' })
-      .toString();
-    await writeOnce(input.out, pem, 0o644);
-    return {
-      kid: info.kid,
-      uri: info.uri,
-      vault: host,
-      name: info.name,
-      size: Number(info.type.slice(4)),
-      created,
-      keyOps: info.keyOps,
-      spkiSha256: info.spkiSha256,
-      out: input.out,
-    };
+    return ensureByokKek(() => this.vault(host), host, input);
   }
 
   /** `byok export`: wraps a PKCS#11 private key for the KEK inside its HSM and writes the .byok file. */
@@ -319,9 +260,8 @@ export class AzureOperations {
   }
 
   /**
-   * A PKCS#11 private key into Azure Key Vault in one step (what `migrate --to azurekv://…`
-   * needs): the KEK `kekName` (created RSA-HSM/import if absent, sized by SP 800-57 for the key),
-   * a .byok file in a private temporary directory, the import, and its proof.
+   * A PKCS#11 private key into Azure Key Vault in one step (`migrate --to azurekv://…`): the
+   * flow is transfer/azure-migrate.ts; this resolves the addresses and the connection.
    */
   async migrateToAzure(
     fromUri: string,
@@ -332,29 +272,17 @@ export class AzureOperations {
     if (a.version) throw invalid('Migrate into azurekv://VAULT-HOST/keys/NAME, without a version.');
     const uri = parsePkcs11Address(fromUri);
     const { provider } = await this.connections.get(uri, 'always');
-    const sel = keySelectorFromUri(uri);
-    const { info } = await provider.describeWithPublicKey({
-      ...sel,
-      class: sel.class ?? 'private',
+    return migrateToAzureVault({
+      provider,
+      key: keySelectorFromUri(uri),
+      vault: () => this.vault(a.vault),
+      host: a.vault,
+      kekName: options.kekName ?? 'olocus-byok-kek',
+      steps: {
+        exportTo: (kekPem, kekKid, out) =>
+          this.byokExport(fromUri, kekPem, kekKid, out, options.audit),
+        importFrom: (file) => this.byokImport(file, toUri, { source: fromUri }, options.audit),
+      },
     });
-    // Refusals that need no KEK come first, so that a refused key leaves the vault as it was.
-    const side = await describeSide(provider, 'source');
-    const type = knownType(info, side);
-    checkExtractable(info, side);
-    const dir = await mkdtemp(join(tmpdir(), 'olocus-byok-'));
-    try {
-      const kek = await this.byokKek({
-        vault: a.vault,
-        name: options.kekName ?? 'olocus-byok-kek',
-        size: Number(transportFor([type]).slice(4)),
-        out: join(dir, 'kek.pem'),
-      });
-      const out = join(dir, 'key.byok');
-      const exported = await this.byokExport(fromUri, kek.out, kek.kid, out, options.audit);
-      const imported = await this.byokImport(out, toUri, { source: fromUri }, options.audit);
-      return { kek, export: exported, import: imported };
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
   }
 }

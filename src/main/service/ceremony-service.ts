@@ -8,11 +8,12 @@ import { verifyLedger } from '../audit/index';
 import { migrateKey } from '../transfer/index';
 import type { MigrationResult, TransferAudit } from '../transfer/index';
 import { verifyManifest, verifyReport } from '../report/index';
+import { runReporting } from '../report/run-reporting';
 import type { ManifestVerification, ReportVerification } from '../report/index';
 import type { VerifyOptions, VerifyResult } from '../audit/index';
 import { runDemo } from '../ceremony/demo';
-import { drillRun } from '../ceremony/drill';
-import type { DrillSummary } from '../ceremony/drill';
+import { drillRun } from '../ceremony/drill-run';
+import type { DrillSummary } from '../ceremony/drill-run';
 import type { DemoSummary } from '../ceremony/demo';
 import type { CeremonyRoom, RoomEvent } from '../ceremony/run/room';
 import { runCeremony } from '../ceremony/run/engine';
@@ -241,6 +242,7 @@ export class CeremonyService {
       ? parseTranscript(await readTextFile(options.expect), options.expect)
       : undefined;
     return runCeremony({
+      reporting: runReporting,
       script,
       scriptText: text,
       dir: resolve(dir),
@@ -257,6 +259,7 @@ export class CeremonyService {
   ): Promise<ThrowawaySummary> {
     const { script, text } = await loadScript(scriptPath);
     return runOnThrowawayToken({
+      reporting: runReporting,
       out: dir,
       script,
       scriptText: text,
@@ -272,7 +275,7 @@ export class CeremonyService {
 
   /** The bundled demo ceremony on a SoftHSM token under `dir` (resumes an unfinished one). */
   async demo(dir: string, onEvent?: (e: RoomEvent) => void): Promise<DemoSummary> {
-    return runDemo(dir, onEvent);
+    return runDemo(dir, runReporting, onEvent);
   }
 
   /** Checks a ledger's hash chain and head signatures; a failure is a result, not an error. */

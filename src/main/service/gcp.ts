@@ -4,8 +4,9 @@
 // redirects the client, in plaintext only for loopback hosts (see hsm/gcp/client.ts).
 import type { AttestationVerdict } from '../attestation/index';
 import { ErrorCode, OlocusError } from '../../shared/errors';
-import { attestVersion } from '../hsm/gcp/attest';
-import type { GcpAttestOptions } from '../hsm/gcp/attest';
+import { fetchVersionAttestation } from '../hsm/gcp/attest';
+import { gcpVersionVerdict } from '../attestation/gcp';
+import type { GcpAttestOptions } from '../attestation/gcp';
 import { withKms } from '../hsm/gcp/client';
 import type { GcpConnectOptions } from '../hsm/gcp/client';
 import { isImportMethod, IMPORT_METHODS } from '../hsm/gcp/import-job';
@@ -173,6 +174,8 @@ export class GcpOperations {
     connect: GcpConnectOptions = {},
   ): Promise<AttestationVerdict> {
     const name = versionName(parseGcpAddress(version));
-    return withKms(connect, (kms) => attestVersion(kms, name, options));
+    return withKms(connect, async (kms) =>
+      gcpVersionVerdict(name, await fetchVersionAttestation(kms, name), options),
+    );
   }
 }

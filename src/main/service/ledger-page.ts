@@ -1,23 +1,18 @@
 // The audit timeline's view of a ledger: records' headers and a one-line summary of each
 // record's data, a page at a time. This reads; it does not judge (verifyAudit checks the chain
 // and signatures), so a damaged line is counted and skipped rather than refused.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import { isSecretName } from '../../shared/secret-names';
 import { secretFieldReason } from '../audit/data-guard';
 import { toPgpWords } from '../audit/pgp-words';
 import type { LedgerRecord } from '../audit/types';
+import { readLedgerRecords } from '../audit/record-reader';
+import type { LedgerHeader, ReadLedger } from '../audit/record-reader';
 
-/** A record's header: everything but its data and the previous record's hash. */
-export interface LedgerHeader {
-  seq: number;
-  time: string;
-  actor: string;
-  step: string | null;
-  type: string;
-  hash: string;
-}
+export { parseLedgerLine, readLedgerRecords } from '../audit/record-reader';
+export type { LedgerHeader, ReadLedger } from '../audit/record-reader';
 
 export interface LedgerRecordView extends LedgerHeader {
   summary: string;
@@ -32,74 +27,8 @@ export interface LedgerPage {
   unreadableLines: number;
 }
 
-export interface ReadLedger {
-  records: LedgerRecord[];
-  /** Complete lines that are not a record, plus an unfinished last line. */
-  unreadableLines: number;
-}
-
 export const DEFAULT_PAGE = 200;
 const SUMMARY_MAX = 160;
-
-/**
- * A ledger line parsed, with its header fields checked one by one (a damaged line may be any
- * JSON at all); null for a line that is not JSON or lacks a header field.
- */
-export function parseLedgerLine(
-  line: string,
-): { header: LedgerHeader; fields: Record<string, unknown> } | null {
-  try {
-    const r = JSON.parse(line) as Record<string, unknown>;
-    if (
-      r !== null &&
-      typeof r === 'object' &&
-      typeof r.seq === 'number' &&
-      typeof r.time === 'string' &&
-      typeof r.actor === 'string' &&
-      (typeof r.step === 'string' || r.step === null) &&
-      typeof r.type === 'string' &&
-      typeof r.hash === 'string'
-    ) {
-      const { seq, time, actor, step, type, hash } = r;
-      return { header: { seq, time, actor, step, type, hash }, fields: r };
-    }
-  } catch {
-    // not JSON: the caller counts or skips it
-  }
-  return null;
-}
-
-/** A whole record: a header with an integer seq, the previous hash and a data object. */
-function asRecord(line: string): LedgerRecord | null {
-  const r = parseLedgerLine(line)?.fields;
-  if (
-    r &&
-    Number.isSafeInteger(r.seq) &&
-    typeof r.prev === 'string' &&
-    r.data !== null &&
-    typeof r.data === 'object' &&
-    !Array.isArray(r.data)
-  ) {
-    return r as unknown as LedgerRecord;
-  }
-  return null;
-}
-
-/** Every readable record of the file, in file order. */
-export async function readLedgerRecords(path: string): Promise<ReadLedger> {
-  const text = await readFile(path, 'utf8');
-  const lines = text.split('\n');
-  // The piece after the last newline is a line never finished (a crash mid-append), or ''.
-  const torn = lines.pop() ?? '';
-  const records: LedgerRecord[] = [];
-  let unreadableLines = torn === '' ? 0 : 1;
-  for (const line of lines) {
-    const r = line ? asRecord(line) : null;
-    if (r) records.push(r);
-    else unreadableLines++;
-  }
-  return { records, unreadableLines };
-}
 
 /** A ledger file, or the audit.jsonl of the run directory named. */
 export async function resolveLedgerPath(path: string): Promise<string> {

@@ -5,7 +5,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import { RUN_FORMAT, readStateText } from '../ceremony/run/state';
-import { readLedgerRecords } from './ledger-page';
+import { readLedgerRecords } from '../audit/record-reader';
 
 export type RecentRunState = 'finished' | 'unfinished' | 'empty';
 

@@ -5,9 +5,9 @@
 import { existsSync } from 'node:fs';
 import { createHash, createPublicKey, randomBytes } from 'node:crypto';
 import { ErrorCode, OlocusError } from '../../shared/errors';
-import type { Pkcs11Provider } from '../hsm/pkcs11/provider';
+import type { TokenProvider } from '../hsm/provider';
 import type { KeyInfo, KeySelector, KeyType } from '../hsm/types';
-import { writeOnce } from '../ceremony/run/files';
+import { writeOnce } from '../audit/durable';
 import { buildByokFile, parseKekId } from './byok-file';
 import { TransferLog } from './events';
 import { checkExtractable, knownType } from './policy';
@@ -95,7 +95,7 @@ function checkCarriable(info: KeyInfo, type: KeyType, side: Side): void {
  * `audit`, writes key.byok_exported, or key.migration_refused / key.migration_failed.
  */
 export async function exportByok(
-  provider: Pkcs11Provider,
+  provider: TokenProvider,
   key: KeySelector,
   kek: ByokKek,
   out: string,
@@ -139,7 +139,7 @@ export async function exportByok(
 }
 
 async function exportOne(
-  provider: Pkcs11Provider,
+  provider: TokenProvider,
   key: KeySelector,
   kek: ByokKek,
   out: string,

@@ -1,12 +1,13 @@
 // Ledger events of a migration. Only public facts go in: labels, fingerprints, KCVs, mechanism
 // names, strengths and outcomes; the ledger's own guard refuses raw bytes as a second line.
 import { OlocusError } from '../../shared/errors';
+import type { LedgerEventType } from '../audit/events';
 import type { MigrationResult, TransferAudit } from './types';
 
 export class TransferLog {
   constructor(private readonly audit: TransferAudit | undefined) {}
 
-  async event(type: string, data: Record<string, unknown>): Promise<void> {
+  async event(type: LedgerEventType, data: Record<string, unknown>): Promise<void> {
     const a = this.audit;
     if (!a) return;
     if ('event' in a) return a.event(type, data);

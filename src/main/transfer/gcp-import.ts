@@ -26,7 +26,7 @@ import {
 import { cryptoKeyName, keyRingName } from '../hsm/gcp/names';
 import type { GcpAddress } from '../hsm/gcp/names';
 import type { GcpKeyVersionInfo } from '../hsm/gcp/types';
-import type { Pkcs11Provider } from '../hsm/pkcs11/provider';
+import type { TokenProvider } from '../hsm/provider';
 import type { KeySelector } from '../hsm/types';
 import { planGcpImport } from './gcp-import-plan';
 import type { GcpImportPlan } from './gcp-import-plan';
@@ -136,7 +136,7 @@ function sha256Refused(e: unknown): e is OlocusError {
  * at protection level HSM if absent) and proves the new version before returning it.
  */
 export async function importToCloudKms(
-  sourceHsm: Pkcs11Provider,
+  sourceHsm: TokenProvider,
   sel: KeySelector,
   kms: KeyManagementServiceClient,
   to: GcpAddress,
@@ -200,7 +200,7 @@ function eventOf(r: GcpImportResult): Record<string, unknown> {
 }
 
 async function importOne(
-  sourceHsm: Pkcs11Provider,
+  sourceHsm: TokenProvider,
   sel: KeySelector,
   kms: KeyManagementServiceClient,
   to: GcpAddress,

@@ -1,12 +1,12 @@
 // A symmetric KEK on both tokens for kwp: typically the backup KEK rebuilt from custodian shares.
 // It is imported as a session object on each side (gone when the sessions close) and the bytes
 // are zeroed here, whatever happens.
-import type { Pkcs11Provider } from '../hsm/pkcs11/provider';
+import type { TokenProvider } from '../hsm/provider';
 import type { KeyInfo } from '../hsm/types';
 
 export async function importSharedKek(
-  source: Pkcs11Provider,
-  target: Pkcs11Provider,
+  source: TokenProvider,
+  target: TokenProvider,
   value: Uint8Array,
   options: { label: string; type?: 'aes-128' | 'aes-256' },
 ): Promise<{ source: KeyInfo; target: KeyInfo }> {
@@ -40,8 +40,8 @@ export async function importSharedKek(
 
 /** Removes the KEK from both tokens once the migration is over. */
 export async function dropSharedKek(
-  source: Pkcs11Provider,
-  target: Pkcs11Provider,
+  source: TokenProvider,
+  target: TokenProvider,
   label: string,
 ): Promise<void> {
   await Promise.all([

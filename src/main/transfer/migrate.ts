@@ -2,7 +2,7 @@
 // target), prove (public key, signature or KCV), and only then, with the quorum's approval,
 // destroy the source. Each key's outcome goes to the ledger.
 import { ErrorCode, OlocusError } from '../../shared/errors';
-import type { Pkcs11Provider } from '../hsm/pkcs11/provider';
+import type { TokenProvider } from '../hsm/provider';
 import type { KeyInfo, KeySelector } from '../hsm/types';
 import { TransferLog } from './events';
 import type { BatchPlan, KeyPlan } from './plan';
@@ -216,8 +216,8 @@ async function runAll(run: Run, concurrency: number): Promise<MigrationResult[]>
  * a MigrationError listing the keys that did move.
  */
 export async function migrateKeys(
-  sourceHsm: Pkcs11Provider,
-  targetHsm: Pkcs11Provider,
+  sourceHsm: TokenProvider,
+  targetHsm: TokenProvider,
   keys: (KeySelector | KeyRequest)[],
   options: MigrateOptions = {},
 ): Promise<MigrationResult[]> {
@@ -275,8 +275,8 @@ function describeKek(sel: KeySelector): string {
 
 /** One key; see migrateKeys. */
 export async function migrateKey(
-  source: Pkcs11Provider,
-  target: Pkcs11Provider,
+  source: TokenProvider,
+  target: TokenProvider,
   key: KeySelector,
   options: MigrateOptions = {},
 ): Promise<MigrationResult> {

@@ -1,7 +1,7 @@
 // What each token of a migration can do, from its mechanism list and, for behaviour a mechanism
 // list hides (SoftHSM lists KWP yet refuses Ed25519 keys), its vendor profile.
 import { CKM_AES_KEY_WRAP_PAD, CKM_RSA_AES_KEY_WRAP, P } from '../hsm/pkcs11/constants';
-import type { Pkcs11Provider } from '../hsm/pkcs11/provider';
+import type { TokenProvider } from '../hsm/provider';
 import type { KeyType, TokenInfo } from '../hsm/types';
 import { detectVendor } from '../hsm/vendors';
 import type { VendorProfile } from '../hsm/vendors';
@@ -9,7 +9,7 @@ import { moduleLock } from './object-lock';
 import type { ModuleLock } from './object-lock';
 
 export interface Side {
-  provider: Pkcs11Provider;
+  provider: TokenProvider;
   /** `token "LABEL" (serial S)`, for messages. */
   name: string;
   token: TokenInfo;
@@ -23,7 +23,7 @@ export interface Side {
 }
 
 export async function describeSide(
-  provider: Pkcs11Provider,
+  provider: TokenProvider,
   role: 'source' | 'target',
 ): Promise<Side> {
   const flag = role === 'source' ? P.CKF_WRAP : P.CKF_UNWRAP;

@@ -1,6 +1,7 @@
 // The vocabulary of a key migration between two PKCS#11 tokens: what the caller asks for and
 // what it gets back. Nothing here ever holds key bytes; fingerprints and KCVs are public.
 import type { Ledger } from '../audit';
+import type { LedgerEventType } from '../audit/events';
 import type { KeyUsage } from '../hsm/pkcs11/templates';
 import type { KeyClass, KeySelector, KeyType, ProvenanceAttributes } from '../hsm/types';
 import type { TransportType } from './strength';
@@ -33,7 +34,7 @@ export interface TargetTemplate {
 /** Where events go: a Ledger (with the actor and step to name), or the engine's own sink. */
 export type TransferAudit =
   | { ledger: Ledger; actor: string; step?: string | null }
-  | { event: (type: string, data: Record<string, unknown>) => Promise<void> };
+  | { event: (type: LedgerEventType, data: Record<string, unknown>) => Promise<void> };
 
 export interface MigrateOptions {
   /** Default rsa-aes-kwp. */

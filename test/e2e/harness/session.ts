@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startBridge } from '../../../src/bridge/index';
 import type { Bridge } from '../../../src/bridge/index';
-import type { RunManagerOptions } from '../../../src/main/ipc/runs';
+import type { RunManagerOptions } from '../../../src/main/service/run-manager';
 import { SOFTHSM_MODULE, createToken, useSoftHsm } from '../../helpers/softhsm';
 import type { TestToken } from '../../helpers/softhsm';
 import { launchChromium, watchPage } from './browser';

@@ -1,14 +1,16 @@
 // Everything one run holds while it works: the script, the run directory and its state, the
 // HSM, the ledger, and the room. Steps use it; it knows nothing of any one step.
+import type { LedgerEventType } from '../../audit/events';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Ledger } from '../../audit/index';
 import type { AuditSigner } from '../../audit/index';
 import { toPgpWords } from '../../audit/pgp-words';
 import { Pkcs11Provider } from '../../hsm/pkcs11/provider';
+import type { TokenProvider } from '../../hsm/provider';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import type { CeremonyScript, Step } from '../script/schema';
-import { writeOnce } from './files';
+import { writeOnce } from '../../audit/durable';
 import { collectQuorum } from './quorum-session';
 import type { CeremonyRoom } from './room';
 import type { RunState, StepState } from './state';
@@ -24,7 +26,7 @@ export interface HsmTarget {
 
 export class RunContext {
   ledger: Ledger | null = null;
-  private token: Pkcs11Provider | null = null;
+  private token: TokenProvider | null = null;
   private loggedIn = false;
 
   constructor(
@@ -54,7 +56,7 @@ export class RunContext {
   }
 
   /** The ceremony token (opened on first use; the token must exist). */
-  async provider(): Promise<Pkcs11Provider> {
+  async provider(): Promise<TokenProvider> {
     this.token ??= await Pkcs11Provider.open({
       modulePath: this.hsm.modulePath,
       ...(this.hsm.initArgs !== undefined ? { initArgs: this.hsm.initArgs } : {}),
@@ -64,7 +66,7 @@ export class RunContext {
   }
 
   /** A provider on the module without a token: for initialising one. */
-  async moduleProvider(): Promise<Pkcs11Provider> {
+  async moduleProvider(): Promise<TokenProvider> {
     return Pkcs11Provider.open({
       modulePath: this.hsm.modulePath,
       ...(this.hsm.initArgs !== undefined ? { initArgs: this.hsm.initArgs } : {}),
@@ -134,7 +136,7 @@ export class RunContext {
   /** Appends to the ledger (durable before it returns); before the ledger exists, nothing. */
   async event(
     step: string | null,
-    type: string,
+    type: LedgerEventType,
     data: Record<string, unknown> = {},
   ): Promise<void> {
     if (this.ledger) await this.ledger.append({ actor: this.actor, step, type, data });

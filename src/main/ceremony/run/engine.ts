@@ -8,7 +8,7 @@ import { STEP_TYPES } from '../script/schema';
 import type { CeremonyScript, Step } from '../script/schema';
 import { RunContext, sha256 } from './context';
 import type { HsmTarget } from './context';
-import { exists, writeOnce } from './files';
+import { exists, writeOnce } from '../../audit/durable';
 import { backup, checkpoint, csr, generateKey, selfSigned } from './key-steps';
 import type { CeremonyRoom } from './room';
 import { RUN_FORMAT, loadState } from './state';
@@ -20,13 +20,15 @@ import { initializeToken } from './token-step';
 import { finishRun } from './finish';
 import { compareStep, precheckStep } from './transcript';
 import type { Transcript } from './transcript';
-import type { RunSummary } from './finish';
+import type { RunReporting, RunSummary } from './finish';
 
 export interface RunOptions {
   script: CeremonyScript;
   scriptText: string;
   dir: string;
   room: CeremonyRoom;
+  /** The signed report every run ends with, from the service (see RunReporting). */
+  reporting: RunReporting;
   mode?: RunState['mode'];
   /** Where the token lives, when the script's URI must be overridden (demo, rehearsal). */
   hsm?: Partial<HsmTarget>;
@@ -187,7 +189,7 @@ export async function runCeremony(o: RunOptions): Promise<RunSummary> {
       await ctx.save();
       if (step.type === 'token.initialize') await ctx.logout();
     }
-    return await finishRun(ctx);
+    return await finishRun(ctx, o.reporting);
   } finally {
     await ctx.close();
   }

@@ -7,8 +7,8 @@ import { toPgpWords } from '../../audit/pgp-words';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import type { RunContext } from './context';
 import { sha256 } from './context';
-import { exists, replaceAtomically, writeOnce } from './files';
-import { buildReport, prepareReportSigner } from '../../report/index';
+import { exists, replaceAtomically, writeOnce } from '../../audit/durable';
+import type { TokenProvider } from '../../hsm/provider';
 import { buildTranscript } from './transcript';
 
 /** Bookkeeping, the demo's own HSM store and its demo-only secrets are not ceremony outputs. */
@@ -19,6 +19,19 @@ const NOT_OUTPUTS = [
   /^softhsm\//,
   /^demo-secrets\//,
 ];
+
+/**
+ * Report-making, handed in by the service: report/ sits above ceremony/ (it reads run state and
+ * evidence), so the run cannot import it. `prepare` makes the report-signing key and certificate
+ * while the token is open; its `record` goes into the ledger before it closes, and `build` makes
+ * the signed PDF afterwards from the closed run directory.
+ */
+export interface RunReporting {
+  prepare(
+    hsm: TokenProvider,
+    options: { runDir: string; now: () => Date },
+  ): Promise<{ record: Record<string, unknown>; build(): Promise<Uint8Array> }>;
+}
 
 export interface RunSummary {
   dir: string;
@@ -39,7 +52,7 @@ async function listFiles(dir: string, root = dir): Promise<string[]> {
   return out.sort();
 }
 
-export async function finishRun(ctx: RunContext): Promise<RunSummary> {
+export async function finishRun(ctx: RunContext, reporting: RunReporting): Promise<RunSummary> {
   const { state } = ctx;
   if (!ctx.ledger)
     throw new OlocusError(ErrorCode.OPERATION_FAILED, 'The run finished without an audit ledger.');
@@ -55,19 +68,16 @@ export async function finishRun(ctx: RunContext): Promise<RunSummary> {
   );
   // The report-signing key and its certificate (issued by the root the run made, if any) are
   // made while the token is open, and recorded before the ledger closes.
-  const reportSigner = await prepareReportSigner(await ctx.provider(), {
-    runDir: ctx.dir,
-    now: ctx.now,
-  });
-  await ctx.event(null, 'report.signer', reportSigner.record);
+  const report = await reporting.prepare(await ctx.provider(), { runDir: ctx.dir, now: ctx.now });
+  await ctx.event(null, 'report.signer', report.record);
   await ctx.event(null, 'ceremony.finished', {
     steps: state.steps.map((s) => ({ id: s.id, witness: s.witness?.name ?? null })),
   });
   await ctx.ledger.signHead({ actor: ctx.actor, step: null });
 
   // Nothing is appended after this: the report embeds the ledger whose head the manifest signs.
-  const report = await buildReport(ctx.dir, { signer: reportSigner, now: ctx.now });
-  if (!(await exists(ctx.path('report.pdf')))) await ctx.output('report.pdf', report.pdf);
+  const pdf = await report.build();
+  if (!(await exists(ctx.path('report.pdf')))) await ctx.output('report.pdf', pdf);
 
   // The manifest covers everything but itself and the run's own bookkeeping.
   const files = (await listFiles(ctx.dir)).filter((f) => !NOT_OUTPUTS.some((re) => re.test(f)));

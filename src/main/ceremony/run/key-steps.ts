@@ -3,8 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
-import { certificateRequest, selfSignedCertificate } from '../certificates';
-import type { HsmSigningKey } from '../certificates';
+import { certificateRequest, selfSignedCertificate } from '../../hsm/certificates';
+import type { HsmSigningKey } from '../../hsm/certificates';
 import type { KeyType } from '../../hsm/types';
 import type { Step } from '../script/schema';
 import type { RunContext } from './context';

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
-import { replaceAtomically } from './files';
+import { replaceAtomically } from '../../audit/durable';
 
 export const RUN_FORMAT = 'olocus-ceremony-run/1';
 

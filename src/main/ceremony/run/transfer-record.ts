@@ -1,7 +1,9 @@
 // What the ledger already says about a transfer step. The ledger, not the state file, is the
 // record of a transfer: it is appended (durably) the moment the copy is proven, so a run that
 // stopped before its state caught up still knows the key moved and never moves it twice.
-import { readFile } from 'node:fs/promises';
+import type { LedgerEventType } from '../../audit/events';
+import { readLedgerRecords } from '../../audit/record-reader';
+import type { LedgerRecord } from '../../audit/types';
 import type { RunContext } from './context';
 
 export interface RecordedTransfer {
@@ -19,24 +21,20 @@ export async function recordedTransfer(ctx: RunContext, stepId: string): Promise
     approval: null,
     destroyed: null,
   };
-  let text: string;
+  let records: LedgerRecord[];
   try {
-    text = await readFile(ctx.path('audit.jsonl'), 'utf8');
+    ({ records } = await readLedgerRecords(ctx.path('audit.jsonl')));
   } catch {
     return found;
   }
-  for (const line of text.split('\n')) {
-    let r: { step?: unknown; type?: unknown; data?: Record<string, unknown> };
-    try {
-      r = JSON.parse(line) as typeof r;
-    } catch {
-      continue; // An empty line at the end, or a torn last line the ledger itself recovers.
-    }
-    if (r.step !== stepId || !r.data) continue;
-    if (r.type === 'transfer.started') found.started = true;
-    else if (r.type === 'key.migrated') found.migrated = r.data;
-    else if (r.type === 'transfer.destroy_approved') found.approval = r.data;
-    else if (r.type === 'key.source_destroyed') found.destroyed = r.data;
+  // A torn last line is skipped here; the ledger itself recovers it.
+  for (const r of records) {
+    if (r.step !== stepId) continue;
+    const type = r.type as LedgerEventType;
+    if (type === 'transfer.started') found.started = true;
+    else if (type === 'key.migrated') found.migrated = r.data;
+    else if (type === 'transfer.destroy_approved') found.approval = r.data;
+    else if (type === 'key.source_destroyed') found.destroyed = r.data;
   }
   return found;
 }

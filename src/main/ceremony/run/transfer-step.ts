@@ -4,7 +4,7 @@
 // a resumed run reads it back and never moves a key twice.
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
-import type { Pkcs11Provider } from '../../hsm/pkcs11/provider';
+import type { TokenProvider } from '../../hsm/provider';
 import type { KeySelector } from '../../hsm/types';
 import { dropSharedKek, importSharedKek, migrateKey } from '../../transfer/index';
 import type { MigrateOptions, TransferAudit } from '../../transfer/index';
@@ -182,8 +182,8 @@ async function approveDestroy(
 async function prepareKek(
   ctx: RunContext,
   step: TransferStep,
-  source: Pkcs11Provider,
-  target: Pkcs11Provider,
+  source: TokenProvider,
+  target: TokenProvider,
 ): Promise<{ selectors: NonNullable<MigrateOptions['kek']>; drop: () => Promise<void> } | null> {
   if (step.wrap !== 'kwp' || !step.kek) return null;
   if ('label' in step.kek) {
@@ -241,7 +241,7 @@ async function recover(
   ctx: RunContext,
   step: TransferStep,
   st: StepState,
-  source: Pkcs11Provider,
+  source: TokenProvider,
   recorded: RecordedTransfer,
 ): Promise<string> {
   const label = transferLabel(step);

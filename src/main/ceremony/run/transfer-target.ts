@@ -6,14 +6,15 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { openPkcs11 } from '../../hsm/open';
 import { Pkcs11Provider } from '../../hsm/pkcs11/provider';
+import type { TokenProvider } from '../../hsm/provider';
 import { parsePkcs11Uri } from '../../hsm/uri';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import type { RunContext } from './context';
-import { exists } from './files';
+import { exists } from '../../audit/durable';
 import { slug } from './token-step';
 
 export interface OpenedTarget {
-  provider: Pkcs11Provider;
+  provider: TokenProvider;
   /** What the room and the ledger call it: the script's name and the token it reached. */
   name: string;
   throwaway: boolean;

@@ -5,6 +5,7 @@ import { X509Certificate, createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { verifyLedgerBytes, type LedgerRecord, type VerifyResult } from '../../audit/index';
+import { parseRecordsUntilDamage } from '../../audit/record-reader';
 import { loadState, type RunState } from '../../ceremony/run/state';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 
@@ -53,19 +54,8 @@ async function optional(path: string): Promise<Buffer | null> {
   }
 }
 
-/** Parses the ledger lines; a line that is not JSON ends the list (verification names it). */
-export function parseRecords(bytes: Uint8Array): LedgerRecord[] {
-  const out: LedgerRecord[] = [];
-  for (const line of Buffer.from(bytes).toString('utf8').split('\n')) {
-    if (!line) continue;
-    try {
-      out.push(JSON.parse(line) as LedgerRecord);
-    } catch {
-      break;
-    }
-  }
-  return out;
-}
+/** The ledger's records up to the first damaged line (audit/record-reader.ts). */
+export const parseRecords = parseRecordsUntilDamage;
 
 async function readCertificates(dir: string): Promise<CertificateFile[]> {
   let names: string[];

@@ -10,7 +10,7 @@ import {
   selfSignedCertificate,
   type HsmSigningKey,
   type IssuedCertificate,
-} from '../../ceremony/certificates';
+} from '../../hsm/certificates';
 import { loadState, type RunState } from '../../ceremony/run/state';
 import type { HsmIdentity } from '../../compliance/index';
 import type {

@@ -2,10 +2,13 @@
 // truth: a step is done when its step.completed record is there).
 import type { LedgerRow } from '../api/client';
 
-export type StepStatus = 'pending' | 'running' | 'done';
+/** A step as the timeline shows it, from the ledger (StepStatus is the run's state.json, in main). */
+export type StepProgress = 'pending' | 'running' | 'done';
 
-export function stepStatuses(stepIds: string[], ledger: LedgerRow[]): Record<string, StepStatus> {
-  const out: Record<string, StepStatus> = Object.fromEntries(stepIds.map((id) => [id, 'pending']));
+export function stepStatuses(stepIds: string[], ledger: LedgerRow[]): Record<string, StepProgress> {
+  const out: Record<string, StepProgress> = Object.fromEntries(
+    stepIds.map((id) => [id, 'pending']),
+  );
   for (const r of ledger) {
     if (!r.step || !(r.step in out)) continue;
     if (r.type === 'step.completed') out[r.step] = 'done';

@@ -5,7 +5,8 @@ import type { StateCreator } from 'zustand/vanilla';
 import type { EventOf, IpcError, OpenRequest, ResponseOf } from '../../../shared/olocus-api';
 import type { LedgerRow } from '../api/client';
 
-export type RunState = 'idle' | 'starting' | 'running' | 'finished' | 'failed' | 'cancelled';
+/** The window's view of a background run (RunState is the run directory's state.json, in main). */
+export type RunPhase = 'idle' | 'starting' | 'running' | 'finished' | 'failed' | 'cancelled';
 export type ShareAsk = Extract<OpenRequest, { ask: 'share' }>;
 export type WitnessAsk = Extract<OpenRequest, { ask: 'witness' }>;
 export type PassphraseAsk = Extract<OpenRequest, { ask: 'passphrase' }>;
@@ -29,7 +30,7 @@ export interface IssuedCard {
 export interface RunSlice {
   runId: string | null;
   runDir: string | null;
-  runState: RunState;
+  runState: RunPhase;
   runError: IpcError | null;
   runResult: RunResult | null;
   progress: ProgressLine[];
@@ -65,7 +66,7 @@ const MAX_PROGRESS = 500;
 const initial = {
   runId: null,
   runDir: null,
-  runState: 'idle' as RunState,
+  runState: 'idle' as RunPhase,
   runError: null,
   runResult: null,
   progress: [],

@@ -1,7 +1,8 @@
-// `ceremony drill DIR`: every officer presents their card; the drill proves each share (not just
-// M of them) still reconstructs the secret against the commitments the run recorded, with no HSM
-// login for the check itself. The result is written to DIR/drills/ and, when the drilled secret
-// opens the ceremony token, signed there by the audit key.
+// `ceremony drill DIR`, the run that drills (quorum/drill.ts is the pure share check it runs):
+// every officer presents their card; the drill proves each share (not just M of them) still
+// reconstructs the secret against the commitments the run recorded, with no HSM login for the
+// check itself. The result is written to DIR/drills/ and, when the drilled secret opens the
+// ceremony token, signed there by the audit key.
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import canonicalize from 'canonicalize';
@@ -12,7 +13,7 @@ import { ErrorCode, OlocusError } from '../../shared/errors';
 import { combineShares, decodeShare, drillShares } from './quorum/index';
 import type { DrillReport, ShareEnvelope } from './quorum/index';
 import { TOKEN_PINS, splitTokenPins } from './run/context';
-import { exists, writeOnce } from './run/files';
+import { exists, writeOnce } from '../audit/durable';
 import type { CeremonyRoom } from './run/room';
 import { loadState } from './run/state';
 import { parseScript } from './script/load';

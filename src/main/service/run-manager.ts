@@ -7,13 +7,14 @@ import { join, resolve } from 'node:path';
 import type { IpcError, ResultOf, RunKind } from '../../shared/contract';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import type { RoomEvent } from '../ceremony/run/room';
-import { toIpcError } from './errors';
-import type { EmitEvent } from './events';
-import { LedgerTail } from './ledger-tail';
-import { IpcRoom } from './room';
-import type { Answer, IpcRoomOptions } from './room';
+import { toIpcError } from './error-result';
+import type { EmitEvent } from './emit-event';
+import { LedgerTail } from '../audit/ledger-tail';
+import { IpcRoom } from './run-room';
+import type { Answer, IpcRoomOptions } from './run-room';
 
-type RunState = 'running' | 'finished' | 'failed' | 'cancelled';
+/** Where a background run is (RunState is the run directory's state.json, ceremony/run/state.ts). */
+type RunPhase = 'running' | 'finished' | 'failed' | 'cancelled';
 type RunStatus = ResultOf<'runStatus'>;
 /** What a run of each kind produces, as the contract describes it. */
 export type RunResultOf<K extends RunKind> = NonNullable<Extract<RunStatus, { kind: K }>['result']>;
@@ -27,7 +28,7 @@ export interface RunTools {
 interface Run {
   runId: string;
   kind: RunKind;
-  state: RunState;
+  state: RunPhase;
   room: IpcRoom;
   result?: unknown;
   error?: IpcError;

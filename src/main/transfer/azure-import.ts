@@ -3,17 +3,17 @@
 // proven: the vault's public key must be the source's, and a signature the vault makes must
 // verify under the source's public key.
 import { createHash, createPublicKey } from 'node:crypto';
-import { ErrorCode, OlocusError } from '../../../shared/errors';
-import { verifyWithSpki } from '../software-verify';
-import type { KeyType } from '../types';
-import type { ByokFile } from '../../transfer/byok-file';
-import { parseKekId } from '../../transfer/byok-file';
-import { TransferLog } from '../../transfer/events';
-import type { TransferAudit } from '../../transfer/types';
-import { azureCall } from './errors';
-import { sha256Hex } from './jwk';
-import { AzureVault, describeAzureKey } from './vault';
-import type { AzureKeyInfo } from './vault';
+import { ErrorCode, OlocusError } from '../../shared/errors';
+import { verifyWithSpki } from '../hsm/software-verify';
+import type { KeyType } from '../hsm/types';
+import type { ByokFile } from './byok-file';
+import { parseKekId } from './byok-file';
+import { TransferLog } from './events';
+import type { TransferAudit } from './types';
+import { azureCall } from '../hsm/azure/errors';
+import { sha256Hex } from '../hsm/azure/jwk';
+import { AzureVault, describeAzureKey } from '../hsm/azure/vault';
+import type { AzureKeyInfo } from '../hsm/azure/vault';
 
 export interface ByokProof {
   spkiMatch: boolean;

@@ -3,8 +3,8 @@
 // records by reading the file the auditor will read, not from a side channel. `data` is not
 // forwarded: the ledger is the place to read it, and the event stays small.
 import { open, stat } from 'node:fs/promises';
-import { parseLedgerLine } from '../service/ledger-page';
-import type { LedgerHeader } from '../service/ledger-page';
+import { parseLedgerLine } from './record-reader';
+import type { LedgerHeader } from './record-reader';
 
 export type { LedgerHeader };
 

@@ -16,7 +16,7 @@ import type {
   RoomEvent,
   ShareRequest,
 } from '../ceremony/run/room';
-import type { EmitEvent } from './events';
+import type { EmitEvent } from './emit-event';
 
 /** What the renderer answered, as the handlers pass it on (already schema-checked). */
 export type Answer =

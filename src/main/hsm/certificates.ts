@@ -5,7 +5,7 @@ import 'reflect-metadata';
 import { createHash, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { ErrorCode, OlocusError } from '../../shared/errors';
-import type { KeyType } from '../hsm/types';
+import type { KeyType } from './types';
 
 export interface HsmSigningKey {
   type: KeyType;
