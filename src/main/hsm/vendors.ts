@@ -44,6 +44,8 @@ export interface VendorProfile {
     // Provenance code must treat that as the rule for all vendors (docs/vendors.md).
     /** Vendor-defined mechanism numbers the app may need (e.g. AWS CloudHSM AES key wrap variants), name → number. */
     vendorMechanisms?: Record<string, number>;
+    /** The mechanism number that means RFC 5649 key wrap on this module when it is not the standard 0x210B. */
+    rfc5649?: number;
     /** The PIN format the module expects, for the officer's prompt (CloudHSM "user:password", YubiHSM authkey id + password). */
     pinFormat?: string;
     /** Environment or config the module needs before C_Initialize (e.g. YUBIHSM_PKCS11_CONF, ChrystokiConfigurationPath, CKNFAST_*). */
@@ -73,6 +75,7 @@ const PROFILES: VendorProfile[] = [
       // Luna's own number for RFC 5649 wrapping; SafeNet's header calls it identical to the
       // standard CKM_AES_KEY_WRAP_KWP (0x210B). Discovery shows which of the two a partition lists.
       vendorMechanisms: { CKM_AES_KWP: 0x80000171 },
+      rfc5649: 0x80000171,
       pinFormat:
         'Partition password (crypto officer or crypto user). PED-authenticated HSMs take the credential from a PED key instead.',
       environment: ['ChrystokiConfigurationPath'],
@@ -163,6 +166,7 @@ const PROFILES: VendorProfile[] = [
         CKM_CLOUDHSM_AES_KEY_WRAP_ZERO_PAD: 0x8000216f,
         CKM_SP800_108_COUNTER_KDF: 0x80000001,
       },
+      rfc5649: 0x8000216f,
       pinFormat: '<crypto user name>:<password>, e.g. CryptoUser:CUPassword123!',
       environment: ['configure-pkcs11 bootstrap (Client SDK 5 cluster configuration)'],
       notes: [
@@ -244,6 +248,8 @@ const PROFILES: VendorProfile[] = [
       oaepHashes: ['sha1'],
       // Ed25519 keys sign, but C_WrapKey/C_UnwrapKey reject them.
       cannotWrap: ['ed25519'],
+      // 0x210A (CKM_AES_KEY_WRAP_PAD) is RFC 5649 here; 0x210B is not listed.
+      rfc5649: 0x210a,
       pinFormat: 'Token user PIN (any string of 4 to 255 bytes).',
       environment: ['SOFTHSM2_CONF'],
       notes: [
