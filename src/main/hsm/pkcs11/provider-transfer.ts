@@ -30,13 +30,12 @@ export abstract class Pkcs11TransferSupport extends Pkcs11KeyStore {
   kwpProbe(): KwpProbe {
     return (mechanism, kek, key) =>
       this.run('probing the AES key-wrap mechanism', IDEMPOTENT, async (s) => {
-        const base = (wrap: boolean, len: number) => [
+        const base = (wrap: boolean) => [
           { type: P.CKA_CLASS, value: P.CKO_SECRET_KEY },
           { type: P.CKA_KEY_TYPE, value: P.CKK_AES },
           { type: P.CKA_TOKEN, value: false },
           { type: P.CKA_WRAP, value: wrap },
           { type: P.CKA_EXTRACTABLE, value: !wrap },
-          { type: P.CKA_VALUE_LEN, value: len },
         ];
         const made: Handle[] = [];
         try {
@@ -48,7 +47,7 @@ export abstract class Pkcs11TransferSupport extends Pkcs11KeyStore {
               await this.ex.call<Handle>({
                 op: 'createObject',
                 session: s,
-                template: base(wrap, value.length),
+                template: base(wrap),
                 secretValue: value,
               }),
             );
