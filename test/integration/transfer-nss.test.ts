@@ -63,6 +63,19 @@ describe.skipIf(!NSS_MODULE)('SoftHSM and NSS softoken as transfer peers', () =>
         verifyWithSpki(await pick(from).publicKey({ label }), sig.algorithm, data, sig.signature),
       ).toBe(true);
     });
+    for (const type of ['ec-p256', 'ec-p384'] as const)
+      it(`moves an ${type} key ${from} → ${to}, proven by a signature (NSS gets CKA_NSS_DB)`, async () => {
+        const label = `${type}-${from}-${to}`;
+        const { privateKey } = await pick(from).generateKeyPair(type, { label, extractable: true });
+        const r = await migrateKey(pick(from), pick(to), { label }, rsaAes);
+        expect(r.proof.signatureVerified).toBe(true);
+        expect(r.target.spkiSha256).toBe(privateKey.spkiSha256);
+        const data = Buffer.from('an EC key between modules');
+        const sig = await pick(to).sign({ label }, data);
+        expect(
+          verifyWithSpki(await pick(from).publicKey({ label }), sig.algorithm, data, sig.signature),
+        ).toBe(true);
+      });
     it(`moves an AES-256 key ${from} → ${to}, proven by its KCV`, async () => {
       const label = `aes-${from}-${to}`;
       const made = await pick(from).generateKey('aes-256', { label, extractable: true });

@@ -11,7 +11,13 @@ import fs from 'node:fs';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 
 export type VendorId =
-  'softhsm' | 'thales_luna' | 'entrust_nshield' | 'utimaco' | 'aws_cloudhsm' | 'yubihsm';
+  | 'softhsm'
+  | 'nss_softoken'
+  | 'thales_luna'
+  | 'entrust_nshield'
+  | 'utimaco'
+  | 'aws_cloudhsm'
+  | 'yubihsm';
 
 export interface VendorProfile {
   id: VendorId;
@@ -52,6 +58,11 @@ export interface VendorProfile {
     environment?: string[];
     /** C_Initialize pReserved string needed? (NSS softoken needs one; most don't) */
     initArgsRequired?: boolean;
+    /**
+     * An attribute the module needs, holding the raw public point, to unwrap an EC private key
+     * whose PKCS#8 lacks the optional public key (NSS: CKA_NSS_DB, else CKR_TEMPLATE_INCOMPLETE).
+     */
+    ecUnwrapPublicPoint?: number;
     notes?: string[];
   };
 }
@@ -258,6 +269,35 @@ const PROFILES: VendorProfile[] = [
         'RFC 5649 wrapping is offered as CKM_AES_KEY_WRAP_PAD (0x210A), not CKM_AES_KEY_WRAP_KWP (0x210B); the listed 0x210A behaves as KWP.',
         'Unwrapped keys report CKA_LOCAL, CKA_NEVER_EXTRACTABLE and CKA_ALWAYS_SENSITIVE false.',
         'Software token: for rehearsals and tests, never for a production ceremony.',
+      ],
+    },
+  },
+  {
+    id: 'nss_softoken',
+    name: 'Mozilla NSS softoken',
+    modulePaths: {
+      linux: [
+        '/usr/lib/x86_64-linux-gnu/libsoftokn3.so',
+        '/usr/lib/aarch64-linux-gnu/libsoftokn3.so',
+      ],
+      darwin: [],
+      win32: [],
+    },
+    detect: {
+      libraryManufacturer: /^Mozilla Foundation\b/,
+      libraryDescription: /^NSS Internal Crypto Services\b/,
+    },
+    quirks: {
+      // Observed with NSS 3.87 on Debian (docs/interop.md): 0x210A is RFC 3394 + PKCS#7
+      // padding, RFC 5649 is the standard 0x210B, so no rfc5649 override here.
+      // sftk_unwrapPrivateKey stores an EC key's public value as CKA_NSS_DB (0xD5A0DB00) and
+      // takes it from the PKCS#8; SoftHSM's PKCS#8 omits it, so the template supplies it.
+      ecUnwrapPublicPoint: 0xd5a0db00,
+      initArgsRequired: true,
+      pinFormat: 'NSS database password (empty until a user PIN is set).',
+      notes: [
+        'Needs a pReserved init string naming its database (configdir=...), given as x-init-args in the URI.',
+        'Software token: for tests and interop checks, never for a production ceremony.',
       ],
     },
   },

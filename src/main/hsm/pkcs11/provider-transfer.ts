@@ -10,6 +10,8 @@ import { wrapMech } from './mechanisms';
 import type { Mech } from './protocol';
 import type { Handle } from './protocol';
 import { detectVendor } from '../vendors';
+import type { VendorProfile } from '../vendors';
+import { KEY_SPECS, coordinateBytes } from './keytypes';
 import type { WrapAlgorithm } from '../types';
 import { resolveKwp } from './kwp-resolve';
 import type { KwpProbe, ResolvedKwp } from './kwp-resolve';
@@ -68,17 +70,21 @@ export abstract class Pkcs11TransferSupport extends Pkcs11KeyStore {
       });
   }
   /** The number that means RFC 5649 on this token for wrapping or unwrapping (see kwp-resolve.ts). */
+  async vendor(): Promise<VendorProfile | null> {
+    const [info, token] = await Promise.all([this.info(), this.tokenInfo()]);
+    return detectVendor({
+      libraryManufacturer: info.manufacturer,
+      libraryDescription: info.description,
+      tokenManufacturer: token.manufacturer,
+      tokenModel: token.model,
+    });
+  }
   async resolvedKwp(role: 'wrap' | 'unwrap'): Promise<ResolvedKwp> {
     const [info, token] = await Promise.all([this.info(), this.tokenInfo()]);
     const cacheKey = `${info.path}\0${token.serial}\0${token.label}\0${role}`;
     let hit = kwpCache.get(cacheKey);
     if (!hit) {
-      const vendor = detectVendor({
-        libraryManufacturer: info.manufacturer,
-        libraryDescription: info.description,
-        tokenManufacturer: token.manufacturer,
-        tokenModel: token.model,
-      });
+      const vendor = await this.vendor();
       const t = await this.token();
       hit = resolveKwp(
         t.mechs,
@@ -250,12 +256,19 @@ export abstract class Pkcs11TransferSupport extends Pkcs11KeyStore {
     } & GenerateOptions,
   ): Promise<KeyInfo> {
     const kwp = await this.tokenWrapMech('aes-kwp', 'unwrap');
+    const pointAttr = (await this.vendor())?.quirks.ecUnwrapPublicPoint;
     return this.run(`unwrapping key "${target.label}"`, false, async (s, t) => {
       await this.claimLabel(s, t, target.label);
       try {
         const id = target.id ?? randomBytes(16);
         const kek = await this.key(s, t, unwrappingKey, oaep ? ['private'] : ['secret']);
         const template = unwrapTemplate(target.type, target.class, { ...target, id });
+        if (pointAttr !== undefined && target.type.startsWith('ec') && target.publicKey) {
+          // The uncompressed point ends the SPKI (04 || X || Y).
+          const n = 1 + 2 * coordinateBytes(KEY_SPECS[target.type]);
+          const spki = target.publicKey;
+          template.push({ type: pointAttr, value: Buffer.from(spki.subarray(spki.length - n)) });
+        }
         const publicTemplate = target.publicKey
           ? publicKeyImportTemplate(target.publicKey, { ...target, id }).template
           : undefined;
