@@ -275,14 +275,9 @@ const PROFILES: VendorProfile[] = [
   {
     id: 'nss_softoken',
     name: 'Mozilla NSS softoken',
-    modulePaths: {
-      linux: [
-        '/usr/lib/x86_64-linux-gnu/libsoftokn3.so',
-        '/usr/lib/aarch64-linux-gnu/libsoftokn3.so',
-      ],
-      darwin: [],
-      win32: [],
-    },
+    // No default paths: NSS cannot start without its init string, so discovery (which opens
+    // modules without one) must not offer it; it is reached by module-path + x-init-args.
+    modulePaths: { linux: [], darwin: [], win32: [] },
     detect: {
       libraryManufacturer: /^Mozilla Foundation\b/,
       libraryDescription: /^NSS Internal Crypto Services\b/,
