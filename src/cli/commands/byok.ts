@@ -61,7 +61,7 @@ const byokExport: CommandSpec = {
   summary: 'Azure BYOK file for a key',
   details: [
     'The key (pkcs11: URI with pin-source) is wrapped inside its HSM: RSA-OAEP-SHA1 of an ephemeral AES-256 key',
-    'under the KEK, then the key with CKM_AES_KEY_WRAP_PAD (CKM_RSA_AES_KEY_WRAP). The KEK must be at least as strong',
+    'under the KEK, then the key with RFC 5649 AES key wrap (CKM_RSA_AES_KEY_WRAP). The KEK must be at least as strong',
     'as the key (SP 800-57); the key must be extractable. FILE.byok is never overwritten.',
     '--ledger appends key.byok_exported (or the refusal) to a hash-chained ledger; no HSM key signs its head.',
   ],

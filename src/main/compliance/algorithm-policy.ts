@@ -92,7 +92,7 @@ const POLICY: Record<string, Entry> = {
     label: 'AES key wrap with padding (KWP, RFC 5649)',
     verdict: 'approved',
     reference: 'SP 800-38F §6.3 (KWP)',
-    note: 'Approved key-wrap mode; CKM_AES_KEY_WRAP_PAD on SoftHSM behaves as KWP.',
+    note: "Approved key-wrap mode; PKCS#11 3.0 names it CKM_AES_KEY_WRAP_KWP (0x210B). The number differs per module (SoftHSM 2.6: 0x210A; NSS: 0x210A is RFC 3394 + PKCS#7, not KWP), so each token's is resolved and recorded.",
   },
   'aes-kw': {
     label: 'AES key wrap (KW, RFC 3394)',

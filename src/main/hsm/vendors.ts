@@ -11,7 +11,13 @@ import fs from 'node:fs';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 
 export type VendorId =
-  'softhsm' | 'thales_luna' | 'entrust_nshield' | 'utimaco' | 'aws_cloudhsm' | 'yubihsm';
+  | 'softhsm'
+  | 'nss_softoken'
+  | 'thales_luna'
+  | 'entrust_nshield'
+  | 'utimaco'
+  | 'aws_cloudhsm'
+  | 'yubihsm';
 
 export interface VendorProfile {
   id: VendorId;
@@ -44,12 +50,19 @@ export interface VendorProfile {
     // Provenance code must treat that as the rule for all vendors (docs/vendors.md).
     /** Vendor-defined mechanism numbers the app may need (e.g. AWS CloudHSM AES key wrap variants), name → number. */
     vendorMechanisms?: Record<string, number>;
+    /** The mechanism number that means RFC 5649 key wrap on this module when it is not the standard 0x210B. */
+    rfc5649?: number;
     /** The PIN format the module expects, for the officer's prompt (CloudHSM "user:password", YubiHSM authkey id + password). */
     pinFormat?: string;
     /** Environment or config the module needs before C_Initialize (e.g. YUBIHSM_PKCS11_CONF, ChrystokiConfigurationPath, CKNFAST_*). */
     environment?: string[];
     /** C_Initialize pReserved string needed? (NSS softoken needs one; most don't) */
     initArgsRequired?: boolean;
+    /**
+     * An attribute the module needs, holding the raw public point, to unwrap an EC private key
+     * whose PKCS#8 lacks the optional public key (NSS: CKA_NSS_DB, else CKR_TEMPLATE_INCOMPLETE).
+     */
+    ecUnwrapPublicPoint?: number;
     notes?: string[];
   };
 }
@@ -73,6 +86,7 @@ const PROFILES: VendorProfile[] = [
       // Luna's own number for RFC 5649 wrapping; SafeNet's header calls it identical to the
       // standard CKM_AES_KEY_WRAP_KWP (0x210B). Discovery shows which of the two a partition lists.
       vendorMechanisms: { CKM_AES_KWP: 0x80000171 },
+      rfc5649: 0x80000171,
       pinFormat:
         'Partition password (crypto officer or crypto user). PED-authenticated HSMs take the credential from a PED key instead.',
       environment: ['ChrystokiConfigurationPath'],
@@ -163,6 +177,7 @@ const PROFILES: VendorProfile[] = [
         CKM_CLOUDHSM_AES_KEY_WRAP_ZERO_PAD: 0x8000216f,
         CKM_SP800_108_COUNTER_KDF: 0x80000001,
       },
+      rfc5649: 0x8000216f,
       pinFormat: '<crypto user name>:<password>, e.g. CryptoUser:CUPassword123!',
       environment: ['configure-pkcs11 bootstrap (Client SDK 5 cluster configuration)'],
       notes: [
@@ -244,6 +259,8 @@ const PROFILES: VendorProfile[] = [
       oaepHashes: ['sha1'],
       // Ed25519 keys sign, but C_WrapKey/C_UnwrapKey reject them.
       cannotWrap: ['ed25519'],
+      // 0x210A (CKM_AES_KEY_WRAP_PAD) is RFC 5649 here; 0x210B is not listed.
+      rfc5649: 0x210a,
       pinFormat: 'Token user PIN (any string of 4 to 255 bytes).',
       environment: ['SOFTHSM2_CONF'],
       notes: [
@@ -252,6 +269,30 @@ const PROFILES: VendorProfile[] = [
         'RFC 5649 wrapping is offered as CKM_AES_KEY_WRAP_PAD (0x210A), not CKM_AES_KEY_WRAP_KWP (0x210B); the listed 0x210A behaves as KWP.',
         'Unwrapped keys report CKA_LOCAL, CKA_NEVER_EXTRACTABLE and CKA_ALWAYS_SENSITIVE false.',
         'Software token: for rehearsals and tests, never for a production ceremony.',
+      ],
+    },
+  },
+  {
+    id: 'nss_softoken',
+    name: 'Mozilla NSS softoken',
+    // No default paths: NSS cannot start without its init string, so discovery (which opens
+    // modules without one) must not offer it; it is reached by module-path + x-init-args.
+    modulePaths: { linux: [], darwin: [], win32: [] },
+    detect: {
+      libraryManufacturer: /^Mozilla Foundation\b/,
+      libraryDescription: /^NSS Internal Crypto Services\b/,
+    },
+    quirks: {
+      // Observed with NSS 3.87 on Debian (docs/interop.md): 0x210A is RFC 3394 + PKCS#7
+      // padding, RFC 5649 is the standard 0x210B, so no rfc5649 override here.
+      // sftk_unwrapPrivateKey stores an EC key's public value as CKA_NSS_DB (0xD5A0DB00) and
+      // takes it from the PKCS#8; SoftHSM's PKCS#8 omits it, so the template supplies it.
+      ecUnwrapPublicPoint: 0xd5a0db00,
+      initArgsRequired: true,
+      pinFormat: 'NSS database password (empty until a user PIN is set).',
+      notes: [
+        'Needs a pReserved init string naming its database (configdir=...), given as x-init-args in the URI.',
+        'Software token: for tests and interop checks, never for a production ceremony.',
       ],
     },
   },

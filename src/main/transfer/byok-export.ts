@@ -85,7 +85,7 @@ function checkCarriable(info: KeyInfo, type: KeyType, side: Side): void {
   if (!side.kwp || !side.oaep)
     throw new OlocusError(
       ErrorCode.MECHANISM_UNSUPPORTED,
-      `${side.name} does not list ${!side.kwp ? 'CKM_AES_KEY_WRAP_PAD' : 'CKM_RSA_PKCS_OAEP'} for wrapping, which an Azure BYOK file needs.`,
+      `${side.name} does not list ${!side.kwp ? 'an RFC 5649 AES key wrap' : 'CKM_RSA_PKCS_OAEP'} for wrapping, which an Azure BYOK file needs.`,
     );
 }
 

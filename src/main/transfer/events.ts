@@ -21,6 +21,18 @@ export class TransferLog {
       type: r.type,
       wrap: r.wrap,
       mechanisms: r.mechanisms,
+      kwp: {
+        source: {
+          mechanism: r.kwp.source.mechanism,
+          name: r.kwp.source.name,
+          decided_by: r.kwp.source.decidedBy,
+        },
+        target: {
+          mechanism: r.kwp.target.mechanism,
+          name: r.kwp.target.name,
+          decided_by: r.kwp.target.decidedBy,
+        },
+      },
       oaep_hash: r.oaepHash,
       oaep_note: r.oaepNote,
       rsa_aes_native: r.nativeRsaAes,

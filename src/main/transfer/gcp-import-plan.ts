@@ -62,7 +62,7 @@ export function planGcpImport(
   if (!source.kwp || !source.oaep)
     throw new OlocusError(
       ErrorCode.MECHANISM_UNSUPPORTED,
-      `${source.name} does not list ${!source.kwp ? 'CKM_AES_KEY_WRAP_PAD' : 'CKM_RSA_PKCS_OAEP'} for wrapping, which a Cloud KMS import job needs (CKM_RSA_AES_KEY_WRAP format).`,
+      `${source.name} does not list ${!source.kwp ? 'an RFC 5649 AES key wrap' : 'CKM_RSA_PKCS_OAEP'} for wrapping, which a Cloud KMS import job needs (CKM_RSA_AES_KEY_WRAP format).`,
     );
   if (!spki)
     throw new OlocusError(

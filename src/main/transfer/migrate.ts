@@ -88,6 +88,14 @@ async function prove(run: Run, k: KeyPlan): Promise<[KeyProof, string | null]> {
   return [proof, kcv];
 }
 
+/** The RFC 5649 mechanism by its name on each side: one entry when both sides use the same number. */
+function kwpNames(run: Run): string[] {
+  // Bare names here; the numbers are in the result's kwp field.
+  const bare = (n: string) => n.replace(/ \(0x[0-9A-F]+\)$/, '');
+  const [a, b] = [bare(run.source.kwp!.name), bare(run.target.kwp!.name)];
+  return a === b ? [a] : [`${a} on the source`, `${b} on the target`];
+}
+
 function resultOf(
   run: Run,
   k: KeyPlan,
@@ -102,8 +110,9 @@ function resultOf(
     type: k.type,
     wrap: run.plan.wrap,
     mechanisms: rsaAes
-      ? ['CKM_AES_KEY_GEN', 'CKM_AES_KEY_WRAP_PAD', 'CKM_RSA_PKCS_OAEP']
-      : ['CKM_AES_KEY_WRAP_PAD'],
+      ? ['CKM_AES_KEY_GEN', ...kwpNames(run), 'CKM_RSA_PKCS_OAEP']
+      : kwpNames(run),
+    kwp: { source: run.source.kwp!, target: run.target.kwp! },
     oaepHash: rsaAes ? run.oaep.hash : null,
     oaepNote: rsaAes ? run.oaep.note : null,
     nativeRsaAes: rsaAes

@@ -93,7 +93,7 @@ export function checkSidesCanCarry(
     if (!side.kwp)
       throw new OlocusError(
         ErrorCode.MECHANISM_UNSUPPORTED,
-        `${side.name} does not list CKM_AES_KEY_WRAP_PAD for ${role}ping, which every migration uses.`,
+        `${side.kwpMissing ?? `${side.name} offers no RFC 5649 AES key wrap for ${role}ping.`} Every migration needs it, so nothing was wrapped.`,
       );
     if (needsOaep && !side.oaep)
       throw new OlocusError(

@@ -1,6 +1,6 @@
 // CKM_RSA_AES_KEY_WRAP (PKCS#11 2.40 §2.1.21) composed from its two halves: an ephemeral AES-256
 // key wrapped with RSA-OAEP under the target's transport key, then the key wrapped with
-// CKM_AES_KEY_WRAP_PAD under that AES key; the blob is the two concatenated, as the native
+// RFC 5649 (the token's resolved number) under that AES key; the blob is the two concatenated, as the native
 // mechanism writes it.
 //
 // Why composed even where a module lists CKM_RSA_AES_KEY_WRAP: its parameter,
@@ -16,7 +16,7 @@ import type { TransportType } from './strength';
 import type { OaepHash } from './types';
 
 export const NATIVE_NOTE =
-  'CKM_RSA_AES_KEY_WRAP composed from CKM_RSA_PKCS_OAEP and CKM_AES_KEY_WRAP_PAD: pkcs11js cannot pass CK_RSA_AES_KEY_WRAP_PARAMS (it holds a pointer to the OAEP parameters)';
+  'CKM_RSA_AES_KEY_WRAP composed from CKM_RSA_PKCS_OAEP and RFC 5649 AES key wrap: pkcs11js cannot pass CK_RSA_AES_KEY_WRAP_PARAMS (it holds a pointer to the OAEP parameters)';
 
 export interface Transport {
   type: TransportType;

@@ -1,6 +1,8 @@
 // What each token of a migration can do, from its mechanism list and, for behaviour a mechanism
 // list hides (SoftHSM lists KWP yet refuses Ed25519 keys), its vendor profile.
-import { CKM_AES_KEY_WRAP_PAD, CKM_RSA_AES_KEY_WRAP, P } from '../hsm/pkcs11/constants';
+import { CKM_RSA_AES_KEY_WRAP, P } from '../hsm/pkcs11/constants';
+import type { ResolvedKwp } from '../hsm/pkcs11/kwp-resolve';
+import { OlocusError } from '../../shared/errors';
 import type { TokenProvider } from '../hsm/provider';
 import type { KeyType, TokenInfo } from '../hsm/types';
 import { detectVendor } from '../hsm/vendors';
@@ -14,8 +16,10 @@ export interface Side {
   name: string;
   token: TokenInfo;
   vendor: VendorProfile | null;
-  /** CKM_AES_KEY_WRAP_PAD with the flag this side needs (wrap on the source, unwrap on the target). */
-  kwp: boolean;
+  /** The RFC 5649 mechanism this side uses (wrap on the source, unwrap on the target). */
+  kwp: ResolvedKwp | null;
+  /** Why kwp is null: the token's error 104 sentence (what it lacks and what it offers). */
+  kwpMissing: string | null;
   oaep: boolean;
   rsaAesNative: boolean;
   /** Token objects are created and destroyed alone on the module (see object-lock.ts). */
@@ -30,7 +34,13 @@ export async function describeSide(
   const [info, token, kwp, oaep, rsaAesNative] = await Promise.all([
     provider.info(),
     provider.tokenInfo(),
-    provider.hasMechanism(CKM_AES_KEY_WRAP_PAD, flag),
+    provider.resolvedKwp(role === 'source' ? 'wrap' : 'unwrap').then(
+      (r) => ({ r, missing: null }),
+      (e: unknown) => {
+        if (e instanceof OlocusError) return { r: null, missing: e.message };
+        throw e;
+      },
+    ),
     provider.hasMechanism(P.CKM_RSA_PKCS_OAEP, flag),
     provider.hasMechanism(CKM_RSA_AES_KEY_WRAP, flag),
   ]);
@@ -45,7 +55,8 @@ export async function describeSide(
     name: `token "${token.label}" (serial ${token.serial})`,
     token,
     vendor,
-    kwp,
+    kwp: kwp.r,
+    kwpMissing: kwp.missing,
     oaep,
     rsaAesNative,
     lock: moduleLock(info.path),

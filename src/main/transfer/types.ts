@@ -75,6 +75,11 @@ export interface MigrationResult {
   wrap: WrapScheme;
   /** PKCS#11 mechanisms in the order they were used. */
   mechanisms: string[];
+  /** The RFC 5649 mechanism number each side used, and how it was decided (list, profile, probe). */
+  kwp: {
+    source: { mechanism: number; name: string; decidedBy: string };
+    target: { mechanism: number; name: string; decidedBy: string };
+  };
   oaepHash: OaepHash | null;
   /** Why OAEP used the hash it did (e.g. SHA-256 refused by a token). */
   oaepNote: string | null;

@@ -219,12 +219,13 @@ export async function backup(
         const blobPath = `backup/${slug(label)}.wrapped`;
         if (st.results?.[blobPath]) continue;
         const blob = await hsm.wrapKey({ label: kekLabel }, { label }, 'aes-kwp');
+        const kwp = await kwpName(hsm);
         outputs.push(await ctx.output(blobPath, blob));
         const meta = {
           label,
           type: ctx.state.keys[label]?.type,
           spki_sha256: ctx.state.keys[label]?.spkiSha256,
-          mechanism: 'CKM_AES_KEY_WRAP_PAD (RFC 5649)',
+          mechanism: `${kwp} (RFC 5649)`,
           kek: step.kek.label,
           kek_kcv: imported.kcv,
           blob_sha256: sha256(blob),
@@ -238,7 +239,7 @@ export async function backup(
       await hsm.destroyKey({ label: kekLabel }).catch(() => undefined);
     }
     st.results = {
-      backup: { keys: step.keys, kek: step.kek.label, mechanism: 'CKM_AES_KEY_WRAP_PAD' },
+      backup: { keys: step.keys, kek: step.kek.label, mechanism: await kwpName(hsm) },
       outputs,
     };
   } finally {
@@ -254,4 +255,13 @@ export async function checkpoint(
 ): Promise<string> {
   st.results = { statement: step.statement };
   return step.statement;
+}
+
+/** The name and number of the mechanism this token uses for RFC 5649 (see hsm/pkcs11/kwp-resolve.ts). */
+async function kwpName(hsm: object): Promise<string> {
+  const r =
+    'resolvedKwp' in hsm && typeof hsm.resolvedKwp === 'function'
+      ? ((await hsm.resolvedKwp('wrap')) as { name: string })
+      : null;
+  return r?.name ?? 'AES key wrap with padding';
 }

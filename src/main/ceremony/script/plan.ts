@@ -80,15 +80,15 @@ function transferActions(step: TransferStep, s: CeremonyScript): string[] {
   ];
   if (step.wrap === 'rsa-aes-kwp') {
     out.push(
-      `The target makes an RSA transport key; "${label}" is wrapped on the ceremony token under an ephemeral AES-256 key (CKM_AES_KEY_WRAP_PAD), that key under the transport key (RSA-OAEP), and unwrapped on the target as a sensitive, non-extractable key.`,
+      `The target makes an RSA transport key; "${label}" is wrapped on the ceremony token under an ephemeral AES-256 key (RFC 5649, with the number each token resolves to), that key under the transport key (RSA-OAEP), and unwrapped on the target as a sensitive, non-extractable key.`,
     );
   } else if (step.kek && 'backup' in step.kek) {
     out.push(
-      `Reconstruct backup KEK "${step.kek.backup}" from ${s.quorum.threshold} officers' shares, load it on both tokens for this step only, and move "${label}" under it (CKM_AES_KEY_WRAP_PAD).`,
+      `Reconstruct backup KEK "${step.kek.backup}" from ${s.quorum.threshold} officers' shares, load it on both tokens for this step only, and move "${label}" under it (RFC 5649 key wrap, the number each token resolves to).`,
     );
   } else if (step.kek) {
     out.push(
-      `Move "${label}" under the KEK "${step.kek.label}" that both tokens hold (CKM_AES_KEY_WRAP_PAD).`,
+      `Move "${label}" under the KEK "${step.kek.label}" that both tokens hold (RFC 5649 key wrap, the number each token resolves to).`,
     );
   }
   out.push(

@@ -7,14 +7,102 @@ import { Pkcs11CallError } from './executor';
 import { describeSelector } from './keys';
 import { describeKey, spkiOf } from './inventory';
 import { wrapMech } from './mechanisms';
+import type { Mech } from './protocol';
 import type { Handle } from './protocol';
+import { detectVendor } from '../vendors';
+import type { VendorProfile } from '../vendors';
+import { KEY_SPECS, coordinateBytes } from './keytypes';
+import type { WrapAlgorithm } from '../types';
+import { resolveKwp } from './kwp-resolve';
+import type { KwpProbe, ResolvedKwp } from './kwp-resolve';
 import type { KeyUsage } from './templates';
 import { publicKeyImportTemplate, secretKeyTemplate, unwrapTemplate } from './templates';
 import { describeToken } from './token';
 import { IDEMPOTENT, exactCacheKey } from './provider-core';
 import { Pkcs11KeyStore } from './provider-keys';
 
+/** Resolved RFC 5649 numbers per module path, token serial and direction (wrap / unwrap). */
+const kwpCache = new Map<string, Promise<ResolvedKwp>>();
+
 export abstract class Pkcs11TransferSupport extends Pkcs11KeyStore {
+  /**
+   * Wraps `key` under `kek` with `mechanism` using two session objects made from the given
+   * values, destroyed before returning; null when the module refuses to make or use them.
+   */
+  kwpProbe(): KwpProbe {
+    return (mechanism, kek, key) =>
+      this.run('probing the AES key-wrap mechanism', IDEMPOTENT, async (s) => {
+        const base = (wrap: boolean) => [
+          { type: P.CKA_CLASS, value: P.CKO_SECRET_KEY },
+          { type: P.CKA_KEY_TYPE, value: P.CKK_AES },
+          { type: P.CKA_TOKEN, value: false },
+          { type: P.CKA_WRAP, value: wrap },
+          { type: P.CKA_EXTRACTABLE, value: !wrap },
+        ];
+        const made: Handle[] = [];
+        try {
+          for (const [value, wrap] of [
+            [kek, true],
+            [key, false],
+          ] as const)
+            made.push(
+              await this.ex.call<Handle>({
+                op: 'createObject',
+                session: s,
+                template: base(wrap),
+                secretValue: value,
+              }),
+            );
+          return await this.ex.call<Uint8Array>({
+            op: 'wrap',
+            session: s,
+            mech: { mechanism },
+            wrappingKey: made[0]!,
+            key: made[1]!,
+          });
+        } catch (e) {
+          if (e instanceof Pkcs11CallError) return null;
+          throw e;
+        } finally {
+          for (const h of made)
+            await this.ex.call({ op: 'destroy', session: s, handle: h }).catch(() => undefined);
+        }
+      });
+  }
+  /** The number that means RFC 5649 on this token for wrapping or unwrapping (see kwp-resolve.ts). */
+  async vendor(): Promise<VendorProfile | null> {
+    const [info, token] = await Promise.all([this.info(), this.tokenInfo()]);
+    return detectVendor({
+      libraryManufacturer: info.manufacturer,
+      libraryDescription: info.description,
+      tokenManufacturer: token.manufacturer,
+      tokenModel: token.model,
+    });
+  }
+  async resolvedKwp(role: 'wrap' | 'unwrap'): Promise<ResolvedKwp> {
+    const [info, token] = await Promise.all([this.info(), this.tokenInfo()]);
+    const cacheKey = `${info.path}\0${token.serial}\0${token.label}\0${role}`;
+    let hit = kwpCache.get(cacheKey);
+    if (!hit) {
+      const vendor = await this.vendor();
+      const t = await this.token();
+      hit = resolveKwp(
+        t.mechs,
+        vendor,
+        role === 'wrap' ? P.CKF_WRAP : P.CKF_UNWRAP,
+        t.name,
+        this.kwpProbe(),
+      );
+      kwpCache.set(cacheKey, hit);
+      hit.catch(() => kwpCache.delete(cacheKey));
+    }
+    return hit;
+  }
+  /** wrapMech with the token's own RFC 5649 number for 'aes-kwp'. */
+  protected async tokenWrapMech(alg: WrapAlgorithm, role: 'wrap' | 'unwrap'): Promise<Mech> {
+    if (alg !== 'aes-kwp') return wrapMech(alg);
+    return { mechanism: (await this.resolvedKwp(role)).mechanism };
+  }
   /** Whether the token lists `mechanism` (with `flag`, e.g. CKF_WRAP, when given). */
   async hasMechanism(mechanism: number, flag?: number): Promise<boolean> {
     return (await this.token()).mechs.has(mechanism, flag);
@@ -118,6 +206,7 @@ export abstract class Pkcs11TransferSupport extends Pkcs11KeyStore {
     key: KeySelector,
     oaep: 'rsa-oaep-sha1' | 'rsa-oaep-sha256',
   ): Promise<Uint8Array> {
+    const inner = await this.tokenWrapMech('aes-kwp', 'wrap');
     return this.run(`wrapping the ${describeSelector(key)}`, IDEMPOTENT, async (s, t) => {
       const wrappingKey = await this.key(s, t, transport, ['public']);
       const target = await this.key(s, t, key, ['private', 'secret']);
@@ -140,7 +229,7 @@ export abstract class Pkcs11TransferSupport extends Pkcs11KeyStore {
           generate,
           ephTemplate: template.filter((a) => a.type !== P.CKA_LABEL && a.type !== P.CKA_ID),
           key: target.handle,
-          inner: wrapMech('aes-kwp'),
+          inner,
           wrappingKey: wrappingKey.handle,
           outer: wrapMech(oaep),
         }),
@@ -166,12 +255,20 @@ export abstract class Pkcs11TransferSupport extends Pkcs11KeyStore {
       publicKey?: Uint8Array;
     } & GenerateOptions,
   ): Promise<KeyInfo> {
+    const kwp = await this.tokenWrapMech('aes-kwp', 'unwrap');
+    const pointAttr = (await this.vendor())?.quirks.ecUnwrapPublicPoint;
     return this.run(`unwrapping key "${target.label}"`, false, async (s, t) => {
       await this.claimLabel(s, t, target.label);
       try {
         const id = target.id ?? randomBytes(16);
         const kek = await this.key(s, t, unwrappingKey, oaep ? ['private'] : ['secret']);
         const template = unwrapTemplate(target.type, target.class, { ...target, id });
+        if (pointAttr !== undefined && target.type.startsWith('ec') && target.publicKey) {
+          // The uncompressed point ends the SPKI (04 || X || Y).
+          const n = 1 + 2 * coordinateBytes(KEY_SPECS[target.type]);
+          const spki = target.publicKey;
+          template.push({ type: pointAttr, value: Buffer.from(spki.subarray(spki.length - n)) });
+        }
         const publicTemplate = target.publicKey
           ? publicKeyImportTemplate(target.publicKey, { ...target, id }).template
           : undefined;
@@ -193,7 +290,7 @@ export abstract class Pkcs11TransferSupport extends Pkcs11KeyStore {
             session: s,
             unwrappingKey: kek.handle,
             ...(first ? { first } : {}),
-            mech: wrapMech('aes-kwp'),
+            mech: kwp,
             wrapped: oaep ? wrapped.subarray(oaep.bytes) : wrapped,
             template,
             ...(publicTemplate ? { publicTemplate } : {}),

@@ -17,7 +17,7 @@ import type {
 import { P } from './constants';
 import { KEY_SPECS } from './keytypes';
 import { describeSelector } from './keys';
-import { cipherMech, wrapMech } from './mechanisms';
+import { cipherMech } from './mechanisms';
 import { acquireModule } from './module';
 import type { Handle } from './protocol';
 import type { KeyUsage } from './templates';
@@ -159,6 +159,7 @@ export class Pkcs11Provider extends Pkcs11TransferSupport implements HsmProvider
     key: KeySelector,
     algorithm: WrapAlgorithm,
   ): Promise<Uint8Array> {
+    const mech = await this.tokenWrapMech(algorithm, 'wrap');
     return this.run(`wrapping the ${describeSelector(key)}`, IDEMPOTENT, async (s, t) => {
       const kek = await this.key(
         s,
@@ -177,7 +178,7 @@ export class Pkcs11Provider extends Pkcs11TransferSupport implements HsmProvider
         this.ex.call<Uint8Array>({
           op: 'wrap',
           session: s,
-          mech: wrapMech(algorithm),
+          mech,
           wrappingKey: kek.handle,
           key: target.handle,
         }),
@@ -195,6 +196,7 @@ export class Pkcs11Provider extends Pkcs11TransferSupport implements HsmProvider
       strictUsage?: boolean;
     } & GenerateOptions,
   ): Promise<KeyInfo> {
+    const mech = await this.tokenWrapMech(algorithm, 'unwrap');
     return this.run(`unwrapping key "${target.label}"`, false, async (s, t) => {
       await this.claimLabel(s, t, target.label);
       try {
@@ -212,7 +214,7 @@ export class Pkcs11Provider extends Pkcs11TransferSupport implements HsmProvider
           this.ex.call<Handle>({
             op: 'unwrap',
             session: s,
-            mech: wrapMech(algorithm),
+            mech,
             unwrappingKey: kek.handle,
             wrapped,
             template,
