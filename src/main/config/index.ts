@@ -13,4 +13,5 @@ export { formatPinSource, parsePinSource } from './secrets';
 export type { PinSource } from './secrets';
 export { hsmConfigSchema } from './schema';
 export type * from './schema';
-export { poolOptionsFromConfig } from './pool';
+export { poolOptionsFromConfig, retrySettingsFromConfig } from './pool';
+export { addressWithConfig, hasScheme, tokenUriFromConfig } from './target';

@@ -22,7 +22,8 @@ import type { SignPlan } from './mechanisms';
 import { releaseModule } from './module';
 import type { LoadedModule } from './module';
 import type { Handle, SlotEntry } from './protocol';
-import { DEFAULT_POOL, SessionPool } from './session-pool';
+import { SessionPool } from './session-pool';
+import { processHsmSettings } from './process-settings';
 import type { PoolOptions } from './session-pool';
 import type { KeyUsage } from './templates';
 import type { TokenMatch } from './token';
@@ -113,7 +114,7 @@ export abstract class Pkcs11ProviderCore {
       const pool = new SessionPool(
         this.ex,
         entry.slot,
-        { ...DEFAULT_POOL, ...this.options.pool },
+        { ...processHsmSettings().pool, ...this.options.pool },
         name,
       );
       await pool.start();
