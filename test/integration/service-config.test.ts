@@ -1,0 +1,84 @@
+// A CeremonyService made with an hsm-config.yaml (as the desktop app and the bridge make it from
+// --config / OLOCUS_CONFIG): its token is the one meant when no URI is given, and its pool
+// settings reach every token the process opens, including those a ceremony opens itself.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseHsmConfig } from '../../src/main/config/index';
+import { Pkcs11Provider } from '../../src/main/hsm/pkcs11/provider';
+import { CeremonyService } from '../../src/main/service/index';
+import { configPathFromProcess } from '../../src/main/service/process-config';
+import { createToken, SOFTHSM_MODULE } from '../helpers/softhsm';
+
+const token = createToken('svc-config', '424242');
+const work = mkdtempSync(join(tmpdir(), 'olocus-svc-config-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const pinFile = join(work, 'user.pin');
+writeFileSync(pinFile, token.userPin, { mode: 0o600 });
+
+const { config } = parseHsmConfig(
+  [
+    'hsm:',
+    '  provider: softhsm',
+    '  pkcs11:',
+    `    module_path: ${SOFTHSM_MODULE}`,
+    `    token_label: ${token.label}`,
+    `    pin_source: "file:${pinFile}"`,
+    '  pool:',
+    '    min_sessions: 2',
+    '    max_sessions: 3',
+  ].join('\n'),
+  'svc.yaml',
+);
+
+/** Opened the way ceremony/run/context.ts opens the ceremony token: no pool options of its own. */
+async function openLikeACeremony(): Promise<Pkcs11Provider> {
+  const p = await Pkcs11Provider.open({
+    modulePath: SOFTHSM_MODULE,
+    token: { token: token.label },
+  });
+  await p.tokenInfo();
+  return p;
+}
+
+describe('a service made with a config', () => {
+  it('lists the config token, logged in, with no URI', async () => {
+    const service = new CeremonyService({ config });
+    try {
+      const r = await service.listKeys();
+      expect(r.token.label).toBe(token.label);
+      expect(r.loggedIn).toBe(true);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('gives its pool settings to tokens it did not open itself, until it closes', async () => {
+    const service = new CeremonyService({ config });
+    const during = await openLikeACeremony();
+    try {
+      expect(await during.poolStats()).toMatchObject({ max: 3, open: 2 });
+    } finally {
+      await during.close();
+      await service.close();
+    }
+    const after = await openLikeACeremony();
+    try {
+      expect(await after.poolStats()).toMatchObject({ max: 8, open: 1 });
+    } finally {
+      await after.close();
+    }
+  });
+});
+
+describe('the config a long-running front was started with', () => {
+  it('is --config PATH, --config=PATH, else OLOCUS_CONFIG', () => {
+    expect(configPathFromProcess(['node', 'x', '--config', '/a.yaml'], {})).toBe('/a.yaml');
+    expect(configPathFromProcess(['node', 'x', '--config=/b.yaml'], { OLOCUS_CONFIG: '/c' })).toBe(
+      '/b.yaml',
+    );
+    expect(configPathFromProcess(['node', 'x'], { OLOCUS_CONFIG: '/c.yaml' })).toBe('/c.yaml');
+    expect(configPathFromProcess(['node', 'x'], { OLOCUS_CONFIG: '' })).toBeUndefined();
+  });
+});
