@@ -12,6 +12,7 @@ export function poolOptionsFromConfig(config: HsmConfig): PoolOptions {
     healthCheckIntervalMs: pool.health_check_interval,
     // How long an operation may wait for a session: the connection timeout of the seed.
     acquireTimeoutMs: connection.timeout,
+    ...(pool.max_lifetime !== undefined ? { maxLifetimeMs: pool.max_lifetime } : {}),
   };
 }
 

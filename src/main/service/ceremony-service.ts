@@ -27,10 +27,11 @@ import { loadScript } from '../ceremony/script/load';
 import { formatPlan, planScript } from '../ceremony/script/plan';
 import {
   addressWithConfig,
+  effectiveConfig,
   formatEffectiveConfig,
+  listEffects,
   loadHsmConfig,
   poolOptionsFromConfig,
-  redactConfig,
   retrySettingsFromConfig,
   tokenUriFromConfig,
 } from '../config/index';
@@ -243,11 +244,14 @@ export class CeremonyService {
 
   /** Validates an hsm-config.yaml; a ConfigError (INVALID_INPUT) lists every problem with line:col. */
   async checkConfig(path: string): Promise<ConfigCheckResult> {
-    const { config, warnings } = await loadHsmConfig(path);
+    const { config, warnings, unused } = await loadHsmConfig(path);
+    const effective = effectiveConfig(config);
     return {
       file: path,
-      config: redactConfig(config),
-      yaml: formatEffectiveConfig(config, path),
+      config: effective,
+      effects: listEffects(effective),
+      unused,
+      yaml: formatEffectiveConfig(config, path, unused),
       warnings,
     };
   }
