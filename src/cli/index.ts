@@ -5,7 +5,7 @@ import { loadHsmConfig } from '../main/config/index';
 import type { CommandContext } from './spec';
 import type { ParseArgsConfig } from 'node:util';
 import { setPkcs11WorkerEntry } from '../main/hsm/pkcs11/executor';
-import { CeremonyService } from '../main/service/index';
+import { CeremonyService, describeRetry, onHsmRetry } from '../main/service/index';
 import { COMMANDS } from './commands/index';
 import { UsageError, debugTrace, errorDocument, errorSentence, exitCodeFor } from './errors';
 import { commandHelp, globalHelp, groupHelp } from './help';
@@ -176,6 +176,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   const out = new Output(io, argv.includes('--json'));
   const debug = argv.includes('--debug');
   let service: CeremonyService | null = null;
+  let stopRetries: (() => void) | null = null;
   try {
     const inv = parseInvocation(argv);
     if (inv.kind === 'help') {
@@ -185,6 +186,10 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     const configPath = typeof inv.values.config === 'string' ? inv.values.config : undefined;
     const config = configPath ? (await loadHsmConfig(configPath)).config : undefined;
     service = new CeremonyService({ onWarning: (m) => out.warn(m), ...(config ? { config } : {}) });
+    stopRetries = onHsmRetry((r) => {
+      out.retries.push(r);
+      out.warn(describeRetry(r));
+    });
     return await inv.command.run({
       values: inv.values,
       positionals: inv.positionals,
@@ -198,6 +203,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     return exitCodeFor(e);
   } finally {
     // Worker threads and C_Finalize: without this the process could outlive its work.
+    stopRetries?.();
     await service?.close().catch(() => undefined);
   }
 }

@@ -1,0 +1,206 @@
+// connection.retry_attempts and the lost-login relogin, on a real SoftHSM token that fails on
+// demand: a pool of one session held by a slow RSA-4096 generation makes other operations time
+// out with 105; a second PKCS#11 client in the process (raw pkcs11js) closes every session of
+// the application, which ends its login, as a token reset does.
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type * as Pkcs11Types from 'pkcs11js';
+import { parseHsmConfig } from '../../src/main/config/index';
+import { configureHsmProcess } from '../../src/main/hsm/pkcs11/process-settings';
+import { Pkcs11Provider } from '../../src/main/hsm/pkcs11/provider';
+import { onHsmRetry } from '../../src/main/hsm/pkcs11/retry';
+import type { RetryEvent } from '../../src/main/hsm/pkcs11/retry';
+import { CeremonyService } from '../../src/main/service/index';
+import { ErrorCode } from '../../src/shared/errors';
+import { createToken, pin, SOFTHSM_MODULE as LINK } from '../helpers/softhsm';
+
+// One path for the library everywhere (the service opens it by its real path), and one provider
+// holding it for the whole file, so it is initialised once and the raw client can share it.
+const SOFTHSM_MODULE = realpathSync(LINK);
+
+const pkcs11js = createRequire(import.meta.url)('pkcs11js') as typeof Pkcs11Types;
+const token = createToken('retry');
+const DATA = Buffer.from('retry');
+const work = mkdtempSync(join(tmpdir(), 'olocus-retry-'));
+const pinFile = join(work, 'user.pin');
+writeFileSync(pinFile, token.userPin, { mode: 0o600 });
+
+const events: RetryEvent[] = [];
+const stop = onHsmRetry((e) => events.push(e));
+let raw: InstanceType<typeof pkcs11js.PKCS11>;
+let slot: Buffer;
+let holder: Pkcs11Provider;
+
+beforeAll(async () => {
+  holder = await Pkcs11Provider.open({
+    modulePath: SOFTHSM_MODULE,
+    token: { token: token.label },
+  });
+  await holder.login(pin(token.userPin));
+  await holder.generateKeyPair('ec-p256', { label: 'retry-key' });
+  raw = new pkcs11js.PKCS11();
+  raw.load(SOFTHSM_MODULE);
+  try {
+    raw.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
+  } catch {
+    /* initialised already */
+  }
+  slot = raw.C_GetSlotList(true).find((s) => raw.C_GetTokenInfo(s).label.trim() === token.label)!;
+}, 60_000);
+afterAll(async () => {
+  stop();
+  await holder.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** One session, 50 ms to get it: any operation beside a slow one fails with 105. */
+async function narrow(): Promise<Pkcs11Provider> {
+  const p = await Pkcs11Provider.open({
+    modulePath: SOFTHSM_MODULE,
+    token: { token: token.label },
+    pool: { minSessions: 1, maxSessions: 1, acquireTimeoutMs: 50 },
+  });
+  await p.login(pin(token.userPin));
+  return p;
+}
+
+describe('retry_attempts: backoff and jitter, only for what is safe to repeat', () => {
+  it('a sign that timed out with 105 is retried and succeeds; each retry is announced', async () => {
+    const restore = configureHsmProcess({
+      retry: { attempts: 40, baseDelayMs: 100, maxDelayMs: 300 },
+    });
+    const p = await narrow();
+    try {
+      events.length = 0;
+      const slow = p.generateKeyPair('rsa-4096', { label: 'slow-1' });
+      const r = await p.sign({ label: 'retry-key' }, DATA);
+      expect(await p.verify({ label: 'retry-key' }, DATA, r.signature)).toBe(true);
+      await slow;
+      const mine = events.filter((e) => e.doing.includes('signing'));
+      expect(mine.length).toBeGreaterThan(0);
+      expect(mine[0]).toMatchObject({ attempt: 1, of: 40, code: ErrorCode.SESSION_UNAVAILABLE });
+      expect(mine.every((e) => e.delayMs >= 0 && e.delayMs <= 300)).toBe(true);
+    } finally {
+      restore();
+      await p.close();
+    }
+  }, 60_000);
+
+  it('without retries configured, the same sign fails with 105 at once', async () => {
+    const p = await narrow();
+    try {
+      events.length = 0;
+      const slow = p.generateKeyPair('rsa-4096', { label: 'slow-2' });
+      await expect(p.sign({ label: 'retry-key' }, DATA)).rejects.toMatchObject({
+        code: ErrorCode.SESSION_UNAVAILABLE,
+      });
+      await slow;
+      expect(events).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  }, 60_000);
+
+  it('a key generation that timed out is not retried: 105, and no key was made', async () => {
+    const restore = configureHsmProcess({ retry: { attempts: 40, baseDelayMs: 100 } });
+    const p = await narrow();
+    try {
+      events.length = 0;
+      const slow = p.generateKeyPair('rsa-4096', { label: 'slow-3' });
+      await expect(p.generateKeyPair('ec-p256', { label: 'not-twice' })).rejects.toMatchObject({
+        code: ErrorCode.SESSION_UNAVAILABLE,
+      });
+      await slow;
+      expect(events).toEqual([]);
+      expect(await p.listKeys({ label: 'not-twice' })).toHaveLength(0);
+    } finally {
+      restore();
+      await p.close();
+    }
+  }, 60_000);
+});
+
+describe('a lost login is re-established once from the same PIN source', () => {
+  const { config } = parseHsmConfig(
+    [
+      'hsm:',
+      '  provider: softhsm',
+      '  pkcs11:',
+      `    module_path: ${SOFTHSM_MODULE}`,
+      `    token_label: ${token.label}`,
+      `    pin_source: "file:${pinFile}"`,
+    ].join('\n'),
+    'retry.yaml',
+  );
+
+  it('after every session was closed (login gone), a sign logs in again and succeeds', async () => {
+    const service = new CeremonyService({ config });
+    try {
+      await service.sign('retry-key', DATA);
+      events.length = 0;
+      raw.C_CloseAllSessions(slot);
+      const r = await service.sign('retry-key', DATA);
+      expect(r.signature.length).toBeGreaterThan(0);
+      expect(events).toEqual([
+        expect.objectContaining({
+          code: ErrorCode.AUTHENTICATION_FAILED,
+          ckr: 'CKR_USER_NOT_LOGGED_IN',
+        }),
+      ]);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('when the PIN source cannot be read any more, the sign fails naming it and nothing is retried again', async () => {
+    const other = join(work, 'other.pin');
+    writeFileSync(other, token.userPin, { mode: 0o600 });
+    const { config: c2 } = parseHsmConfig(
+      [
+        'hsm:',
+        '  provider: softhsm',
+        '  pkcs11:',
+        `    module_path: ${SOFTHSM_MODULE}`,
+        `    token_label: ${token.label}`,
+        `    pin_source: "file:${other}"`,
+      ].join('\n'),
+      'retry2.yaml',
+    );
+    const service = new CeremonyService({ config: c2 });
+    try {
+      await service.sign('retry-key', DATA);
+      rmSync(other);
+      mkdirSync(other);
+      events.length = 0;
+      raw.C_CloseAllSessions(slot);
+      await expect(service.sign('retry-key', DATA)).rejects.toMatchObject({
+        code: ErrorCode.INVALID_INPUT,
+        message: `The PIN file ${other} is not a regular file.`,
+      });
+      expect(events).toHaveLength(1);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('a provider logged in by a PIN nobody kept reports the loss as 102', async () => {
+    const p = await Pkcs11Provider.open({
+      modulePath: SOFTHSM_MODULE,
+      token: { token: token.label },
+    });
+    try {
+      await p.login(pin(token.userPin));
+      await p.sign({ label: 'retry-key' }, DATA);
+      raw.C_CloseAllSessions(slot);
+      await expect(p.sign({ label: 'retry-key' }, DATA)).rejects.toMatchObject({
+        code: ErrorCode.AUTHENTICATION_FAILED,
+        ckr: 'CKR_USER_NOT_LOGGED_IN',
+      });
+    } finally {
+      await p.close();
+    }
+  });
+});
