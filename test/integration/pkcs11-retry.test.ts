@@ -14,6 +14,7 @@ import { Pkcs11Provider } from '../../src/main/hsm/pkcs11/provider';
 import { onHsmRetry } from '../../src/main/hsm/pkcs11/retry';
 import type { RetryEvent } from '../../src/main/hsm/pkcs11/retry';
 import { CeremonyService } from '../../src/main/service/index';
+import { RunManager } from '../../src/main/service/run-manager';
 import { ErrorCode } from '../../src/shared/errors';
 import { createToken, pin, SOFTHSM_MODULE as LINK } from '../helpers/softhsm';
 
@@ -83,6 +84,37 @@ describe('retry_attempts: backoff and jitter, only for what is safe to repeat', 
       expect(mine.length).toBeGreaterThan(0);
       expect(mine[0]).toMatchObject({ attempt: 1, of: 40, code: ErrorCode.SESSION_UNAVAILABLE });
       expect(mine.every((e) => e.delayMs >= 0 && e.delayMs <= 300)).toBe(true);
+    } finally {
+      restore();
+      await p.close();
+    }
+  }, 60_000);
+
+  it("a retry during a run shows in the app's progress (runProgress warning)", async () => {
+    const restore = configureHsmProcess({
+      retry: { attempts: 40, baseDelayMs: 100, maxDelayMs: 300 },
+    });
+    const p = await narrow();
+    const progress: { kind: string; message: string }[] = [];
+    const runs = new RunManager((channel, payload) => {
+      if (channel === 'runProgress') progress.push(payload as { kind: string; message: string });
+    });
+    try {
+      const slow = p.generateKeyPair('rsa-4096', { label: 'slow-run' });
+      const { runId } = runs.start('drill', null, async () => {
+        await p.sign({ label: 'retry-key' }, DATA);
+        return null as never;
+      });
+      await slow;
+      for (let i = 0; i < 200 && runs.status(runId).state === 'running'; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(progress).toContainEqual(
+        expect.objectContaining({
+          kind: 'warning',
+          message: expect.stringMatching(/^HSM error 105 .*signing.*; retry 1 of 40 in \d+ ms\.$/),
+        }),
+      );
     } finally {
       restore();
       await p.close();
