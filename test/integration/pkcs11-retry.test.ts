@@ -121,6 +121,30 @@ describe('retry_attempts: backoff and jitter, only for what is safe to repeat', 
     }
   }, 60_000);
 
+  it('retries exhausted: 105 with a sentence that says so, and the token as before', async () => {
+    const restore = configureHsmProcess({ retry: { attempts: 2, baseDelayMs: 1 } });
+    const p = await narrow();
+    try {
+      const before = (await p.listKeys()).map((k) => `${k.label}/${k.class}`).sort();
+      events.length = 0;
+      const slow = p.generateKeyPair('rsa-4096', { label: 'slow-4' });
+      const err = await p.sign({ label: 'retry-key' }, DATA).catch((e: unknown) => e);
+      await slow;
+      expect(err).toMatchObject({
+        code: ErrorCode.SESSION_UNAVAILABLE,
+        message: expect.stringMatching(
+          /stayed busy .* Gave up after 2 retries \(connection\.retry_attempts\)\.$/,
+        ),
+      });
+      expect(events.map((e) => e.attempt)).toEqual([1, 2]);
+      const after = (await p.listKeys()).map((k) => `${k.label}/${k.class}`).sort();
+      expect(after).toEqual([...before, 'slow-4/private', 'slow-4/public'].sort());
+    } finally {
+      restore();
+      await p.close();
+    }
+  }, 60_000);
+
   it('without retries configured, the same sign fails with 105 at once', async () => {
     const p = await narrow();
     try {

@@ -81,7 +81,15 @@ export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions): Pr
         attempt--;
         continue;
       }
-      if (!RETRYABLE.has(e.code) || attempt > settings.attempts) throw e;
+      if (!RETRYABLE.has(e.code)) throw e;
+      if (attempt > settings.attempts) {
+        if (settings.attempts === 0) throw e;
+        throw new OlocusError(
+          e.code,
+          `${e.message} Gave up after ${settings.attempts} ${settings.attempts === 1 ? 'retry' : 'retries'} (connection.retry_attempts).`,
+          { ...(e.ckr ? { ckr: e.ckr } : {}), cause: e },
+        );
+      }
       const delayMs = backoffDelay(settings, attempt);
       announce({
         attempt,
