@@ -3,12 +3,12 @@
 // out with 105; a second PKCS#11 client in the process (raw pkcs11js) closes every session of
 // the application, which ends its login, as a token reset does.
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type * as Pkcs11Types from 'pkcs11js';
-import { parseHsmConfig } from '../../src/main/config/index';
+import { rawClient } from '../helpers/raw-pkcs11';
+import type { RawPkcs11 } from '../helpers/raw-pkcs11';
+import { softhsmConfig } from '../helpers/hsm-config';
 import { configureHsmProcess } from '../../src/main/hsm/pkcs11/process-settings';
 import { Pkcs11Provider } from '../../src/main/hsm/pkcs11/provider';
 import { onHsmRetry } from '../../src/main/hsm/pkcs11/retry';
@@ -22,7 +22,6 @@ import { createToken, pin, SOFTHSM_MODULE as LINK } from '../helpers/softhsm';
 // holding it for the whole file, so it is initialised once and the raw client can share it.
 const SOFTHSM_MODULE = realpathSync(LINK);
 
-const pkcs11js = createRequire(import.meta.url)('pkcs11js') as typeof Pkcs11Types;
 const token = createToken('retry');
 const DATA = Buffer.from('retry');
 const work = mkdtempSync(join(tmpdir(), 'olocus-retry-'));
@@ -31,7 +30,7 @@ writeFileSync(pinFile, token.userPin, { mode: 0o600 });
 
 const events: RetryEvent[] = [];
 const stop = onHsmRetry((e) => events.push(e));
-let raw: InstanceType<typeof pkcs11js.PKCS11>;
+let raw: RawPkcs11;
 let slot: Buffer;
 let holder: Pkcs11Provider;
 
@@ -42,14 +41,7 @@ beforeAll(async () => {
   });
   await holder.login(pin(token.userPin));
   await holder.generateKeyPair('ec-p256', { label: 'retry-key' });
-  raw = new pkcs11js.PKCS11();
-  raw.load(SOFTHSM_MODULE);
-  try {
-    raw.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
-  } catch {
-    /* initialised already */
-  }
-  slot = raw.C_GetSlotList(true).find((s) => raw.C_GetTokenInfo(s).label.trim() === token.label)!;
+  ({ raw, slot } = rawClient(SOFTHSM_MODULE, token.label));
 }, 60_000);
 afterAll(async () => {
   stop();
@@ -180,17 +172,7 @@ describe('retry_attempts: backoff and jitter, only for what is safe to repeat', 
 });
 
 describe('a lost login is re-established once from the same PIN source', () => {
-  const { config } = parseHsmConfig(
-    [
-      'hsm:',
-      '  provider: softhsm',
-      '  pkcs11:',
-      `    module_path: ${SOFTHSM_MODULE}`,
-      `    token_label: ${token.label}`,
-      `    pin_source: "file:${pinFile}"`,
-    ].join('\n'),
-    'retry.yaml',
-  );
+  const config = softhsmConfig(token.label, pinFile, [], SOFTHSM_MODULE);
 
   it('after every session was closed (login gone), a sign logs in again and succeeds', async () => {
     const service = new CeremonyService({ config });
@@ -214,17 +196,7 @@ describe('a lost login is re-established once from the same PIN source', () => {
   it('when the PIN source cannot be read any more, the sign fails naming it and nothing is retried again', async () => {
     const other = join(work, 'other.pin');
     writeFileSync(other, token.userPin, { mode: 0o600 });
-    const { config: c2 } = parseHsmConfig(
-      [
-        'hsm:',
-        '  provider: softhsm',
-        '  pkcs11:',
-        `    module_path: ${SOFTHSM_MODULE}`,
-        `    token_label: ${token.label}`,
-        `    pin_source: "file:${other}"`,
-      ].join('\n'),
-      'retry2.yaml',
-    );
+    const c2 = softhsmConfig(token.label, other, [], SOFTHSM_MODULE);
     const service = new CeremonyService({ config: c2 });
     try {
       await service.sign('retry-key', DATA);

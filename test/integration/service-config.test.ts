@@ -5,11 +5,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseHsmConfig } from '../../src/main/config/index';
 import { Pkcs11Provider } from '../../src/main/hsm/pkcs11/provider';
 import { CeremonyService } from '../../src/main/service/index';
 import { configPathFromProcess } from '../../src/main/service/process-config';
 import { createToken, SOFTHSM_MODULE } from '../helpers/softhsm';
+import { softhsmConfig } from '../helpers/hsm-config';
 
 const token = createToken('svc-config', '424242');
 const work = mkdtempSync(join(tmpdir(), 'olocus-svc-config-'));
@@ -17,20 +17,11 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const pinFile = join(work, 'user.pin');
 writeFileSync(pinFile, token.userPin, { mode: 0o600 });
 
-const { config } = parseHsmConfig(
-  [
-    'hsm:',
-    '  provider: softhsm',
-    '  pkcs11:',
-    `    module_path: ${SOFTHSM_MODULE}`,
-    `    token_label: ${token.label}`,
-    `    pin_source: "file:${pinFile}"`,
-    '  pool:',
-    '    min_sessions: 2',
-    '    max_sessions: 3',
-  ].join('\n'),
-  'svc.yaml',
-);
+const config = softhsmConfig(token.label, pinFile, [
+  '  pool:',
+  '    min_sessions: 2',
+  '    max_sessions: 3',
+]);
 
 /** Opened the way ceremony/run/context.ts opens the ceremony token: no pool options of its own. */
 async function openLikeACeremony(): Promise<Pkcs11Provider> {
