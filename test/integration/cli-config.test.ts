@@ -1,7 +1,7 @@
 // `--config FILE` drives the command: the token, module and PIN source come from hsm.pkcs11, a
 // key is named by its label alone, a full URI still wins, and bad configs fail with a sentence,
 // the right exit code and nothing changed on the token.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +107,24 @@ describe('--config opens the token hsm.pkcs11 names', () => {
     expect(r.stderr).toMatch(
       /"root-2026" names no token: give a full pkcs11: URI, or --config FILE/,
     );
+  });
+});
+
+describe('ceremonies read --config too', () => {
+  it('a rehearsal with a bad config stops before anything is written: exit 2, file:line:col', async () => {
+    const out = join(work, 'rehearsal');
+    const r = await runCli([
+      'ceremony',
+      'rehearse',
+      'resources/ceremonies/root-ca.yaml',
+      '--out',
+      out,
+      '--config',
+      'test/fixtures/config/bad-pool.yaml',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad-pool\.yaml:4:\d+: hsm\.pool\.min_sessions \(10\) is greater/);
+    expect(existsSync(out)).toBe(false);
   });
 });
 
