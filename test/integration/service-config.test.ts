@@ -10,6 +10,7 @@ import { CeremonyService } from '../../src/main/service/index';
 import { configPathFromProcess } from '../../src/main/service/process-config';
 import { createToken, SOFTHSM_MODULE } from '../helpers/softhsm';
 import { softhsmConfig } from '../helpers/hsm-config';
+import { ipcHarness } from '../helpers/ipc-harness';
 
 const token = createToken('svc-config', '424242');
 const work = mkdtempSync(join(tmpdir(), 'olocus-svc-config-'));
@@ -59,6 +60,32 @@ describe('a service made with a config', () => {
       expect(await after.poolStats()).toMatchObject({ max: 8, open: 1 });
     } finally {
       await after.close();
+    }
+  });
+});
+
+describe('the app, over IPC, with the config it was started with', () => {
+  it('listKeys and hsmHealth without hsmUri mean the config token', async () => {
+    const ipc = ipcHarness({ config });
+    try {
+      const keys = await ipc.invoke('listKeys', {});
+      expect(keys).toMatchObject({ token: { label: token.label }, loggedIn: true });
+      expect(await ipc.invoke('hsmHealth', {})).toMatchObject({ ok: true });
+      expect(ipc.problems).toEqual([]);
+    } finally {
+      await ipc.service.close();
+    }
+  });
+
+  it('without a config, a request without hsmUri is refused with a sentence (108)', async () => {
+    const ipc = ipcHarness();
+    try {
+      expect(await ipc.refusal('listKeys', {})).toMatchObject({
+        code: 108,
+        message: expect.stringContaining('--config FILE whose hsm.pkcs11 section names the token'),
+      });
+    } finally {
+      await ipc.service.close();
     }
   });
 });
