@@ -29,8 +29,8 @@ export function hasScheme(text: string): boolean {
   return /^[A-Za-z][A-Za-z0-9+.-]*:/.test(text);
 }
 
-const LABEL_NEEDS_CONFIG =
-  'names no token: give a full pkcs11: URI, or --config FILE whose hsm.pkcs11 section names the token';
+const WAYS_OUT =
+  'give a full pkcs11: URI, or --config FILE whose hsm.pkcs11 section names the token';
 
 /**
  * The token URI for `text`: the text itself when it is an address, else (a bare key label, or
@@ -46,8 +46,8 @@ export function addressWithConfig(
     throw new OlocusError(
       ErrorCode.INVALID_INPUT,
       text
-        ? `The ${what} "${text}" ${LABEL_NEEDS_CONFIG}.`
-        : `No ${what} given: ${LABEL_NEEDS_CONFIG}.`,
+        ? `The ${what} "${text}" names no token: ${WAYS_OUT}.`
+        : `No ${what} given: ${WAYS_OUT}.`,
     );
   }
   return { uri: text ? { ...configUri, object: text } : { ...configUri }, text: undefined };
