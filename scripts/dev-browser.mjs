@@ -35,6 +35,9 @@ if (!existsSync(join(rendererDir, 'index.html'))) {
 
 // The bridge is TypeScript; this script runs under `node --import tsx` (see package.json).
 const { startBridge } = await import('../src/bridge/index.ts');
+// --config FILE or OLOCUS_CONFIG: the hsm-config.yaml the app's service is made with.
+const { loadProcessConfig } = await import('../src/main/service/process-config.ts');
+const config = await loadProcessConfig();
 
 let bridge;
 let stopping = false;
@@ -42,6 +45,7 @@ const printAddress = (what) => console.log(`\n${what}\n  ${bridge.urlWithToken()
 bridge = await startBridge({
   port,
   rendererDir,
+  ...(config ? { config } : {}),
   onDisconnect: () => {
     if (stopping) return;
     bridge.issueToken();

@@ -27,6 +27,7 @@ import type { RunManagerOptions } from '../main/service/run-manager';
 import type { InvokeEventLike } from '../main/ipc/sender';
 import { APP_ENTRY } from '../main/shell/origin';
 import { CeremonyService } from '../main/service/index';
+import type { HsmConfig } from '../main/service/process-config';
 import {
   BRIDGE_PROTOCOL,
   TokenGuard,
@@ -53,6 +54,8 @@ export interface BridgeOptions {
   rendererDir?: string;
   /** The facade to serve; default a new CeremonyService, closed with the bridge. */
   service?: ServiceApi;
+  /** The hsm-config.yaml the default service is made with (dev-browser: --config / OLOCUS_CONFIG). */
+  config?: HsmConfig;
   /** The first token; default a fresh random one. */
   token?: string;
   runs?: RunManagerOptions;
@@ -107,7 +110,8 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   const log = options.log ?? ((line: string) => console.warn(line));
   const root = resolve(options.rendererDir ?? 'out/renderer');
   const ownService = options.service === undefined;
-  const service: ServiceApi = options.service ?? new CeremonyService();
+  const service: ServiceApi =
+    options.service ?? new CeremonyService(options.config ? { config: options.config } : {});
   const guard = new TokenGuard(options.token);
 
   let client: WebSocket | null = null;

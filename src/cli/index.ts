@@ -1,11 +1,11 @@
 // The olocus-ceremony command: parses argv, calls the CeremonyService, prints, returns the exit
 // code. bin/olocus-ceremony.js runs the build of this file; src/cli/run.ts runs it from sources.
 import { parseArgs } from 'node:util';
-import { loadHsmConfig, poolOptionsFromConfig } from '../main/config/index';
+import { loadHsmConfig } from '../main/config/index';
 import type { CommandContext } from './spec';
 import type { ParseArgsConfig } from 'node:util';
 import { setPkcs11WorkerEntry } from '../main/hsm/pkcs11/executor';
-import { CeremonyService } from '../main/service/index';
+import { CeremonyService, describeRetry, onHsmRetry } from '../main/service/index';
 import { COMMANDS } from './commands/index';
 import { UsageError, debugTrace, errorDocument, errorSentence, exitCodeFor } from './errors';
 import { commandHelp, globalHelp, groupHelp } from './help';
@@ -20,7 +20,7 @@ if (import.meta.url.endsWith('.js')) {
 
 const GLOBAL_OPTIONS = {
   json: { type: 'boolean' },
-  /** An hsm-config.yaml whose pool and connection settings apply to the HSMs this command opens. */
+  /** An hsm-config.yaml: its token (hsm.pkcs11), pool and retry settings (see config check). */
   config: { type: 'string' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -176,6 +176,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   const out = new Output(io, argv.includes('--json'));
   const debug = argv.includes('--debug');
   let service: CeremonyService | null = null;
+  let stopRetries: (() => void) | null = null;
   try {
     const inv = parseInvocation(argv);
     if (inv.kind === 'help') {
@@ -183,10 +184,12 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
       return 0;
     }
     const configPath = typeof inv.values.config === 'string' ? inv.values.config : undefined;
-    const pool = configPath
-      ? poolOptionsFromConfig((await loadHsmConfig(configPath)).config)
-      : undefined;
-    service = new CeremonyService({ onWarning: (m) => out.warn(m), ...(pool ? { pool } : {}) });
+    const config = configPath ? (await loadHsmConfig(configPath)).config : undefined;
+    service = new CeremonyService({ onWarning: (m) => out.warn(m), ...(config ? { config } : {}) });
+    stopRetries = onHsmRetry((r) => {
+      out.retries.push(r);
+      out.warn(describeRetry(r));
+    });
     return await inv.command.run({
       values: inv.values,
       positionals: inv.positionals,
@@ -200,6 +203,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     return exitCodeFor(e);
   } finally {
     // Worker threads and C_Finalize: without this the process could outlive its work.
+    stopRetries?.();
     await service?.close().catch(() => undefined);
   }
 }

@@ -13,6 +13,8 @@ export const processIO: CliIO = {
 
 export class Output {
   private wrote = false;
+  /** HSM operations tried again (connection.retry_attempts); added to the --json result. */
+  readonly retries: unknown[] = [];
 
   constructor(
     private readonly io: CliIO,
@@ -23,7 +25,11 @@ export class Output {
   result(data: unknown, human: () => string): void {
     if (this.wrote) throw new Error('a command produced two results');
     this.wrote = true;
-    const text = this.json ? JSON.stringify(data, null, 2) : human();
+    const withRetries =
+      this.retries.length > 0 && typeof data === 'object' && data !== null && !Array.isArray(data)
+        ? { ...data, retries: this.retries }
+        : data;
+    const text = this.json ? JSON.stringify(withRetries, null, 2) : human();
     this.io.stdout(text.endsWith('\n') ? text : `${text}\n`);
   }
 

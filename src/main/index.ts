@@ -9,6 +9,8 @@ import { createHandlers } from './ipc/handlers';
 import { registerContract } from './ipc/register';
 import { RunManager } from './service/run-manager';
 import { CeremonyService } from './service/ceremony-service';
+import type { HsmConfig } from './service/process-config';
+import { configPathFromProcess, loadProcessConfig } from './service/process-config';
 import { withSecurityHeaders } from './shell/csp';
 import { APP_ENTRY, APP_SCHEME } from './shell/origin';
 import { serveFile } from './shell/protocol';
@@ -97,11 +99,13 @@ if (!app.requestSingleInstanceLock()) {
     win.focus();
   });
 
-  void app.whenReady().then(() => {
+  // An hsm-config.yaml named by --config or OLOCUS_CONFIG drives the app's tokens, pool and
+  // retries; a file that does not load stops the app with its problems rather than being ignored.
+  const ready = (config: HsmConfig | undefined) => {
     hardenSession(session.defaultSession);
     protocol.handle(APP_SCHEME, (request) => serveFile(RENDERER_ROOT, request.url, request.method));
 
-    const service = new CeremonyService();
+    const service = new CeremonyService(config ? { config } : {});
     const emit = createEmitter((channel, payload) => {
       if (win && !win.isDestroyed()) win.webContents.send(channel, payload);
     });
@@ -119,5 +123,12 @@ if (!app.requestSingleInstanceLock()) {
       app.quit();
     });
     app.on('will-quit', () => void service.close());
+  };
+  void app.whenReady().then(() => {
+    if (configPathFromProcess(process.argv, process.env) === undefined) return ready(undefined);
+    return loadProcessConfig().then(ready, (e: unknown) => {
+      console.error(`olocus: ${e instanceof Error ? e.message : String(e)}`);
+      app.exit(2);
+    });
   });
 }

@@ -135,6 +135,8 @@ const redactedSection = redactedSectionRecord.transform(dropSecretKeys);
 export const configCheckResult = z.object({
   file: z.string(),
   config: redactedSection,
+  effects: z.array(z.object({ key: z.string(), effect: z.string() })).default([]),
+  unused: z.array(z.string()).default([]),
   yaml: z.string(),
   warnings: z.array(z.string()),
 });

@@ -125,7 +125,8 @@ export const contract = {
     response: tokensResult,
   },
   listKeys: {
-    request: z.strictObject({ hsmUri: uri }),
+    // Without hsmUri: the token of the hsm-config.yaml the app was started with.
+    request: z.strictObject({ hsmUri: uri.optional() }),
     response: keysResult,
   },
   generateKey: {
@@ -219,7 +220,7 @@ export const contract = {
     response: ledgerPageResult,
   },
   hsmHealth: {
-    request: z.strictObject({ hsmUri: uri }),
+    request: z.strictObject({ hsmUri: uri.optional() }),
     response: healthResult,
   },
   migrateKey: {

@@ -13,6 +13,7 @@ import type { IpcMainLike } from '../../src/main/ipc/register';
 import { RunManager } from '../../src/main/service/run-manager';
 import type { InvokeEventLike } from '../../src/main/ipc/sender';
 import { CeremonyService } from '../../src/main/service/ceremony-service';
+import type { CeremonyServiceOptions } from '../../src/main/service/ceremony-service';
 
 export interface IpcHarness {
   service: CeremonyService;
@@ -28,8 +29,9 @@ export interface IpcHarness {
   refusal<K extends InvokeName>(name: K, request: RequestOf<K>): Promise<IpcError>;
 }
 
-export function ipcHarness(): IpcHarness {
-  const service = new CeremonyService();
+/** `options`: what the app's service is made with (e.g. the config of --config / OLOCUS_CONFIG). */
+export function ipcHarness(options: CeremonyServiceOptions = {}): IpcHarness {
+  const service = new CeremonyService(options);
   const channels = new Map<string, (event: InvokeEventLike, ...args: unknown[]) => unknown>();
   const ipcMain: IpcMainLike = {
     handle: (c, l) => void channels.set(c, l),

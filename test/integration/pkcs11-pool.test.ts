@@ -1,18 +1,17 @@
 // The session pool under load and under failure, on a real SoftHSM token. A second PKCS#11
 // client in the same process (raw pkcs11js) plays the part of a token that drops sessions.
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type * as Pkcs11Types from 'pkcs11js';
 import { Pkcs11Provider } from '../../src/main/hsm/pkcs11/provider';
 import { ErrorCode } from '../../src/shared/errors';
 import { createToken, pin, SOFTHSM_MODULE } from '../helpers/softhsm';
+import { pkcs11js, rawClient } from '../helpers/raw-pkcs11';
+import type { RawPkcs11 } from '../helpers/raw-pkcs11';
 
-const pkcs11js = createRequire(import.meta.url)('pkcs11js') as typeof Pkcs11Types;
 const token = createToken('pool');
 const DATA = Buffer.from('pool');
 
 let hsm: Pkcs11Provider;
-let raw: InstanceType<typeof pkcs11js.PKCS11>;
+let raw: RawPkcs11;
 let slot: Buffer;
 
 async function open(
@@ -48,14 +47,7 @@ function dropSessions(keep: Buffer): number {
 beforeAll(async () => {
   hsm = await open({ minSessions: 1, maxSessions: 3 });
   await hsm.generateKeyPair('ec-p256', { label: 'pool-key' });
-  raw = new pkcs11js.PKCS11();
-  raw.load(SOFTHSM_MODULE);
-  try {
-    raw.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
-  } catch {
-    /* the provider's thread initialised the library already */
-  }
-  slot = raw.C_GetSlotList(true).find((s) => raw.C_GetTokenInfo(s).label.trim() === token.label)!;
+  ({ raw, slot } = rawClient(SOFTHSM_MODULE, token.label));
 });
 afterAll(() => hsm.close());
 

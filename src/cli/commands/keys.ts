@@ -2,7 +2,7 @@
 import type { KeyInfo } from '../../main/hsm/types';
 import type { GeneratedKey, KeysResult } from '../../main/service/index';
 import { fields, shorten, table } from '../output';
-import { stringFlag } from '../spec';
+import { optionalString, stringFlag } from '../spec';
 import type { CommandSpec } from '../spec';
 import { KEY_TYPES } from '../../main/hsm/types';
 
@@ -47,12 +47,17 @@ export const keysListCommand: CommandSpec = {
   details: [
     'Logs in when the URI has pin-source=file:PATH or pin-source=env:NAME; otherwise the token',
     'shows only its public objects. object=, id= and type= in the URI narrow the list.',
+    'Without --hsm, the token and PIN source of the --config file (hsm.pkcs11) are used.',
   ],
   flags: {
-    hsm: { type: 'string', value: 'URI', help: 'PKCS#11 URI of the token', required: true },
+    hsm: {
+      type: 'string',
+      value: 'URI',
+      help: 'PKCS#11 URI of the token (default: the --config token)',
+    },
   },
   async run(ctx) {
-    const r = await ctx.service.listKeys(stringFlag(ctx, 'hsm'));
+    const r = await ctx.service.listKeys(optionalString(ctx, 'hsm'));
     if (!r.loggedIn) {
       ctx.out.note(
         'Not logged in: private objects are hidden (add pin-source= to the URI to see them).',
@@ -82,13 +87,13 @@ export const keysGenerateCommand: CommandSpec = {
   details: [
     `T is one of ${KEY_TYPES.join(', ')}.`,
     'Keys are never replaced: an existing label is refused.',
+    'Without --hsm, the token and PIN source of the --config file (hsm.pkcs11) are used.',
   ],
   flags: {
     hsm: {
       type: 'string',
       value: 'URI',
-      help: 'PKCS#11 URI of the token, with pin-source',
-      required: true,
+      help: 'PKCS#11 URI of the token, with pin-source (default: the --config token)',
     },
     type: { type: 'string', value: 'T', help: 'key type', required: true },
     label: { type: 'string', value: 'L', help: 'label of the new key (CKA_LABEL)', required: true },
@@ -96,7 +101,7 @@ export const keysGenerateCommand: CommandSpec = {
   },
   async run(ctx) {
     const g = await ctx.service.generateKey(
-      stringFlag(ctx, 'hsm'),
+      optionalString(ctx, 'hsm'),
       stringFlag(ctx, 'type'),
       stringFlag(ctx, 'label'),
       { extractable: ctx.values.extractable === true },

@@ -64,9 +64,15 @@ export const signCommand: CommandSpec = {
   summary: 'signs FILE with an HSM key and writes the raw signature to SIG',
   details: [
     'The key URI needs pin-source=file:PATH or pin-source=env:NAME unless you type the PIN at a terminal.',
+    'With --config, --key may be a bare label: the key of that label on the config token.',
   ],
   flags: {
-    key: { type: 'string', value: 'URI', help: 'PKCS#11 URI of the private key', required: true },
+    key: {
+      type: 'string',
+      value: 'URI',
+      help: 'PKCS#11 URI of the private key (a label with --config)',
+      required: true,
+    },
     in: { type: 'string', value: 'FILE', help: 'the data to sign', required: true },
     out: {
       type: 'string',
@@ -126,7 +132,7 @@ export const verifyCommand: CommandSpec = {
     key: {
       type: 'string',
       value: 'URI',
-      help: 'PKCS#11 URI of the key (either half of the pair)',
+      help: 'PKCS#11 URI of the key (either half of the pair; a label with --config)',
       required: true,
     },
     in: { type: 'string', value: 'FILE', help: 'the signed data', required: true },

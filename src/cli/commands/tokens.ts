@@ -61,12 +61,12 @@ export const tokensCommand: CommandSpec = {
     hsm: {
       type: 'string',
       value: 'URI',
-      help: 'PKCS#11 URI of the module or token (default pkcs11:)',
+      help: 'PKCS#11 URI of the module or token (default: the --config token, else pkcs11:)',
     },
     mechanisms: { type: 'boolean', help: 'also list each token’s mechanisms' },
   },
   async run(ctx) {
-    const r = await ctx.service.tokens(optionalString(ctx, 'hsm') ?? 'pkcs11:', {
+    const r = await ctx.service.tokens(optionalString(ctx, 'hsm'), {
       mechanisms: ctx.values.mechanisms === true,
     });
     for (const u of r.unavailable) {

@@ -10,13 +10,21 @@ import { hsmConfigSchema, durationSchemas } from './schema';
 import type { HsmConfig } from './schema';
 import { objectSchemaOf } from './schema-walk';
 import { isSecretKey } from './secrets';
+import { UNUSED, effectOf } from './effects';
 
 export type EffectiveValue = string | number | boolean | EffectiveSection;
 export interface EffectiveSection {
   [key: string]: EffectiveValue;
 }
 
-function project(schema: z.ZodType, value: unknown): EffectiveValue | undefined {
+/** `only`: keep a leaf only when it says yes to the leaf's dotted path. */
+function project(
+  schema: z.ZodType,
+  value: unknown,
+  path = '',
+  only?: (path: string) => boolean,
+): EffectiveValue | undefined {
+  if (path !== '' && objectSchemaOf(schema) === undefined && only && !only(path)) return undefined;
   if (durationSchemas.has(schema)) {
     return typeof value === 'number' ? formatDuration(value) : undefined;
   }
@@ -27,8 +35,11 @@ function project(schema: z.ZodType, value: unknown): EffectiveValue | undefined 
     for (const [key, field] of Object.entries(obj.shape as Record<string, z.ZodType>)) {
       // Belt and braces: even a hand-built config object cannot smuggle a secret out.
       if (isSecretKey(key)) continue;
-      const v = project(field, (value as Record<string, unknown>)[key]);
-      if (v !== undefined) out[key] = v;
+      const sub = path === '' ? key : `${path}.${key}`;
+      const v = project(field, (value as Record<string, unknown>)[key], sub, only);
+      if (v !== undefined && !(only && typeof v === 'object' && Object.keys(v).length === 0)) {
+        out[key] = v;
+      }
     }
     return out;
   }
@@ -44,11 +55,44 @@ export function redactConfig(config: HsmConfig): EffectiveSection {
   return typeof out === 'object' ? out : {};
 }
 
-/** The same, as commented YAML for people. */
-export function formatEffectiveConfig(config: HsmConfig, source?: string): string {
-  const header = [
-    `# Effective HSM configuration${source ? ` from ${source}` : ''}, defaults filled in.`,
+/** Only the keys this tool acts on (config/effects.ts), defaults filled in. */
+export function effectiveConfig(config: HsmConfig): EffectiveSection {
+  const out = project(hsmConfigSchema, config, '', (p) => typeof effectOf(p) === 'string');
+  return typeof out === 'object' ? out : {};
+}
+
+/** The keys of `section` (from effectiveConfig) with what each does. */
+export function listEffects(
+  section: EffectiveSection,
+  prefix = '',
+): { key: string; effect: string }[] {
+  return Object.entries(section).flatMap(([k, v]) => {
+    const key = prefix === '' ? k : `${prefix}.${k}`;
+    if (typeof v === 'object') return listEffects(v, key);
+    const effect = effectOf(key);
+    return typeof effect === 'string' ? [{ key, effect }] : [];
+  });
+}
+
+/**
+ * As commented YAML for people: only keys with an effect, each effect, then the keys the file
+ * set that nothing here uses (`unused`, from the loader, located).
+ */
+export function formatEffectiveConfig(
+  config: HsmConfig,
+  source?: string,
+  unused: readonly string[] = [],
+): string {
+  const effective = effectiveConfig(config);
+  const lines = [
+    `# Effective HSM configuration${source ? ` from ${source}` : ''}: the keys this tool acts on, defaults filled in.`,
     '# Secrets appear only as references (password_env, pin_source); none was read.',
-  ].join('\n');
-  return `${header}\n${stringify(redactConfig(config), { lineWidth: 0 })}`;
+    stringify(effective, { lineWidth: 0 }).trimEnd(),
+    '# What each key does:',
+    ...listEffects(effective).map((e) => `#   ${e.key}: ${e.effect}`),
+  ];
+  if (unused.length > 0) {
+    lines.push(`# Set in the file, ${UNUSED}:`, ...unused.map((u) => `#   ${u}`));
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -9,7 +9,9 @@ import { defaultModuleWarning, machineWarnings } from './machine';
 import type { MachineProbe } from './machine';
 import { hsmConfigSchema } from './schema';
 import type { HsmConfig } from './schema';
-import { positionAt } from './yaml-ast';
+import { locate, positionAt } from './yaml-ast';
+import type { SourceMap } from './yaml-ast';
+import { KEY_EFFECTS, UNUSED } from './effects';
 import { parseYamlFile, readTextFile } from './yaml-file';
 
 export interface ParseOptions {
@@ -24,6 +26,17 @@ export interface ParsedHsmConfig {
   config: HsmConfig;
   /** `file:line:col: key.path: text`, for things to look at that do not stop the ceremony. */
   warnings: string[];
+  /** `file:line:col: key.path: accepted, not used by this tool`, for every such key the file sets. */
+  unused: string[];
+}
+
+function unusedKeys(map: SourceMap): ConfigIssue[] {
+  return Object.entries(KEY_EFFECTS)
+    .filter(([key, effect]) => effect === null && map.doc.hasIn(key.split('.')))
+    .map(([key]) => {
+      const path = key.split('.');
+      return { path: key, ...locate(map, path), message: `${key}: ${UNUSED}` };
+    });
 }
 
 export function parseHsmConfig(
@@ -46,7 +59,8 @@ export function parseHsmConfig(
   if (note) found.push(note);
   if (probe) found.push(...machineWarnings(config, map, probe));
   const warnings = sortIssues(found).map((w) => formatIssue(sourceName, w));
-  return { config, warnings };
+  const unused = sortIssues(unusedKeys(map)).map((w) => formatIssue(sourceName, w));
+  return { config, warnings, unused };
 }
 
 /** Reads and parses; a file that cannot be read is INVALID_INPUT naming the path. */

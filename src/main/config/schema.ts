@@ -15,21 +15,31 @@ import { providerIssues } from './provider-checks';
 export const durationSchemas = new WeakSet<z.ZodType>();
 
 function duration(defaultValue: string) {
-  const s = z
-    .unknown()
-    .transform((v, ctx) => {
-      const r = tryParseDuration(v);
-      if (!r.ok) {
-        ctx.addIssue({ code: 'custom', message: r.message });
-        return z.NEVER;
-      }
-      if (r.ms === 0) {
-        ctx.addIssue({ code: 'custom', message: 'must be longer than zero' });
-        return z.NEVER;
-      }
-      return r.ms;
-    })
-    .prefault(defaultValue);
+  const s = durationValue().prefault(defaultValue);
+  durationSchemas.add(s);
+  return s;
+}
+
+/** A duration with no default: absent means the feature is off. */
+function optionalDuration() {
+  const s = durationValue().optional();
+  durationSchemas.add(s);
+  return s;
+}
+
+function durationValue() {
+  const s = z.unknown().transform((v, ctx) => {
+    const r = tryParseDuration(v);
+    if (!r.ok) {
+      ctx.addIssue({ code: 'custom', message: r.message });
+      return z.NEVER;
+    }
+    if (r.ms === 0) {
+      ctx.addIssue({ code: 'custom', message: 'must be longer than zero' });
+      return z.NEVER;
+    }
+    return r.ms;
+  });
   durationSchemas.add(s);
   return s;
 }
@@ -91,6 +101,8 @@ const poolSchema = z
     max_sessions: z.int().min(1).max(1024).default(8),
     idle_timeout: duration('300s'),
     health_check_interval: duration('60s'),
+    /** Idle sessions older than this are replaced (some HSMs expire long-lived sessions). */
+    max_lifetime: optionalDuration(),
   })
   .superRefine((p, ctx) => {
     if (p.min_sessions > p.max_sessions) {

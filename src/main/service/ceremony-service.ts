@@ -25,7 +25,18 @@ import { readTextFile } from '../config/yaml-file';
 import { resolve } from 'node:path';
 import { loadScript } from '../ceremony/script/load';
 import { formatPlan, planScript } from '../ceremony/script/plan';
-import { formatEffectiveConfig, loadHsmConfig, redactConfig } from '../config/index';
+import {
+  addressWithConfig,
+  effectiveConfig,
+  formatEffectiveConfig,
+  listEffects,
+  loadHsmConfig,
+  poolOptionsFromConfig,
+  retrySettingsFromConfig,
+  tokenUriFromConfig,
+} from '../config/index';
+import type { HsmConfig } from '../config/index';
+import { configureHsmProcess } from '../hsm/pkcs11/process-settings';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import { keySelectorFromUri, tokenMatchFromUri } from '../hsm/open';
 import type { OpenPkcs11Options } from '../hsm/open';
@@ -57,7 +68,13 @@ import type {
   VerifyOutput,
 } from './types';
 
-export type CeremonyServiceOptions = Omit<OpenPkcs11Options, 'login'>;
+export type CeremonyServiceOptions = Omit<OpenPkcs11Options, 'login'> & {
+  /**
+   * A loaded hsm-config.yaml: its pool and retry settings apply to every token the process
+   * opens (ceremonies too), and its hsm.pkcs11 token is the one meant when no URI is given.
+   */
+  config?: HsmConfig;
+};
 
 const invalid = (message: string) => new OlocusError(ErrorCode.INVALID_INPUT, message);
 
@@ -87,8 +104,19 @@ export class CeremonyService {
   /** AWS CloudHSM clusters (keys on CloudHSM go through its PKCS#11 library). */
   readonly aws: AwsOperations;
   private readonly attestations: Attestations;
+  private readonly options: Omit<OpenPkcs11Options, 'login'>;
+  /** The token the config names; undefined without a config (or for a cloud provider). */
+  private readonly configUri: Pkcs11Uri | undefined;
+  private readonly restoreProcess: (() => void) | undefined;
 
-  constructor(private readonly options: CeremonyServiceOptions = {}) {
+  constructor({ config, ...options }: CeremonyServiceOptions = {}) {
+    if (config) {
+      const pool = { ...poolOptionsFromConfig(config), ...options.pool };
+      options = { ...options, pool };
+      this.restoreProcess = configureHsmProcess({ pool, retry: retrySettingsFromConfig(config) });
+    }
+    this.options = options;
+    this.configUri = config ? tokenUriFromConfig(config) : undefined;
     this.connections = new Connections(options);
     this.azure = new AzureOperations(this.connections);
     this.gcp = new GcpOperations(this.connections);
@@ -96,17 +124,24 @@ export class CeremonyService {
     this.attestations = new Attestations(this.connections, this);
   }
 
+  /** `text` as a URI string: itself when it has a scheme, else the config's token (object=text). */
+  private resolve(text: string | undefined, what: string): string {
+    const r = addressWithConfig(text, this.configUri, what);
+    return r.uri ? formatPkcs11Uri(r.uri) : r.text!;
+  }
+
   /**
    * Tokens of the module the URI names, or of every registered module when it names none; the
    * URI's token attributes, when given, filter the list and must match at least one token.
    */
-  tokens(hsmUri: string, opts: { mechanisms?: boolean } = {}): Promise<TokensResult> {
-    return discoverTokens(hsmUri, this.options, opts.mechanisms ?? false);
+  tokens(hsmUri: string | undefined, opts: { mechanisms?: boolean } = {}): Promise<TokensResult> {
+    const uri = hsmUri ?? (this.configUri ? this.resolve(undefined, 'token URI') : 'pkcs11:');
+    return discoverTokens(uri, this.options, opts.mechanisms ?? false);
   }
 
   /** Keys on the token; logs in when the URI has a pin-source, else lists public objects only. */
-  async listKeys(hsmUri: string): Promise<KeysResult> {
-    const uri = parsePkcs11Address(hsmUri);
+  async listKeys(hsmUri?: string): Promise<KeysResult> {
+    const uri = parsePkcs11Address(this.resolve(hsmUri, 'token URI'));
     const { provider, loggedIn } = await this.connections.get(uri, 'auto');
     const t = await provider.tokenInfo();
     const keys = await provider.listKeys(keySelectorFromUri(uri));
@@ -124,12 +159,12 @@ export class CeremonyService {
   }
 
   async generateKey(
-    hsmUri: string,
+    hsmUri: string | undefined,
     type: string,
     label: string,
     opts: { extractable?: boolean } = {},
   ): Promise<GeneratedKey> {
-    const uri = parsePkcs11Address(hsmUri);
+    const uri = parsePkcs11Address(this.resolve(hsmUri, 'token URI'));
     if (!isKeyType(type)) {
       throw invalid(`Unknown key type "${type}"; choose one of ${KEY_TYPES.join(', ')}.`);
     }
@@ -157,7 +192,7 @@ export class CeremonyService {
   }
 
   async sign(keyUri: string, data: Uint8Array, algorithm?: SignAlgorithm): Promise<SignOutput> {
-    const uri = parsePkcs11Address(keyUri);
+    const uri = parsePkcs11Address(this.resolve(keyUri, 'key'));
     const sel = keySelectorFromUri(uri);
     if (sel.class === 'secret' || sel.class === 'public') {
       throw invalid(`Signing needs a private key, and the URI names a ${sel.class} key.`);
@@ -198,7 +233,7 @@ export class CeremonyService {
     signature: Uint8Array,
     algorithm?: SignAlgorithm,
   ): Promise<VerifyOutput> {
-    const uri = parsePkcs11Address(keyUri);
+    const uri = parsePkcs11Address(this.resolve(keyUri, 'key'));
     const sel = keySelectorFromUri(uri);
     if (sel.class === 'secret') {
       throw invalid('Verifying needs a public or private key, and the URI names a secret key.');
@@ -209,11 +244,14 @@ export class CeremonyService {
 
   /** Validates an hsm-config.yaml; a ConfigError (INVALID_INPUT) lists every problem with line:col. */
   async checkConfig(path: string): Promise<ConfigCheckResult> {
-    const { config, warnings } = await loadHsmConfig(path);
+    const { config, warnings, unused } = await loadHsmConfig(path);
+    const effective = effectiveConfig(config);
     return {
       file: path,
-      config: redactConfig(config),
-      yaml: formatEffectiveConfig(config, path),
+      config: effective,
+      effects: listEffects(effective),
+      unused,
+      yaml: formatEffectiveConfig(config, path, unused),
       warnings,
     };
   }
@@ -366,12 +404,13 @@ export class CeremonyService {
    * Whether the token the URI names answers, and how fast. A module or token that cannot be
    * opened is an unhealthy report, not an error; a malformed URI is an error.
    */
-  hsmHealth(hsmUri: string): Promise<HsmHealth> {
-    return tokenHealth(this.connections, hsmUri);
+  hsmHealth(hsmUri?: string): Promise<HsmHealth> {
+    return tokenHealth(this.connections, this.resolve(hsmUri, 'token URI'));
   }
 
   /** Closes every provider this service opened (and so the PKCS#11 worker threads). */
   async close(): Promise<void> {
     await this.connections.close();
+    this.restoreProcess?.();
   }
 }

@@ -77,7 +77,17 @@ export class Connections {
       // Concurrent requests share one login; a failed one (wrong PIN) is not remembered, so the
       // next request may bring the right PIN.
       conn.pendingLogin ??= loginFromUri(conn.provider, uri, { ...this.options, login })
-        .then((ok) => (conn.loggedIn = ok))
+        .then((ok) => {
+          // A lost login (token reset) is re-established once from the same PIN source; a PIN
+          // typed at a prompt is not kept, so then the loss is reported (retry.ts).
+          if (ok && uri.pinSource !== undefined) {
+            const provider = conn.provider;
+            provider.relogin = async () => {
+              await loginFromUri(provider, uri, { ...this.options, login: 'always' });
+            };
+          }
+          return (conn.loggedIn = ok);
+        })
         .finally(() => (conn.pendingLogin = null));
       await conn.pendingLogin;
     }

@@ -2,6 +2,7 @@
 // one answers at once with a run id, progress and the room's questions arrive as events, and
 // runStatus reports the state and, once it ends, the result or the error. One run at a time:
 // there is one room, one set of officers and one HSM session in front of them.
+import { describeRetry, onHsmRetry } from '../hsm/pkcs11/retry';
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { IpcError, ResultOf, RunKind } from '../../shared/contract';
@@ -90,17 +91,23 @@ export class RunManager {
     };
     this.runs.set(runId, run);
     tail?.start();
+    let stopRetries: (() => void) | undefined;
     run.done = (async () => {
       try {
         // Deferred a macrotask, so the invoke reply carrying the run id is on its way to the
         // window before the run's first event (the wizard should still subscribe first).
         await new Promise((r) => setImmediate(r));
+        // HSM retries and re-logins (connection.retry_attempts) show in the run's progress.
+        stopRetries = onHsmRetry((e) =>
+          room.announce({ stepId: null, kind: 'warning', message: describeRetry(e) }),
+        );
         run.result = await work({ room, onEvent: (e) => room.announce(e) });
         run.state = 'finished';
       } catch (e) {
         run.error = toIpcError(e, this.options.log);
         run.state = run.cancelRequested ? 'cancelled' : 'failed';
       } finally {
+        stopRetries?.();
         room.cancel(); // nothing may stay open once the engine has stopped asking
         await tail?.stop();
         this.emit('runFinished', { runId, state: run.state });

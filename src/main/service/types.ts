@@ -56,8 +56,12 @@ export interface VerifyOutput {
 
 export interface ConfigCheckResult {
   file: string;
-  /** The effective configuration, defaults filled in; secrets appear only as references. */
+  /** The keys this tool acts on, defaults filled in; secrets appear only as references. */
   config: EffectiveSection;
+  /** What each of those keys does. */
+  effects: { key: string; effect: string }[];
+  /** `file:line:col: key: accepted, not used by this tool`, for each such key the file sets. */
+  unused: string[];
   /** The same as commented YAML. */
   yaml: string;
   /** `file:line:col: text` for things worth a look that do not make the file invalid. */

@@ -22,7 +22,9 @@ import type { SignPlan } from './mechanisms';
 import { releaseModule } from './module';
 import type { LoadedModule } from './module';
 import type { Handle, SlotEntry } from './protocol';
-import { DEFAULT_POOL, SessionPool } from './session-pool';
+import { SessionPool } from './session-pool';
+import { processHsmSettings } from './process-settings';
+import { withRetry } from './retry';
 import type { PoolOptions } from './session-pool';
 import type { KeyUsage } from './templates';
 import type { TokenMatch } from './token';
@@ -113,7 +115,7 @@ export abstract class Pkcs11ProviderCore {
       const pool = new SessionPool(
         this.ex,
         entry.slot,
-        { ...DEFAULT_POOL, ...this.options.pool },
+        { ...processHsmSettings().pool, ...this.options.pool },
         name,
       );
       await pool.start();
@@ -135,8 +137,25 @@ export abstract class Pkcs11ProviderCore {
     );
     return describeToken(fresh ?? t.entry);
   }
+  /**
+   * Logs in again from the PIN source the connection was opened with, after a lost login
+   * (set by whoever logged in; see retry.ts). Undefined: a lost login is reported as 102.
+   */
+  relogin: (() => Promise<void>) | undefined;
+  /** runOnce, retried as connection.retry_attempts says when `idempotent` (retry.ts). */
+  protected run<T>(
+    doing: string | (() => string),
+    idempotent: boolean,
+    fn: (s: Handle, t: Bound) => Promise<T>,
+  ): Promise<T> {
+    return withRetry(() => this.runOnce(doing, idempotent, fn), {
+      idempotent,
+      doing: typeof doing === 'string' ? () => doing : doing,
+      relogin: this.relogin,
+    });
+  }
   /** Runs `fn` on a pooled session and turns module errors into officer-readable ones. */
-  protected async run<T>(
+  private async runOnce<T>(
     doing: string | (() => string),
     idempotent: boolean,
     fn: (s: Handle, t: Bound) => Promise<T>,

@@ -5,6 +5,7 @@ import { OlocusError, ErrorCode } from '../../../shared/errors';
 import type { Pkcs11Executor } from './executor';
 import { Pkcs11CallError } from './executor';
 import type { Handle } from './protocol';
+import { retireOld } from './session-lifetime';
 
 export interface PoolOptions {
   minSessions: number;
@@ -13,6 +14,8 @@ export interface PoolOptions {
   healthCheckIntervalMs: number;
   /** How long an operation may wait for a free session before it fails (error 105). */
   acquireTimeoutMs: number;
+  /** Idle sessions opened longer ago than this are replaced (pool.max_lifetime); 0 = never. */
+  maxLifetimeMs?: number;
 }
 
 export const DEFAULT_POOL: PoolOptions = {
@@ -35,6 +38,7 @@ export const TOKEN_LOST = new Set([
 interface Session {
   handle: Handle;
   lastUsed: number;
+  opened: number;
 }
 
 interface Waiter {
@@ -81,7 +85,11 @@ export class SessionPool {
 
   async start(): Promise<void> {
     await this.topUp();
-    const every = Math.min(this.options.healthCheckIntervalMs, this.options.idleTimeoutMs);
+    const every = Math.min(
+      this.options.healthCheckIntervalMs,
+      this.options.idleTimeoutMs,
+      this.options.maxLifetimeMs || Infinity,
+    );
     if (every > 0) {
       this.timer = setInterval(() => void this.maintain(), every);
       this.timer.unref();
@@ -109,7 +117,7 @@ export class SessionPool {
     this.opening++;
     try {
       const handle = await this.ex.call<Handle>({ op: 'openSession', slot: this.slot, rw: true });
-      return { handle, lastUsed: Date.now() };
+      return { handle, lastUsed: Date.now(), opened: Date.now() };
     } finally {
       this.opening--;
     }
@@ -250,6 +258,11 @@ export class SessionPool {
       this.reaped++;
       await this.ex.call({ op: 'closeSession', session: oldest.handle }).catch(() => undefined);
     }
+    await retireOld(this.idle, this.options.maxLifetimeMs, now, {
+      open: () => this.openSession(),
+      close: (h) => this.ex.call({ op: 'closeSession', session: h }).catch(() => undefined),
+      replaced: () => this.replaced++,
+    });
     for (const s of [...this.idle]) {
       try {
         await this.ex.call({ op: 'sessionInfo', session: s.handle });
