@@ -6,7 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import canonicalize from 'canonicalize';
-import { Pkcs11Provider } from '../hsm/pkcs11/provider';
+import { openPkcs11Token } from '../hsm/open-token';
+import type { TokenOpener } from '../hsm/open-token';
 import { findDefaultModules } from '../hsm/vendors';
 import { parsePkcs11Uri } from '../hsm/uri';
 import { ErrorCode, OlocusError } from '../../shared/errors';
@@ -31,6 +32,7 @@ export async function drillRun(
   room: CeremonyRoom,
   secretId = TOKEN_PINS,
   now = new Date(),
+  open: TokenOpener = openPkcs11Token,
 ): Promise<DrillSummary> {
   const dir = resolve(out);
   const state = await loadState(dir);
@@ -91,6 +93,7 @@ export async function drillRun(
         record.secretCommitment,
         state.auditKey,
         Buffer.from(canonicalize(body)!, 'utf8'),
+        open,
       );
     }
     const file = `drills/${now.toISOString().replace(/[:.]/g, '-')}-${secretId.replace(/[^a-z0-9-]+/gi, '_')}.json`;
@@ -108,6 +111,7 @@ async function signWithToken(
   secretCommitment: { salt: string; digest: string },
   auditKey: { label: string; spkiSha256: string },
   data: Uint8Array,
+  open: TokenOpener,
 ): Promise<{ algorithm: string; audit_key_sha256: string; value: string }> {
   const script = parseScript(
     await readFile(join(dir, 'script.yaml'), 'utf8'),
@@ -129,7 +133,7 @@ async function signWithToken(
   const { soPin, userPin } = splitTokenPins(secret);
   secret.fill(0);
   soPin.fill(0);
-  const hsm = await Pkcs11Provider.open({
+  const hsm = await open({
     modulePath,
     ...(uri.initArgs !== undefined ? { initArgs: uri.initArgs } : {}),
     token: { token: uri.token },

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Ledger } from '../../audit/index';
 import type { AuditSigner } from '../../audit/index';
 import { toPgpWords } from '../../audit/pgp-words';
-import { Pkcs11Provider } from '../../hsm/pkcs11/provider';
+import type { TokenOpener } from '../../hsm/open-token';
 import type { TokenProvider } from '../../hsm/provider';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import type { CeremonyScript, Step } from '../script/schema';
@@ -22,6 +22,8 @@ export interface HsmTarget {
   modulePath: string;
   initArgs?: string;
   tokenLabel: string;
+  /** How this run opens its tokens (the service's choice; PKCS#11 directly by default). */
+  open: TokenOpener;
 }
 
 export class RunContext {
@@ -57,7 +59,7 @@ export class RunContext {
 
   /** The ceremony token (opened on first use; the token must exist). */
   async provider(): Promise<TokenProvider> {
-    this.token ??= await Pkcs11Provider.open({
+    this.token ??= await this.hsm.open({
       modulePath: this.hsm.modulePath,
       ...(this.hsm.initArgs !== undefined ? { initArgs: this.hsm.initArgs } : {}),
       token: { token: this.hsm.tokenLabel },
@@ -67,7 +69,7 @@ export class RunContext {
 
   /** A provider on the module without a token: for initialising one. */
   async moduleProvider(): Promise<TokenProvider> {
-    return Pkcs11Provider.open({
+    return this.hsm.open({
       modulePath: this.hsm.modulePath,
       ...(this.hsm.initArgs !== undefined ? { initArgs: this.hsm.initArgs } : {}),
     });

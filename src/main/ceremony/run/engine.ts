@@ -2,6 +2,7 @@
 // directory it resumes after the last completed step, and a finished directory is never reused.
 import { readdir } from 'node:fs/promises';
 import { Ledger, verifyLedger } from '../../audit/index';
+import { openPkcs11Token } from '../../hsm/open-token';
 import { parsePkcs11Uri } from '../../hsm/uri';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import { STEP_TYPES } from '../script/schema';
@@ -56,7 +57,12 @@ function target(script: CeremonyScript, override: Partial<HsmTarget> = {}): HsmT
       "The script's hsm.uri needs token=… naming the ceremony token.",
     );
   const initArgs = override.initArgs ?? uri.initArgs;
-  return { modulePath, tokenLabel, ...(initArgs !== undefined ? { initArgs } : {}) };
+  return {
+    modulePath,
+    tokenLabel,
+    ...(initArgs !== undefined ? { initArgs } : {}),
+    open: override.open ?? openPkcs11Token,
+  };
 }
 
 async function prepare(

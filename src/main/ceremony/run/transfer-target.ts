@@ -5,7 +5,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { openPkcs11 } from '../../hsm/open';
-import { Pkcs11Provider } from '../../hsm/pkcs11/provider';
 import type { TokenProvider } from '../../hsm/provider';
 import { parsePkcs11Uri } from '../../hsm/uri';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
@@ -47,7 +46,7 @@ async function openThrowaway(ctx: RunContext, name: string): Promise<OpenedTarge
   const label = throwawayLabel(name);
   const pinFile = `demo-secrets/targets/${slug(name)}-user-pin`;
   const open = () =>
-    Pkcs11Provider.open({
+    ctx.hsm.open({
       modulePath: ctx.hsm.modulePath,
       ...(ctx.hsm.initArgs !== undefined ? { initArgs: ctx.hsm.initArgs } : {}),
       token: { token: label },
@@ -70,7 +69,7 @@ async function openThrowaway(ctx: RunContext, name: string): Promise<OpenedTarge
   try {
     // Written before the token is made, so an interruption never leaves a token nobody can open.
     await ctx.output(pinFile, userPin, 0o600);
-    const module = await Pkcs11Provider.open({
+    const module = await ctx.hsm.open({
       modulePath: ctx.hsm.modulePath,
       ...(ctx.hsm.initArgs !== undefined ? { initArgs: ctx.hsm.initArgs } : {}),
     });
