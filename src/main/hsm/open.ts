@@ -7,6 +7,7 @@ import type { ReadPinOptions } from './pin';
 import { libraryModuleName, listRegisteredModules } from './p11kit';
 import type { RegisteredModule } from './p11kit';
 import { Pkcs11Provider } from './pkcs11/provider';
+import type { TokenProvider } from './provider';
 import type { PoolOptions } from './pkcs11/session-pool';
 import type { TokenMatch } from './pkcs11/token';
 import { describeMatch } from './pkcs11/token';
@@ -286,7 +287,7 @@ export function chooseModule(results: ModuleScan[], uri: Pkcs11Uri): CandidateMo
 
 /** Logs in as `mode` says; the PIN is read only once the token is known to be there. */
 export async function loginFromUri(
-  provider: Pkcs11Provider,
+  provider: TokenProvider,
   uri: Pkcs11Uri,
   opts: Pick<OpenPkcs11Options, 'login' | 'readPin' | 'onWarning'> = {},
 ): Promise<boolean> {

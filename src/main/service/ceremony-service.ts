@@ -45,6 +45,7 @@ import type { KeyInfo, KeyType, SignAlgorithm } from '../hsm/types';
 import { formatPkcs11Uri, parsePkcs11Uri } from '../hsm/uri';
 import type { Pkcs11Uri } from '../hsm/uri';
 import { Connections, parsePkcs11Address } from './connections';
+import type { UriOpener } from './connections';
 import { discoverTokens, tokenHealth } from './discovery';
 import { AwsOperations } from './aws';
 import { AzureOperations } from './azure';
@@ -74,6 +75,11 @@ export type CeremonyServiceOptions = Omit<OpenPkcs11Options, 'login'> & {
    * opens (ceremonies too), and its hsm.pkcs11 token is the one meant when no URI is given.
    */
   config?: HsmConfig;
+  /**
+   * How the service opens a token a URI names (PKCS#11 directly by default). Whoever builds the
+   * service may hand another: a test's provider that fails on demand, later an HSM group.
+   */
+  openToken?: UriOpener;
 };
 
 const invalid = (message: string) => new OlocusError(ErrorCode.INVALID_INPUT, message);
@@ -109,7 +115,7 @@ export class CeremonyService {
   private readonly configUri: Pkcs11Uri | undefined;
   private readonly restoreProcess: (() => void) | undefined;
 
-  constructor({ config, ...options }: CeremonyServiceOptions = {}) {
+  constructor({ config, openToken, ...options }: CeremonyServiceOptions = {}) {
     if (config) {
       const pool = { ...poolOptionsFromConfig(config), ...options.pool };
       options = { ...options, pool };
@@ -117,7 +123,7 @@ export class CeremonyService {
     }
     this.options = options;
     this.configUri = config ? tokenUriFromConfig(config) : undefined;
-    this.connections = new Connections(options);
+    this.connections = new Connections(options, openToken);
     this.azure = new AzureOperations(this.connections);
     this.gcp = new GcpOperations(this.connections);
     this.aws = new AwsOperations(this.connections);

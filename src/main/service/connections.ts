@@ -3,18 +3,18 @@
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import { checkUri, loginFromUri, openPkcs11 } from '../hsm/open';
 import type { LoginMode, OpenPkcs11Options } from '../hsm/open';
-import type { Pkcs11Provider } from '../hsm/pkcs11/provider';
+import type { TokenProvider } from '../hsm/provider';
 import { parseKeyAddress } from '../hsm/key-address';
 import type { Pkcs11Uri } from '../hsm/uri';
 
 interface Connection {
-  provider: Pkcs11Provider;
+  provider: TokenProvider;
   loggedIn: boolean;
   pendingLogin: Promise<boolean> | null;
 }
 
 export interface Opened {
-  provider: Pkcs11Provider;
+  provider: TokenProvider;
   loggedIn: boolean;
 }
 
@@ -49,11 +49,21 @@ function connectionKey(uri: Pkcs11Uri): string {
   ]);
 }
 
+/** How the service opens a token a URI names; the service's owner may hand another (tests, groups). */
+export type UriOpener = (uri: Pkcs11Uri, opts: OpenPkcs11Options) => Promise<TokenProvider>;
+
 export class Connections {
   private readonly open = new Map<string, Promise<Connection>>();
   private closed = false;
 
-  constructor(private readonly options: Omit<OpenPkcs11Options, 'login'>) {}
+  private readonly openUri: UriOpener;
+
+  constructor(
+    private readonly options: Omit<OpenPkcs11Options, 'login'>,
+    openUri: UriOpener = openPkcs11,
+  ) {
+    this.openUri = openUri;
+  }
 
   /** The provider for the URI's token, logged in as `login` says (once per connection). */
   async get(uri: Pkcs11Uri, login: LoginMode): Promise<Opened> {
@@ -63,7 +73,7 @@ export class Connections {
     const key = connectionKey(uri);
     let pending = this.open.get(key);
     if (!pending) {
-      pending = openPkcs11(uri, { ...this.options, login: 'never' }).then((provider) => ({
+      pending = this.openUri(uri, { ...this.options, login: 'never' }).then((provider) => ({
         provider,
         loggedIn: false,
         pendingLogin: null,
