@@ -6,6 +6,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type * as Pkcs11Types from 'pkcs11js';
 import { Pkcs11Provider } from '../src/main/hsm/pkcs11/provider';
 import { alternateRounds, printRatio, ratios, spread } from './rounds';
+import { startRawThreads } from './sign-ceilings';
 import { createToken, pin, SOFTHSM_MODULE, useSoftHsm } from './softhsm';
 
 // Each figure is measured for ROUND_SECONDS in each of ROUNDS interleaved rounds (see rounds.ts).
@@ -52,6 +53,15 @@ export async function run(): Promise<void> {
   raw.C_FindObjectsFinal(session);
   const mech = { mechanism: pkcs11js.CKM_ECDSA };
   const digest = () => createHash('sha256').update(DATA).digest();
+  const rawThreads = await startRawThreads(2, {
+    module: SOFTHSM_MODULE,
+    token: token.label,
+    key: 'bench-key',
+    data: DATA,
+  });
+  const sessions8 = Array.from({ length: 8 }, () =>
+    raw.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION),
+  );
 
   console.log(
     `sign benchmark: EC P-256 on SoftHSM, ${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s per figure (after one warm-up round)`,
@@ -98,10 +108,25 @@ export async function run(): Promise<void> {
       await Promise.all(Array.from({ length: 8 }, lane));
       return n;
     },
+    // (e) reference: raw sync loops on two threads, no coordination (the ceiling)
+    raw2threads: (deadline: number) => rawThreads.run(deadline),
+    // (f) reference: raw pkcs11js C_SignAsync, 8 in flight on 8 sessions
+    rawAsync8: async (deadline: number) => {
+      let n = 0;
+      const lane = async (s: Buffer) => {
+        while (performance.now() < deadline) {
+          raw.C_SignInit(s, mech, key);
+          await raw.C_SignAsync(s, digest(), Buffer.alloc(64));
+          n++;
+        }
+      };
+      await Promise.all(sessions8.map(lane));
+      return n;
+    },
   };
   const p99s: number[] = [];
   const series = await alternateRounds(
-    ['rawSync', 'rawAsync', 'provider1', 'provider8'] as const,
+    ['rawSync', 'rawAsync', 'provider1', 'provider8', 'raw2threads', 'rawAsync8'] as const,
     ROUNDS,
     async (name, round) => {
       if (name !== 'provider8') return rate(figures[name]);
@@ -123,11 +148,22 @@ export async function run(): Promise<void> {
   show('(b) raw pkcs11js C_SignAsync, 1 in flight', series.rawAsync);
   show('(c) provider, one caller', series.provider1);
   show('(d) provider, 8 operations in flight', series.provider8);
+  show('(e) reference: raw sync on 2 threads', series.raw2threads);
+  show('(f) reference: raw C_SignAsync, 8 in flight', series.rawAsync8);
 
+  for (const s of sessions8) raw.C_CloseSession(s);
+  await rawThreads.close();
   raw.C_CloseSession(session);
   await provider.close();
   printRatio('sign.provider_vs_raw_async', spread(ratios(series.provider1, series.rawAsync)));
   printRatio('sign.pool8_vs_raw_sync', spread(ratios(series.provider8, series.rawSync)));
+  // Not targets: what the machine allows. The pool cannot pass (e), and (f) is what Node's other
+  // concurrent path gets with the same 8 operations in flight.
+  printRatio(
+    'sign.ref_raw2threads_vs_raw_sync',
+    spread(ratios(series.raw2threads, series.rawSync)),
+  );
+  printRatio('sign.ref_raw_async8_vs_raw_sync', spread(ratios(series.rawAsync8, series.rawSync)));
   // Event-loop delay while 8 signatures are in flight: the median over rounds of each round's p99.
   printRatio('sign.loop_delay_p99_ms', spread(p99s));
 }
