@@ -292,6 +292,7 @@ export class CeremonyService {
       dir: resolve(dir),
       room,
       ...(expect ? { expect } : {}),
+      ...(this.configUri ? { configToken: this.configUri } : {}),
     });
   }
 
@@ -309,6 +310,7 @@ export class CeremonyService {
       scriptText: text,
       mode: 'rehearsal',
       ...(onEvent ? { onEvent } : {}),
+      ...(this.configUri ? { configToken: this.configUri } : {}),
     });
   }
 
