@@ -199,7 +199,11 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   } catch (e) {
     io.stderr(`error: ${errorSentence(e)}\n`);
     if (debug) io.stderr(`${debugTrace(e)}\n`);
-    if (out.json && !out.hasResult) io.stdout(`${JSON.stringify(errorDocument(e), null, 2)}\n`);
+    if (out.json && !out.hasResult) {
+      // Retries that came before the failure (retries exhausted) are part of the answer too.
+      const doc = { ...errorDocument(e), ...(out.retries.length ? { retries: out.retries } : {}) };
+      io.stdout(`${JSON.stringify(doc, null, 2)}\n`);
+    }
     return exitCodeFor(e);
   } finally {
     // Worker threads and C_Finalize: without this the process could outlive its work.

@@ -105,7 +105,10 @@ if (!app.requestSingleInstanceLock()) {
     hardenSession(session.defaultSession);
     protocol.handle(APP_SCHEME, (request) => serveFile(RENDERER_ROOT, request.url, request.method));
 
-    const service = new CeremonyService(config ? { config } : {});
+    const configFile = configPathFromProcess(process.argv, process.env);
+    const service = new CeremonyService(
+      config ? { config, ...(configFile ? { configFile } : {}) } : {},
+    );
     const emit = createEmitter((channel, payload) => {
       if (win && !win.isDestroyed()) win.webContents.send(channel, payload);
     });

@@ -30,6 +30,8 @@ export const INVOKE_NAMES = [
   'verifyManifest',
   'openPath',
   'cloudInventory',
+  'useConfig',
+  'activeConfig',
 ] as const;
 export type InvokeName = (typeof INVOKE_NAMES)[number];
 

@@ -141,6 +141,17 @@ export const configCheckResult = z.object({
   warnings: z.array(z.string()),
 });
 
+/** The hsm-config.yaml the app uses now: where it came from, its token, and its check. */
+export const activeConfigResult = z.object({
+  /** `startup`: --config / OLOCUS_CONFIG; `file` or `pasted`: chosen in the app. */
+  source: z.enum(['none', 'startup', 'file', 'pasted']),
+  /** The file's path, or a name for pasted text; null when none is in force. */
+  file: z.string().nullable(),
+  /** The token it names, as the URI a request without one means (no PIN, only its source). */
+  tokenUri: z.string().nullable(),
+  check: configCheckResult.nullable(),
+});
+
 export const scriptCheckResult = z.object({
   file: z.string(),
   sha256: z.string(),

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { EventName, InvokeName } from './channels';
 import type { IpcError } from './contract-results';
 import {
+  activeConfigResult,
   configCheckResult,
   demoSummary,
   drillSummary,
@@ -259,6 +260,30 @@ export const contract = {
     /** Keys of an Azure vault or Cloud KMS key ring, or CloudHSM clusters (contract-cloud.ts). */
     request: cloudInventoryRequest,
     response: cloudInventoryResult,
+  },
+  useConfig: {
+    /**
+     * The hsm-config.yaml the app uses from now on, by path or as pasted text; checked as
+     * `config check` does, and refused with the same errors (the one in force then stays).
+     */
+    request: z
+      .strictObject({
+        path: path.optional(),
+        text: nonEmpty(65_536).optional(),
+        /** What to call pasted text in its errors (default "pasted hsm-config.yaml"). */
+        name: nonEmpty(256).optional(),
+      })
+      .refine((r) => (r.path === undefined) !== (r.text === undefined), {
+        message: 'give the path of an hsm-config.yaml or its text, one of the two',
+      })
+      .refine((r) => r.name === undefined || r.text !== undefined, {
+        message: 'name goes with pasted text only',
+      }),
+    response: activeConfigResult,
+  },
+  activeConfig: {
+    request: z.strictObject({}),
+    response: activeConfigResult,
   },
 } as const satisfies Record<InvokeName, ChannelSchemas>;
 

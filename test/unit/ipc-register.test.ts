@@ -249,6 +249,8 @@ describe('createHandlers maps channels to the service', () => {
     verifyReport: vi.fn(),
     verifyManifest: vi.fn(),
     cloudInventory: vi.fn(),
+    useConfig: vi.fn(),
+    activeConfig: vi.fn(),
   } satisfies Record<keyof ServiceApi, unknown>;
   const runs = new RunManager(() => {});
   const h = createHandlers(service as unknown as ServiceApi, runs);
@@ -262,6 +264,10 @@ describe('createHandlers maps channels to the service', () => {
     expect(service.verifyAudit).toHaveBeenLastCalledWith('/a.jsonl', {
       expectedKeyFingerprint: 'b'.repeat(64),
     });
+    await h.useConfig({ text: 'hsm: {}' });
+    expect(service.useConfig).toHaveBeenLastCalledWith({ text: 'hsm: {}' });
+    await h.useConfig({ path: '/c.yaml' });
+    expect(service.useConfig).toHaveBeenLastCalledWith({ path: '/c.yaml' });
   });
 
   it('the wizard channels pass only the options given, under the service names', async () => {

@@ -61,6 +61,7 @@ export const ceremonyRunCommand: CommandSpec = {
     'Shares come from --share files (the text printed on each card) or, at a terminal, are typed in.',
     'A passphrase-protected share asks for its passphrase (--passphrase NAME=env:VAR|file:PATH, or a hidden prompt).',
     '--expect compares every step with a rehearsal transcript and stops at the first divergence.',
+    "With --config, what the script's hsm.uri leaves out (module, token label, init args) comes from the config's hsm.pkcs11; the run records its token and resumes only there.",
   ],
   flags: {
     out: {
@@ -97,7 +98,10 @@ export const ceremonyRehearseCommand: CommandSpec = {
   words: ['ceremony', 'rehearse'],
   usage: 'ceremony rehearse SCRIPT --out DIR',
   summary: 'runs the script on a throwaway SoftHSM token; writes the expected transcript',
-  details: ['Use DIR/transcript.json with `ceremony run --expect` on the day.'],
+  details: [
+    'Use DIR/transcript.json with `ceremony run --expect` on the day.',
+    "With --config, the config's token label is used when the script names none; its module never is.",
+  ],
   flags: {
     out: {
       type: 'string',

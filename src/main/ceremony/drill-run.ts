@@ -10,6 +10,7 @@ import { openPkcs11Token } from '../hsm/open-token';
 import type { TokenOpener } from '../hsm/open-token';
 import { findDefaultModules } from '../hsm/vendors';
 import { parsePkcs11Uri } from '../hsm/uri';
+import type { Pkcs11Uri } from '../hsm/uri';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import { combineShares, decodeShare, drillShares } from './quorum/index';
 import type { DrillReport, ShareEnvelope } from './quorum/index';
@@ -17,6 +18,7 @@ import { TOKEN_PINS, splitTokenPins } from './run/context';
 import { exists, writeOnce } from '../audit/durable';
 import type { CeremonyRoom } from './run/room';
 import { loadState } from './run/state';
+import type { RunState } from './run/state';
 import { parseScript } from './script/load';
 
 export interface DrillSummary {
@@ -88,7 +90,7 @@ export async function drillRun(
         .slice(0, record.threshold);
       signature = await signWithToken(
         dir,
-        state.mode,
+        state,
         good,
         record.secretCommitment,
         state.auditKey,
@@ -106,18 +108,26 @@ export async function drillRun(
 
 async function signWithToken(
   dir: string,
-  mode: string,
+  state: RunState,
   shares: ShareEnvelope[],
   secretCommitment: { salt: string; digest: string },
   auditKey: { label: string; spkiSha256: string },
   data: Uint8Array,
   open: TokenOpener,
 ): Promise<{ algorithm: string; audit_key_sha256: string; value: string }> {
-  const script = parseScript(
-    await readFile(join(dir, 'script.yaml'), 'utf8'),
-    join(dir, 'script.yaml'),
-  );
-  const uri = parsePkcs11Uri(script.hsm.uri);
+  // The token the run recorded (a config may have named it); older runs name it in the script.
+  const uri: Pkcs11Uri = state.hsm
+    ? {
+        modulePath: state.hsm.modulePath,
+        token: state.hsm.tokenLabel,
+        ...(state.hsm.initArgs !== undefined ? { initArgs: state.hsm.initArgs } : {}),
+        ...(state.hsm.serial !== undefined ? { serial: state.hsm.serial } : {}),
+      }
+    : parsePkcs11Uri(
+        parseScript(await readFile(join(dir, 'script.yaml'), 'utf8'), join(dir, 'script.yaml')).hsm
+          .uri,
+      );
+  const mode = state.mode;
   const throwaway = join(dir, 'softhsm', 'softhsm2.conf');
   if (mode !== 'run' && (await exists(throwaway))) process.env.SOFTHSM2_CONF = throwaway;
   const modulePath =
@@ -136,7 +146,7 @@ async function signWithToken(
   const hsm = await open({
     modulePath,
     ...(uri.initArgs !== undefined ? { initArgs: uri.initArgs } : {}),
-    token: { token: uri.token },
+    token: { token: uri.token, ...(uri.serial !== undefined ? { serial: uri.serial } : {}) },
   });
   try {
     await hsm.login(userPin);

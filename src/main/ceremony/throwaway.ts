@@ -13,6 +13,7 @@ import { exists, writeOnce } from '../audit/durable';
 import { loadState } from './run/state';
 import type { RunState } from './run/state';
 import type { CeremonyScript } from './script/schema';
+import type { Pkcs11Uri } from '../hsm/uri';
 
 export interface ThrowawaySummary extends RunSummary {
   softhsmConf: string;
@@ -38,6 +39,8 @@ export async function runOnThrowawayToken(options: {
   mode: Extract<RunState['mode'], 'demo' | 'rehearsal'>;
   reporting: RunReporting;
   onEvent?: (e: RoomEvent) => void;
+  /** The config's token: a rehearsal takes its label (never its module) when the script names none. */
+  configToken?: Pkcs11Uri;
 }): Promise<ThrowawaySummary> {
   const dir = resolve(options.out);
   const state = await loadState(dir);
@@ -98,6 +101,7 @@ export async function runOnThrowawayToken(options: {
     reporting: options.reporting,
     mode: options.mode,
     hsm: { modulePath: softhsmModule() },
+    ...(options.configToken ? { configToken: options.configToken } : {}),
     preexisting: ['softhsm'],
   });
   return { ...summary, softhsmConf: conf, playedShares: played };

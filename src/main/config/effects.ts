@@ -5,6 +5,9 @@
 
 export const UNUSED = 'accepted, not used by this tool';
 
+// Commands and the app given no URI; ceremonies and rehearsals whose script's hsm.uri leaves it out.
+const NO_URI = 'a command or the app is given no URI, or a ceremony script leaves it out';
+
 const POOL =
   'every PKCS#11 token the process opens (commands, ceremonies, rehearsals, drills, the app)';
 
@@ -14,9 +17,9 @@ export const KEY_EFFECTS: Readonly<Record<string, string | null>> = {
   'hsm.connection.host': null,
   'hsm.connection.port': null,
   'hsm.connection.timeout':
-    'how long an operation waits for a free pool session before error 105; also caps each retry delay',
+    'how long an operation waits for a free pool session before error 105; also caps each retry delay (at most 5 s)',
   'hsm.connection.retry_attempts':
-    'extra attempts, with exponential backoff and jitter, after error 100 or 105, for operations safe to repeat (sign, verify, encrypt, decrypt, wrap, reading keys); never for generate, unwrap or destroy',
+    'extra attempts, with exponential backoff and jitter, after error 100 (a lost module or device: CKR_DEVICE_ERROR) or 105, for operations safe to repeat (sign, verify, encrypt, decrypt, wrap, reading keys); never for generate, import, unwrap or destroy',
   'hsm.auth.username': null,
   'hsm.auth.password_env':
     'the variable holding the user PIN (as pin-source=env:NAME) when hsm.pkcs11.pin_source is not set',
@@ -35,13 +38,13 @@ export const KEY_EFFECTS: Readonly<Record<string, string | null>> = {
   'hsm.monitoring.health_check_interval': null,
   'hsm.monitoring.alert_latency_threshold': null,
   'hsm.monitoring.alert_error_rate_threshold': null,
-  'hsm.pkcs11.module_path': 'the PKCS#11 library opened when a command or the app is given no URI',
-  'hsm.pkcs11.token_label': 'the token opened when no URI is given (token=)',
-  'hsm.pkcs11.slot_id': 'the token opened when no URI is given (slot-id=)',
-  'hsm.pkcs11.token_serial': 'the token opened when no URI is given (serial=)',
-  'hsm.pkcs11.init_args': 'passed to C_Initialize as pReserved when no URI is given (x-init-args=)',
+  'hsm.pkcs11.module_path': `the PKCS#11 library opened when ${NO_URI}`,
+  'hsm.pkcs11.token_label': `the token opened when ${NO_URI} (token=); the token a ceremony makes and works on`,
+  'hsm.pkcs11.slot_id': `the token opened when ${NO_URI} (slot-id=); the slot a ceremony's token.initialize uses when its step names none`,
+  'hsm.pkcs11.token_serial': `the token opened when ${NO_URI} (serial=); a ceremony opens only a token with this serial, and refuses to initialise a new one`,
+  'hsm.pkcs11.init_args': `passed to C_Initialize as pReserved when ${NO_URI} (x-init-args=)`,
   'hsm.pkcs11.pin_source':
-    'where the user PIN is read when no URI is given; read again once to log in after a lost login',
+    'where the user PIN is read when a command or the app is given no URI; read again once to log in after a lost login (never for a ceremony token, whose PIN the officers hold in shares)',
   'hsm.pkcs11.so_pin_source': null,
   'hsm.azure.vault_url': null,
   'hsm.azure.managed_hsm': null,

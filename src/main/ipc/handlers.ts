@@ -29,6 +29,8 @@ export type ServiceApi = Pick<
   | 'verifyReport'
   | 'verifyManifest'
   | 'cloudInventory'
+  | 'useConfig'
+  | 'activeConfig'
 >;
 
 /** Drops the optional fields a request left out, so `undefined` never reaches the service. */
@@ -142,6 +144,11 @@ export function createHandlers(
         address: r.address,
         ...given({ endpoint: r.endpoint }),
       }),
+    useConfig: (r) =>
+      service.useConfig(
+        r.path !== undefined ? { path: r.path } : { text: r.text!, ...given({ name: r.name }) },
+      ),
+    activeConfig: async () => service.activeConfig(),
     openPath: (r) => openInRunDir(r.path, runs.knownDirs(), options.files ?? NO_DESKTOP),
   };
 }

@@ -27,16 +27,11 @@ import { loadScript } from '../ceremony/script/load';
 import { formatPlan, planScript } from '../ceremony/script/plan';
 import {
   addressWithConfig,
-  effectiveConfig,
-  formatEffectiveConfig,
-  listEffects,
   loadHsmConfig,
-  poolOptionsFromConfig,
-  retrySettingsFromConfig,
-  tokenUriFromConfig,
 } from '../config/index';
 import type { HsmConfig } from '../config/index';
-import { configureHsmProcess } from '../hsm/pkcs11/process-settings';
+import { ConfigInForce, checkResult } from './config-in-force';
+import type { ConfigInput } from './config-in-force';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import { keySelectorFromUri, tokenMatchFromUri } from '../hsm/open';
 import type { OpenPkcs11Options } from '../hsm/open';
@@ -59,6 +54,7 @@ import type { LedgerPage } from './ledger-page';
 import { recentRuns } from './runs-index';
 import type { RecentRuns } from './runs-index';
 import type {
+  ActiveConfig,
   ConfigCheckResult,
   HsmHealth,
   GeneratedKey,
@@ -75,6 +71,8 @@ export type CeremonyServiceOptions = Omit<OpenPkcs11Options, 'login'> & {
    * opens (ceremonies too), and its hsm.pkcs11 token is the one meant when no URI is given.
    */
   config?: HsmConfig;
+  /** Where `config` was read from, to show which config is in force. */
+  configFile?: string;
   /**
    * How the service opens a token a URI names (PKCS#11 directly by default). Whoever builds the
    * service may hand another: a test's provider that fails on demand, later an HSM group.
@@ -112,17 +110,14 @@ export class CeremonyService {
   private readonly attestations: Attestations;
   private readonly options: Omit<OpenPkcs11Options, 'login'>;
   /** The token the config names; undefined without a config (or for a cloud provider). */
-  private readonly configUri: Pkcs11Uri | undefined;
-  private readonly restoreProcess: (() => void) | undefined;
+  private readonly config: ConfigInForce;
 
-  constructor({ config, openToken, ...options }: CeremonyServiceOptions = {}) {
-    if (config) {
-      const pool = { ...poolOptionsFromConfig(config), ...options.pool };
-      options = { ...options, pool };
-      this.restoreProcess = configureHsmProcess({ pool, retry: retrySettingsFromConfig(config) });
-    }
+  constructor({ config, configFile, openToken, ...options }: CeremonyServiceOptions = {}) {
+    // The config's pool reaches providers through the process settings (a caller's own pool
+    // options still win there), so a config chosen later replaces it for what opens next.
     this.options = options;
-    this.configUri = config ? tokenUriFromConfig(config) : undefined;
+    this.config = new ConfigInForce(options.pool);
+    if (config) this.config.apply(config, 'startup', configFile ?? null);
     this.connections = new Connections(options, openToken);
     this.azure = new AzureOperations(this.connections);
     this.gcp = new GcpOperations(this.connections);
@@ -132,7 +127,7 @@ export class CeremonyService {
 
   /** `text` as a URI string: itself when it has a scheme, else the config's token (object=text). */
   private resolve(text: string | undefined, what: string): string {
-    const r = addressWithConfig(text, this.configUri, what);
+    const r = addressWithConfig(text, this.config.uri, what);
     return r.uri ? formatPkcs11Uri(r.uri) : r.text!;
   }
 
@@ -141,7 +136,7 @@ export class CeremonyService {
    * URI's token attributes, when given, filter the list and must match at least one token.
    */
   tokens(hsmUri: string | undefined, opts: { mechanisms?: boolean } = {}): Promise<TokensResult> {
-    const uri = hsmUri ?? (this.configUri ? this.resolve(undefined, 'token URI') : 'pkcs11:');
+    const uri = hsmUri ?? (this.config.uri ? this.resolve(undefined, 'token URI') : 'pkcs11:');
     return discoverTokens(uri, this.options, opts.mechanisms ?? false);
   }
 
@@ -250,16 +245,22 @@ export class CeremonyService {
 
   /** Validates an hsm-config.yaml; a ConfigError (INVALID_INPUT) lists every problem with line:col. */
   async checkConfig(path: string): Promise<ConfigCheckResult> {
-    const { config, warnings, unused } = await loadHsmConfig(path);
-    const effective = effectiveConfig(config);
-    return {
-      file: path,
-      config: effective,
-      effects: listEffects(effective),
-      unused,
-      yaml: formatEffectiveConfig(config, path, unused),
-      warnings,
-    };
+    return checkResult(await loadHsmConfig(path), path);
+  }
+
+  /**
+   * Uses an hsm-config.yaml from now on (the app's choice): by path or as pasted text, checked
+   * as checkConfig does. Its token is the one meant when no URI is given, its pool and retry
+   * settings apply to every token opened next. A config that does not check is refused with the
+   * same errors, and the one in force stays.
+   */
+  useConfig(input: ConfigInput): Promise<ActiveConfig> {
+    return this.config.use(input);
+  }
+
+  /** Which hsm-config.yaml is in force, where it came from, and its token. */
+  activeConfig(): ActiveConfig {
+    return this.config.active;
   }
 
   /** Validates a ceremony script; a ConfigError lists every problem with line:col. */
@@ -292,6 +293,7 @@ export class CeremonyService {
       dir: resolve(dir),
       room,
       ...(expect ? { expect } : {}),
+      ...(this.config.uri ? { configToken: this.config.uri } : {}),
     });
   }
 
@@ -309,6 +311,7 @@ export class CeremonyService {
       scriptText: text,
       mode: 'rehearsal',
       ...(onEvent ? { onEvent } : {}),
+      ...(this.config.uri ? { configToken: this.config.uri } : {}),
     });
   }
 
@@ -417,6 +420,6 @@ export class CeremonyService {
   /** Closes every provider this service opened (and so the PKCS#11 worker threads). */
   async close(): Promise<void> {
     await this.connections.close();
-    this.restoreProcess?.();
+    this.config.close();
   }
 }

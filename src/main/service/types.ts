@@ -54,6 +54,14 @@ export interface VerifyOutput {
   valid: boolean;
 }
 
+/** The hsm-config.yaml the service uses now (see CeremonyService.useConfig). */
+export interface ActiveConfig {
+  source: 'none' | 'startup' | 'file' | 'pasted';
+  file: string | null;
+  tokenUri: string | null;
+  check: ConfigCheckResult | null;
+}
+
 export interface ConfigCheckResult {
   file: string;
   /** The keys this tool acts on, defaults filled in; secrets appear only as references. */

@@ -22,6 +22,10 @@ export interface HsmTarget {
   modulePath: string;
   initArgs?: string;
   tokenLabel: string;
+  /** The token's serial, when the config names one: the run opens only that token. */
+  serial?: string;
+  /** The slot token.initialize uses when its step names none (the config's slot_id). */
+  slotId?: string;
   /** How this run opens its tokens (the service's choice; PKCS#11 directly by default). */
   open: TokenOpener;
 }
@@ -62,7 +66,10 @@ export class RunContext {
     this.token ??= await this.hsm.open({
       modulePath: this.hsm.modulePath,
       ...(this.hsm.initArgs !== undefined ? { initArgs: this.hsm.initArgs } : {}),
-      token: { token: this.hsm.tokenLabel },
+      token: {
+        token: this.hsm.tokenLabel,
+        ...(this.hsm.serial !== undefined ? { serial: this.hsm.serial } : {}),
+      },
     });
     return this.token;
   }

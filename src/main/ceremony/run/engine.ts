@@ -2,12 +2,12 @@
 // directory it resumes after the last completed step, and a finished directory is never reused.
 import { readdir } from 'node:fs/promises';
 import { Ledger, verifyLedger } from '../../audit/index';
-import { openPkcs11Token } from '../../hsm/open-token';
-import { parsePkcs11Uri } from '../../hsm/uri';
+import type { Pkcs11Uri } from '../../hsm/uri';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import { STEP_TYPES } from '../script/schema';
 import type { CeremonyScript, Step } from '../script/schema';
 import { RunContext, sha256 } from './context';
+import { checkResumeTarget, preflight, recordedTarget, resolveHsmTarget } from './hsm-target';
 import type { HsmTarget } from './context';
 import { exists, writeOnce } from '../../audit/durable';
 import { backup, checkpoint, csr, generateKey, selfSigned } from './key-steps';
@@ -33,6 +33,11 @@ export interface RunOptions {
   mode?: RunState['mode'];
   /** Where the token lives, when the script's URI must be overridden (demo, rehearsal). */
   hsm?: Partial<HsmTarget>;
+  /**
+   * The token an hsm-config.yaml names: it fills what the script's hsm.uri leaves out (module,
+   * token label, init args, serial, slot). The script's own attributes win.
+   */
+  configToken?: Pkcs11Uri;
   expect?: Transcript;
   now?: () => Date;
   /** Entries the caller put in a new run directory before the run (the demo's SoftHSM store). */
@@ -42,32 +47,10 @@ export interface RunOptions {
 // report is not a script step: every run ends with the signed report.
 const AVAILABLE = new Set<Step['type']>(STEP_TYPES.filter((t) => t !== 'report'));
 
-function target(script: CeremonyScript, override: Partial<HsmTarget> = {}): HsmTarget {
-  const uri = parsePkcs11Uri(script.hsm.uri);
-  const modulePath = override.modulePath ?? uri.modulePath;
-  const tokenLabel = override.tokenLabel ?? uri.token;
-  if (!modulePath)
-    throw new OlocusError(
-      ErrorCode.INVALID_INPUT,
-      "The script's hsm.uri needs module-path=… so the run knows which PKCS#11 library to load.",
-    );
-  if (!tokenLabel)
-    throw new OlocusError(
-      ErrorCode.INVALID_INPUT,
-      "The script's hsm.uri needs token=… naming the ceremony token.",
-    );
-  const initArgs = override.initArgs ?? uri.initArgs;
-  return {
-    modulePath,
-    tokenLabel,
-    ...(initArgs !== undefined ? { initArgs } : {}),
-    open: override.open ?? openPkcs11Token,
-  };
-}
-
 async function prepare(
   o: RunOptions,
   scriptSha256: string,
+  hsm: HsmTarget,
 ): Promise<{ state: RunState; resumed: boolean }> {
   const previous = await loadState(o.dir);
   if (previous) {
@@ -83,6 +66,7 @@ async function prepare(
         `${o.dir} holds an unfinished run of a different script (SHA-256 ${previous.scriptSha256}); it resumes only with the script it started with.`,
       );
     }
+    checkResumeTarget(previous, hsm);
     return { state: previous, resumed: true };
   }
   if (
@@ -94,6 +78,8 @@ async function prepare(
       `${o.dir} is not empty and holds no ceremony run; choose an empty or new directory.`,
     );
   }
+  // Nothing is written until the module has loaded and the token is as the script needs it.
+  await preflight(o.script, hsm);
   const state: RunState = {
     format: RUN_FORMAT,
     mode: o.mode ?? 'run',
@@ -104,6 +90,7 @@ async function prepare(
     secrets: {},
     keys: {},
     steps: o.script.steps.map((s) => ({ id: s.id, type: s.type, status: 'pending' })),
+    hsm: recordedTarget(hsm),
   };
   await writeOnce(`${o.dir}/script.yaml`, o.scriptText);
   return { state, resumed: false };
@@ -146,8 +133,9 @@ export async function runCeremony(o: RunOptions): Promise<RunSummary> {
     );
   }
   const scriptSha256 = sha256(o.scriptText);
-  const { state, resumed } = await prepare(o, scriptSha256);
-  const ctx = new RunContext(o.script, o.dir, state, o.room, target(o.script, o.hsm), o.now);
+  const hsm = resolveHsmTarget(o.script, o.hsm, o.configToken);
+  const { state, resumed } = await prepare(o, scriptSha256, hsm);
+  const ctx = new RunContext(o.script, o.dir, state, o.room, hsm, o.now);
   await ctx.save();
   try {
     if (resumed && (await exists(ctx.path('audit.jsonl')))) {

@@ -49,6 +49,8 @@ export interface RunState {
   startedAt: string;
   finishedAt?: string;
   token?: { label: string; serial: string; manufacturer: string; model: string };
+  /** The module and token the run started on (from the script or the config); resumes go there only. */
+  hsm?: { modulePath: string; tokenLabel: string; initArgs?: string; serial?: string };
   auditKey?: { label: string; spkiSha256: string };
   secrets: Record<string, SecretRecord>;
   keys: Record<string, KeyRecord>;

@@ -108,7 +108,7 @@ export async function initializeToken(
       info = await module.initToken(
         new Uint8Array(soPin),
         ctx.hsm.tokenLabel,
-        step.slot_id ? { slotId: step.slot_id } : {},
+        (step.slot_id ?? ctx.hsm.slotId) ? { slotId: (step.slot_id ?? ctx.hsm.slotId)! } : {},
       );
     } finally {
       await module.close();

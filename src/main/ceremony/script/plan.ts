@@ -129,7 +129,7 @@ export function formatPlan(p: Plan): string {
   const lines = [
     `${p.ceremony.name} (${p.ceremony.id})`,
     `Location: ${p.ceremony.location}`,
-    `HSM: ${p.hsm}`,
+    `HSM: ${p.hsm}${/[;:?&]module-path=/.test(p.hsm) && /[:;]token=/.test(p.hsm) ? '' : ' (what it leaves out comes from the hsm-config.yaml the run is given: hsm.pkcs11)'}`,
     ...p.targets.map((t) => `Target HSM "${t.name}": ${t.uri}`),
     `Quorum: ${p.quorum}`,
     `Administrator: ${p.participants.administrator}`,

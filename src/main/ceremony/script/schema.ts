@@ -143,7 +143,11 @@ export const scriptSchema = z.strictObject({
     name: z.string().min(1).max(160),
     location: z.string().min(1).max(160),
   }),
-  hsm: z.strictObject({ uri: z.string().startsWith('pkcs11:') }),
+  /**
+   * The ceremony token. What the URI leaves out (even the whole section) comes from the
+   * hsm-config.yaml the run is given (--config, the app's config); the URI's attributes win.
+   */
+  hsm: z.strictObject({ uri: z.string().startsWith('pkcs11:') }).default({ uri: 'pkcs11:' }),
   /**
    * Other HSMs a transfer step may move keys to, by name. Each URI names its module, its token
    * and where its user PIN comes from (pin-source=file:… or env:…), never the PIN itself.

@@ -155,9 +155,12 @@ const RULES: Record<string, Rule> = {
     code: ErrorCode.OPERATION_FAILED,
     say: (t) => `${t} is out of memory or storage.`,
   },
+  // How a network HSM's client reports a dropped link (and a local device its failure): the
+  // connection to the HSM failed, so an operation safe to repeat is retried (retry_attempts).
   CKR_DEVICE_ERROR: {
-    code: ErrorCode.OPERATION_FAILED,
-    say: (t) => `${t} reported a device error; check the HSM before going on.`,
+    code: ErrorCode.CONNECTION_FAILED,
+    say: (t) =>
+      `${t} reported a device error (the link to the HSM dropped or the HSM failed); check the HSM before going on.`,
   },
   CKR_FUNCTION_FAILED: {
     code: ErrorCode.OPERATION_FAILED,

@@ -4,6 +4,7 @@ import { useEffect, useId, useState } from 'react';
 import { api } from '../api/client';
 import type { AppInfo, RecentRun } from '../api/client';
 import { ErrorNote, Note, Screen, useCall } from '../components/common';
+import { HsmConfigPanel } from '../components/hsm-config';
 import { suggestRunDir, timeOfDay } from '../logic/text';
 import { appStore, useApp } from '../store';
 
@@ -142,6 +143,8 @@ export function Home() {
       </form>
 
       {note ? <Note tone="warn">{note}</Note> : null}
+
+      <HsmConfigPanel />
 
       <section className="panel" aria-labelledby="resume">
         <h2 id="resume">Resume an unfinished run</h2>

@@ -1,0 +1,84 @@
+// The hsm-config.yaml a service uses now: the one it was made with (--config, OLOCUS_CONFIG),
+// or one chosen later in the app, by path or pasted. Its token is the one meant when a request
+// names none; its pool and retry settings go to the process, for every token opened next.
+import {
+  effectiveConfig,
+  formatEffectiveConfig,
+  listEffects,
+  loadHsmConfig,
+  parseHsmConfig,
+  poolOptionsFromConfig,
+  retrySettingsFromConfig,
+  tokenUriFromConfig,
+} from '../config/index';
+import type { HsmConfig, ParsedHsmConfig } from '../config/index';
+import { configureHsmProcess } from '../hsm/pkcs11/process-settings';
+import type { PoolOptions } from '../hsm/pkcs11/session-pool';
+import { formatPkcs11Uri } from '../hsm/uri';
+import type { Pkcs11Uri } from '../hsm/uri';
+import type { ActiveConfig, ConfigCheckResult } from './types';
+
+export type ConfigInput = { path: string } | { text: string; name?: string };
+
+/** What `config check` prints for a parsed file. */
+export function checkResult(parsed: ParsedHsmConfig, name: string): ConfigCheckResult {
+  const { config, warnings, unused } = parsed;
+  const effective = effectiveConfig(config);
+  return {
+    file: name,
+    config: effective,
+    effects: listEffects(effective),
+    unused,
+    yaml: formatEffectiveConfig(config, name, unused),
+    warnings,
+  };
+}
+
+export class ConfigInForce {
+  /** The token the config names; undefined without a config (or for a cloud provider). */
+  uri: Pkcs11Uri | undefined;
+  private restore: (() => void) | undefined;
+  private current: ActiveConfig = { source: 'none', file: null, tokenUri: null, check: null };
+
+  /** `callerPool`: the service owner's own pool options, which win over any config's. */
+  constructor(private readonly callerPool: Partial<PoolOptions> | undefined) {}
+
+  get active(): ActiveConfig {
+    return this.current;
+  }
+
+  /** Checks the file or text first: a ConfigError leaves the config in force as it was. */
+  async use(input: ConfigInput): Promise<ActiveConfig> {
+    const byPath = 'path' in input;
+    const name = byPath ? input.path : (input.name ?? 'pasted hsm-config.yaml');
+    const parsed = byPath ? await loadHsmConfig(input.path) : parseHsmConfig(input.text, name);
+    this.apply(parsed.config, byPath ? 'file' : 'pasted', name, checkResult(parsed, name));
+    return this.current;
+  }
+
+  apply(
+    config: HsmConfig,
+    source: ActiveConfig['source'],
+    file: string | null,
+    check?: ConfigCheckResult,
+  ): void {
+    this.restore?.();
+    this.restore = configureHsmProcess({
+      pool: { ...poolOptionsFromConfig(config), ...this.callerPool },
+      retry: retrySettingsFromConfig(config),
+    });
+    this.uri = tokenUriFromConfig(config);
+    this.current = {
+      source,
+      file,
+      tokenUri: this.uri ? formatPkcs11Uri(this.uri) : null,
+      check: check ?? checkResult({ config, warnings: [], unused: [] }, file ?? 'hsm-config.yaml'),
+    };
+  }
+
+  /** Puts the process settings back as they were before this service. */
+  close(): void {
+    this.restore?.();
+    this.restore = undefined;
+  }
+}
