@@ -53,6 +53,9 @@ import { GcpOperations } from './gcp';
 import { cloudInventory } from './cloud-inventory';
 import type { CloudInventory, CloudInventoryRequest } from '../../shared/contract-cloud';
 import { appInfo, workspaceDir } from './app-info';
+import { startMonitoring } from './monitoring';
+import type { MonitorOptions } from './monitoring';
+import type { Monitor } from '../monitoring/index';
 import type { AppInfo } from './app-info';
 import { readLedgerPage } from './ledger-page';
 import type { LedgerPage } from './ledger-page';
@@ -114,6 +117,7 @@ export class CeremonyService {
   /** The token the config names; undefined without a config (or for a cloud provider). */
   private readonly configUri: Pkcs11Uri | undefined;
   private readonly restoreProcess: (() => void) | undefined;
+  private readonly config: HsmConfig | undefined;
 
   constructor({ config, openToken, ...options }: CeremonyServiceOptions = {}) {
     if (config) {
@@ -122,6 +126,7 @@ export class CeremonyService {
       this.restoreProcess = configureHsmProcess({ pool, retry: retrySettingsFromConfig(config) });
     }
     this.options = options;
+    this.config = config;
     this.configUri = config ? tokenUriFromConfig(config) : undefined;
     this.connections = new Connections(options, openToken);
     this.azure = new AzureOperations(this.connections);
@@ -415,6 +420,14 @@ export class CeremonyService {
   }
 
   /** Closes every provider this service opened (and so the PKCS#11 worker threads). */
+  /**
+   * A monitor of the config's token (hsm.monitoring.*), not yet started; the caller starts it,
+   * serves it if it wants, and stops it before closing the service.
+   */
+  monitor(options: MonitorOptions): Promise<{ monitor: Monitor; tokens: string[] }> {
+    return startMonitoring(this.connections, this.config, this.configUri, options);
+  }
+
   async close(): Promise<void> {
     await this.connections.close();
     this.restoreProcess?.();
