@@ -148,7 +148,9 @@ export class Monitor {
       );
     for (const a of changes)
       this.settings.log(
-        `alert ${a.labels.alertname} ${a.status} for ${a.labels.token}: ${a.annotations.description}`,
+        a.status === 'firing'
+          ? `alert ${a.labels.alertname} firing for ${a.labels.token}: ${a.annotations.description}`
+          : `alert ${a.labels.alertname} resolved for ${a.labels.token}.`,
       );
     if (changes.length > 0) this.webhook?.send(webhookPayload(changes));
     return changes;
