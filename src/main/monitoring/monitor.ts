@@ -64,6 +64,9 @@ export class Monitor {
       metrics: this.metrics,
       window: this.window,
     });
+    // The same token opened twice (two services, a reconnect) is probed once: the latest wins.
+    const i = this.targets.findIndex((t) => t.token === token);
+    if (i >= 0) this.targets.splice(i, 1);
     this.targets.push({ token, provider: timed, up: null });
     this.metrics.watchPool(token, () => provider.poolStats());
     return timed;

@@ -38,7 +38,7 @@ import {
 import type { HsmConfig } from '../config/index';
 import { configureHsmProcess } from '../hsm/pkcs11/process-settings';
 import { ErrorCode, OlocusError } from '../../shared/errors';
-import { keySelectorFromUri, tokenMatchFromUri } from '../hsm/open';
+import { keySelectorFromUri, openPkcs11, tokenMatchFromUri } from '../hsm/open';
 import type { OpenPkcs11Options } from '../hsm/open';
 import { KEY_TYPES } from '../hsm/types';
 import type { KeyInfo, KeyType, SignAlgorithm } from '../hsm/types';
@@ -53,7 +53,7 @@ import { GcpOperations } from './gcp';
 import { cloudInventory } from './cloud-inventory';
 import type { CloudInventory, CloudInventoryRequest } from '../../shared/contract-cloud';
 import { appInfo, workspaceDir } from './app-info';
-import { startMonitoring } from './monitoring';
+import { monitoredOpener, startMonitoring } from './monitoring';
 import type { MonitorOptions } from './monitoring';
 import type { Monitor } from '../monitoring/index';
 import type { AppInfo } from './app-info';
@@ -83,6 +83,12 @@ export type CeremonyServiceOptions = Omit<OpenPkcs11Options, 'login'> & {
    * service may hand another: a test's provider that fails on demand, later an HSM group.
    */
   openToken?: UriOpener;
+  /**
+   * Times and counts every operation on the tokens this service opens, and adds them to the
+   * monitor's probes (the operations side embedding the service). Absent, as in the desktop
+   * app: nothing is measured and no monitor runs.
+   */
+  monitor?: Monitor;
 };
 
 const invalid = (message: string) => new OlocusError(ErrorCode.INVALID_INPUT, message);
@@ -119,7 +125,7 @@ export class CeremonyService {
   private readonly restoreProcess: (() => void) | undefined;
   private readonly config: HsmConfig | undefined;
 
-  constructor({ config, openToken, ...options }: CeremonyServiceOptions = {}) {
+  constructor({ config, openToken, monitor, ...options }: CeremonyServiceOptions = {}) {
     if (config) {
       const pool = { ...poolOptionsFromConfig(config), ...options.pool };
       options = { ...options, pool };
@@ -128,7 +134,10 @@ export class CeremonyService {
     this.options = options;
     this.config = config;
     this.configUri = config ? tokenUriFromConfig(config) : undefined;
-    this.connections = new Connections(options, openToken);
+    this.connections = new Connections(
+      options,
+      monitor ? monitoredOpener(openToken ?? openPkcs11, monitor) : openToken,
+    );
     this.azure = new AzureOperations(this.connections);
     this.gcp = new GcpOperations(this.connections);
     this.aws = new AwsOperations(this.connections);

@@ -6,7 +6,7 @@ import type { HsmConfig } from '../config/index';
 import type { Pkcs11Uri } from '../hsm/uri';
 import { Monitor, monitorSettingsFromConfig } from '../monitoring/index';
 import type { MonitorSettings } from '../monitoring/index';
-import type { Connections } from './connections';
+import type { Connections, UriOpener } from './connections';
 
 const invalid = (message: string) => new OlocusError(ErrorCode.INVALID_INPUT, message);
 
@@ -42,4 +42,13 @@ export async function startMonitoring(
   const info = await provider.tokenInfo();
   monitor.addToken(info.label, provider);
   return { monitor, tokens: [info.label] };
+}
+
+/** Opens tokens as `open` does, each handed back timed and counted, and watched by `monitor`. */
+export function monitoredOpener(open: UriOpener, monitor: Monitor): UriOpener {
+  return async (uri, opts) => {
+    const provider = await open(uri, opts);
+    const info = await provider.tokenInfo();
+    return monitor.addToken(info.label, provider);
+  };
 }
