@@ -23,7 +23,7 @@ const withMonitoring = (name: string, lines: string[]): string => {
 };
 
 describe('monitor refuses', () => {
-  it('a listen address that is not loopback, unless --listen-public', async () => {
+  it('a listen address that is not loopback without --listen-public', async () => {
     const r = await runCli(['monitor', '--config', f.config, '--listen', '0.0.0.0:9464']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(

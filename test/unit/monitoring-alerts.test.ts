@@ -223,3 +223,21 @@ describe('monitoring settings from hsm-config.yaml', () => {
     );
   });
 });
+
+describe('the listen address', () => {
+  it('is loopback unless --listen-public, which the check then lets through (never bound here)', async () => {
+    const { checkListen, isLoopback, parseListen } =
+      await import('../../src/main/monitoring/exposition');
+    expect(parseListen('127.0.0.1:9464')).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(parseListen('[::1]:0')).toEqual({ host: '::1', port: 0 });
+    expect(() => parseListen('127.0.0.1:70000')).toThrow('is not HOST:PORT');
+    for (const h of ['127.0.0.1', '127.3.2.1', '::1', 'localhost'])
+      expect(isLoopback(h), h).toBe(true);
+    for (const h of ['0.0.0.0', '::', '10.0.0.5', 'example.net', '128.0.0.1'])
+      expect(isLoopback(h), h).toBe(false);
+    expect(() => checkListen({ host: '0.0.0.0', port: 9464 }, false)).toThrow(
+      /not a loopback address/,
+    );
+    expect(() => checkListen({ host: '0.0.0.0', port: 9464 }, true)).not.toThrow();
+  });
+});
