@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type * as Pkcs11Types from 'pkcs11js';
 import { Pkcs11Provider } from '../src/main/hsm/pkcs11/provider';
+import { Monitor } from '../src/main/monitoring/monitor';
 import { alternateRounds, printRatio, ratios, spread } from './rounds';
 import { startRawThreads } from './sign-ceilings';
 import { createToken, pin, SOFTHSM_MODULE, useSoftHsm } from './softhsm';
@@ -62,6 +63,16 @@ export async function run(): Promise<void> {
   const sessions8 = Array.from({ length: 8 }, () =>
     raw.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION),
   );
+  // Monitoring on: every sign timed into the histogram and the alert window, and the monitor's
+  // probes and threshold checks running every second beside the load.
+  const monitor = new Monitor({
+    metricsIntervalMs: 1_000,
+    healthCheckIntervalMs: 1_000,
+    thresholds: { latencySeconds: 0.5, errorRate: 0.01, poolUse: 0.8 },
+    log: () => undefined,
+  });
+  const monitored = monitor.addToken(token.label, provider);
+  await monitor.start();
 
   console.log(
     `sign benchmark: EC P-256 on SoftHSM, ${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s per figure (after one warm-up round)`,
@@ -123,10 +134,22 @@ export async function run(): Promise<void> {
       await Promise.all(sessions8.map(lane));
       return n;
     },
+    // (g) the provider under the monitor, 8 operations in flight
+    monitored8: async (deadline: number) => {
+      let n = 0;
+      const lane = async () => {
+        while (performance.now() < deadline) {
+          await monitored.sign({ label: 'bench-key' }, DATA);
+          n++;
+        }
+      };
+      await Promise.all(Array.from({ length: 8 }, lane));
+      return n;
+    },
   };
   const p99s: number[] = [];
   const series = await alternateRounds(
-    ['rawSync', 'rawAsync', 'provider1', 'provider8', 'raw2threads', 'rawAsync8'] as const,
+    ['rawSync', 'rawAsync', 'provider1', 'provider8', 'raw2threads', 'rawAsync8', 'monitored8'] as const,
     ROUNDS,
     async (name, round) => {
       if (name !== 'provider8') return rate(figures[name]);
@@ -150,7 +173,9 @@ export async function run(): Promise<void> {
   show('(d) provider, 8 operations in flight', series.provider8);
   show('(e) reference: raw sync on 2 threads', series.raw2threads);
   show('(f) reference: raw C_SignAsync, 8 in flight', series.rawAsync8);
+  show('(g) (d) with the monitor on', series.monitored8);
 
+  await monitor.stop();
   for (const s of sessions8) raw.C_CloseSession(s);
   await rawThreads.close();
   raw.C_CloseSession(session);
@@ -166,4 +191,5 @@ export async function run(): Promise<void> {
   printRatio('sign.ref_raw_async8_vs_raw_sync', spread(ratios(series.rawAsync8, series.rawSync)));
   // Event-loop delay while 8 signatures are in flight: the median over rounds of each round's p99.
   printRatio('sign.loop_delay_p99_ms', spread(p99s));
+  printRatio('sign.monitored_vs_plain', spread(ratios(series.monitored8, series.provider8)));
 }

@@ -107,6 +107,7 @@ describe('parseHsmConfig: valid files', () => {
         health_check_interval: 60_000,
         alert_latency_threshold: 500,
         alert_error_rate_threshold: 0.01,
+        connection_threshold: 0.8,
       },
       // The seed names no module: the Luna client's default is used and said so.
       pkcs11: { module_path: '/usr/safenet/lunaclient/lib/libCryptoki2_64.so' },

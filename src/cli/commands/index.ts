@@ -11,6 +11,7 @@ import { verifyAuditCommand, verifyManifestCommand, verifyReportCommand } from '
 import { configCheckCommand } from './config';
 import { demoCommand } from './demo';
 import { migrateCommand } from './migrate';
+import { monitorCommand } from './monitor';
 import { keysGenerateCommand, keysListCommand } from './keys';
 import { signCommand, verifyCommand } from './signing';
 import { tokensCommand } from './tokens';
@@ -37,6 +38,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   attestMarvellCommand,
   attestYubiHsmCommand,
   migrateCommand,
+  monitorCommand,
   ...AZURE_COMMANDS,
   ...GCP_COMMANDS,
   ...AWS_COMMANDS,

@@ -33,11 +33,21 @@ export const KEY_EFFECTS: Readonly<Record<string, string | null>> = {
   'hsm.keys.rotation_interval': null,
   'hsm.keys.overlap_period': null,
   'hsm.keys.max_versions': null,
-  'hsm.monitoring.enabled': null,
-  'hsm.monitoring.metrics_interval': null,
-  'hsm.monitoring.health_check_interval': null,
-  'hsm.monitoring.alert_latency_threshold': null,
-  'hsm.monitoring.alert_error_rate_threshold': null,
+  'hsm.monitoring.enabled': 'whether `monitor` runs at all (the desktop app never monitors)',
+  'hsm.monitoring.metrics_interval':
+    '`monitor`: how often pool gauges are read and alert thresholds evaluated',
+  'hsm.monitoring.health_check_interval': '`monitor`: how often each token is probed',
+  'hsm.monitoring.alert_latency_threshold':
+    '`monitor`: the p95 operation latency above which an alert fires',
+  'hsm.monitoring.alert_error_rate_threshold':
+    '`monitor`: the share of failed operations above which an alert fires',
+  'hsm.monitoring.connection_threshold':
+    '`monitor`: the share of pool sessions busy above which an alert fires',
+  'hsm.monitoring.probe_key':
+    '`monitor`: the key the health probe signs and verifies with (else token checks only)',
+  'hsm.monitoring.notification_webhook': '`monitor`: where alerts are POSTed (Alertmanager JSON)',
+  'hsm.monitoring.notification_webhook_env':
+    '`monitor`: the variable holding the alert webhook URL (for URLs that carry a secret)',
   'hsm.pkcs11.module_path': `the PKCS#11 library opened when ${NO_URI}`,
   'hsm.pkcs11.token_label': `the token opened when ${NO_URI} (token=); the token a ceremony makes and works on`,
   'hsm.pkcs11.slot_id': `the token opened when ${NO_URI} (slot-id=); the slot a ceremony's token.initialize uses when its step names none`,

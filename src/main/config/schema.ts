@@ -132,13 +132,51 @@ const keysSchema = z
     }
   });
 
-const monitoringSchema = z.strictObject({
-  enabled: z.boolean().default(true),
-  metrics_interval: duration('30s'),
-  health_check_interval: duration('60s'),
-  alert_latency_threshold: duration('500ms'),
-  alert_error_rate_threshold: z.number().min(0).max(1).default(0.01),
-});
+// A webhook URL often carries its secret (a token in the query, credentials): such a URL lives
+// in an environment variable named by notification_webhook_env, never in the reviewed file.
+const webhookUrl = z.string().refine(
+  (s) => {
+    if (!URL.canParse(s)) return false;
+    const u = new URL(s);
+    return (
+      (u.protocol === 'https:' || u.protocol === 'http:') &&
+      !u.username &&
+      !u.password &&
+      !u.search &&
+      !u.hash
+    );
+  },
+  {
+    message:
+      'must be an http(s):// URL without credentials, query or fragment; put a URL that carries a secret in an environment variable and name it with notification_webhook_env',
+  },
+);
+
+const monitoringSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    metrics_interval: duration('30s'),
+    health_check_interval: duration('60s'),
+    alert_latency_threshold: duration('500ms'),
+    alert_error_rate_threshold: z.number().min(0).max(1).default(0.01),
+    /** Share of pool.max_sessions busy above which the pool alert fires (the seed's 80%). */
+    connection_threshold: z.number().gt(0).max(1).default(0.8),
+    /** Label of a dedicated signing key the probe signs and verifies with; absent: token checks only. */
+    probe_key: z.string().min(1).max(128).optional(),
+    notification_webhook: webhookUrl.optional(),
+    notification_webhook_env: envName.optional(),
+  })
+  .superRefine((m, ctx) => {
+    if (m.notification_webhook !== undefined && m.notification_webhook_env !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['notification_webhook_env'],
+        message:
+          'hsm.monitoring.notification_webhook and hsm.monitoring.notification_webhook_env are both set; keep one',
+        params: { standalone: true },
+      });
+    }
+  });
 
 const pkcs11Schema = z.strictObject({
   /** Absolute on purpose: a bare library name is resolved by the loader's search path. */

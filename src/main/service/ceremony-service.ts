@@ -25,15 +25,12 @@ import { readTextFile } from '../config/yaml-file';
 import { resolve } from 'node:path';
 import { loadScript } from '../ceremony/script/load';
 import { formatPlan, planScript } from '../ceremony/script/plan';
-import {
-  addressWithConfig,
-  loadHsmConfig,
-} from '../config/index';
+import { addressWithConfig, loadHsmConfig } from '../config/index';
 import type { HsmConfig } from '../config/index';
 import { ConfigInForce, checkResult } from './config-in-force';
 import type { ConfigInput } from './config-in-force';
 import { ErrorCode, OlocusError } from '../../shared/errors';
-import { keySelectorFromUri, tokenMatchFromUri } from '../hsm/open';
+import { keySelectorFromUri, openPkcs11, tokenMatchFromUri } from '../hsm/open';
 import type { OpenPkcs11Options } from '../hsm/open';
 import { KEY_TYPES } from '../hsm/types';
 import type { KeyInfo, KeyType, SignAlgorithm } from '../hsm/types';
@@ -48,6 +45,9 @@ import { GcpOperations } from './gcp';
 import { cloudInventory } from './cloud-inventory';
 import type { CloudInventory, CloudInventoryRequest } from '../../shared/contract-cloud';
 import { appInfo, workspaceDir } from './app-info';
+import { monitoredOpener, startMonitoring } from './monitoring';
+import type { MonitorOptions } from './monitoring';
+import type { Monitor } from '../monitoring/index';
 import type { AppInfo } from './app-info';
 import { readLedgerPage } from './ledger-page';
 import type { LedgerPage } from './ledger-page';
@@ -78,6 +78,12 @@ export type CeremonyServiceOptions = Omit<OpenPkcs11Options, 'login'> & {
    * service may hand another: a test's provider that fails on demand, later an HSM group.
    */
   openToken?: UriOpener;
+  /**
+   * Times and counts every operation on the tokens this service opens, and adds them to the
+   * monitor's probes (the operations side embedding the service). Absent, as in the desktop
+   * app: nothing is measured and no monitor runs.
+   */
+  monitor?: Monitor;
 };
 
 const invalid = (message: string) => new OlocusError(ErrorCode.INVALID_INPUT, message);
@@ -112,13 +118,16 @@ export class CeremonyService {
   /** The token the config names; undefined without a config (or for a cloud provider). */
   private readonly config: ConfigInForce;
 
-  constructor({ config, configFile, openToken, ...options }: CeremonyServiceOptions = {}) {
+  constructor({ config, configFile, openToken, monitor, ...options }: CeremonyServiceOptions = {}) {
     // The config's pool reaches providers through the process settings (a caller's own pool
     // options still win there), so a config chosen later replaces it for what opens next.
     this.options = options;
     this.config = new ConfigInForce(options.pool);
     if (config) this.config.apply(config, 'startup', configFile ?? null);
-    this.connections = new Connections(options, openToken);
+    this.connections = new Connections(
+      options,
+      monitor ? monitoredOpener(openToken ?? openPkcs11, monitor) : openToken,
+    );
     this.azure = new AzureOperations(this.connections);
     this.gcp = new GcpOperations(this.connections);
     this.aws = new AwsOperations(this.connections);
@@ -415,6 +424,14 @@ export class CeremonyService {
    */
   hsmHealth(hsmUri?: string): Promise<HsmHealth> {
     return tokenHealth(this.connections, this.resolve(hsmUri, 'token URI'));
+  }
+
+  /**
+   * A monitor of the config's token (hsm.monitoring.*), not yet started; the caller starts it,
+   * serves it if it wants, and stops it before closing the service.
+   */
+  monitor(options: MonitorOptions): Promise<{ monitor: Monitor; tokens: string[] }> {
+    return startMonitoring(this.connections, this.config.config, this.config.uri, options);
   }
 
   /** Closes every provider this service opened (and so the PKCS#11 worker threads). */

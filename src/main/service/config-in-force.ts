@@ -37,6 +37,8 @@ export function checkResult(parsed: ParsedHsmConfig, name: string): ConfigCheckR
 export class ConfigInForce {
   /** The token the config names; undefined without a config (or for a cloud provider). */
   uri: Pkcs11Uri | undefined;
+  /** The config itself (the monitor reads its monitoring section). */
+  config: HsmConfig | undefined;
   private restore: (() => void) | undefined;
   private current: ActiveConfig = { source: 'none', file: null, tokenUri: null, check: null };
 
@@ -67,6 +69,7 @@ export class ConfigInForce {
       pool: { ...poolOptionsFromConfig(config), ...this.callerPool },
       retry: retrySettingsFromConfig(config),
     });
+    this.config = config;
     this.uri = tokenUriFromConfig(config);
     this.current = {
       source,

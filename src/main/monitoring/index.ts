@@ -1,0 +1,11 @@
+// HSM health monitoring: probes, Prometheus metrics, alerts (docs/monitoring.md).
+export { Monitor } from './monitor';
+export type { MonitorSettings, TokenHealthState } from './monitor';
+export { monitorSettingsFromConfig } from './settings';
+export { DEFAULT_LISTEN, checkListen, parseListen, serveMetrics } from './exposition';
+export type { ListenAddress, MetricsServer } from './exposition';
+export { instrumentProvider } from './instrument';
+export { HsmMetrics, OPERATIONS } from './metrics';
+export { ALERT_NAMES } from './alerts';
+export type { Alert, Thresholds } from './alerts';
+export { redactUrl, webhookPayload, WebhookSender } from './webhook';

@@ -1,0 +1,54 @@
+// The service's side of `monitor`: the config's token, opened once through the service's
+// connections (so its pool and retry settings apply), handed to a Monitor. Only a front that
+// asks starts this; the desktop app never does, and nothing here opens a socket.
+import { ErrorCode, OlocusError } from '../../shared/errors';
+import type { HsmConfig } from '../config/index';
+import type { Pkcs11Uri } from '../hsm/uri';
+import { Monitor, monitorSettingsFromConfig } from '../monitoring/index';
+import type { MonitorSettings } from '../monitoring/index';
+import type { Connections, UriOpener } from './connections';
+
+const invalid = (message: string) => new OlocusError(ErrorCode.INVALID_INPUT, message);
+
+export interface MonitorOptions {
+  log: (line: string) => void;
+  /** Overrides for tests (webhook retry timing, say); the config decides the rest. */
+  tune?: (settings: MonitorSettings) => MonitorSettings;
+}
+
+export async function startMonitoring(
+  connections: Connections,
+  config: HsmConfig | undefined,
+  configUri: Pkcs11Uri | undefined,
+  options: MonitorOptions,
+): Promise<{ monitor: Monitor; tokens: string[] }> {
+  if (!config) {
+    throw invalid('The monitor needs --config FILE: an hsm-config.yaml naming the token to watch.');
+  }
+  if (!config.hsm.monitoring.enabled) {
+    throw invalid(
+      'hsm.monitoring.enabled is false in the config; set it to true to run the monitor.',
+    );
+  }
+  if (!configUri) {
+    throw invalid(
+      `The monitor watches PKCS#11 tokens, and hsm.provider ${config.hsm.provider} is not one; use a config with an hsm.pkcs11 token.`,
+    );
+  }
+  let settings = monitorSettingsFromConfig(config, options.log);
+  if (options.tune) settings = options.tune(settings);
+  const monitor = new Monitor(settings);
+  const { provider } = await connections.get(configUri, 'auto');
+  const info = await provider.tokenInfo();
+  monitor.addToken(info.label, provider);
+  return { monitor, tokens: [info.label] };
+}
+
+/** Opens tokens as `open` does, each handed back timed and counted, and watched by `monitor`. */
+export function monitoredOpener(open: UriOpener, monitor: Monitor): UriOpener {
+  return async (uri, opts) => {
+    const provider = await open(uri, opts);
+    const info = await provider.tokenInfo();
+    return monitor.addToken(info.label, provider);
+  };
+}
