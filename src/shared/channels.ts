@@ -30,6 +30,7 @@ export const INVOKE_NAMES = [
   'verifyManifest',
   'openPath',
   'cloudInventory',
+  'queryAudit',
 ] as const;
 export type InvokeName = (typeof INVOKE_NAMES)[number];
 

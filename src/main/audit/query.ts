@@ -37,6 +37,7 @@ export interface AuditQueryResult {
   filter: AuditFilter;
   /** Records that verified (all of them when ok). */
   scanned: number;
+  /** Records that match; `records` holds them all, or the newest `limit` when one was given. */
   matched: number;
   records: LedgerRecord[];
   verification: {
@@ -121,8 +122,15 @@ function verdictOf(v: VerifyResult, matched: number): string {
   return `${shown}. The ledger verifies: records 0..${v.lastSignedSeq} are signed by the audit key; the last ${v.unsignedTail} are covered by the hash chain only.`;
 }
 
-/** Verifies the ledger at `path` and returns its records that pass `filter`. */
-export async function queryLedger(path: string, filter: AuditFilter): Promise<AuditQueryResult> {
+/**
+ * Verifies the ledger at `path` and returns its records that pass `filter`: all of them, or the
+ * newest `limit` (then `matched` still counts all), which also bounds what is held.
+ */
+export async function queryLedger(
+  path: string,
+  filter: AuditFilter,
+  options: { limit?: number } = {},
+): Promise<AuditQueryResult> {
   try {
     const info = await stat(path);
     if (!info.isFile()) throw invalid(`${path} is not a ledger file but a folder or device.`);
@@ -135,18 +143,25 @@ export async function queryLedger(path: string, filter: AuditFilter): Promise<Au
     );
   }
   const match = recordMatcher(filter);
-  const records: LedgerRecord[] = [];
+  const limit = options.limit ?? Infinity;
+  let records: LedgerRecord[] = [];
+  let matched = 0;
   const v = await verifyLedgerFile(path, {}, (r) => {
-    if (match(r)) records.push(r);
+    if (!match(r)) return;
+    matched++;
+    records.push(r);
+    // Trimmed in batches, so keeping the newest costs no more than a push per record.
+    if (records.length >= 2 * limit) records = records.slice(-limit);
   });
-  const shown = v.ok ? records : [];
+  if (records.length > limit) records = records.slice(-limit);
+  if (!v.ok) matched = 0;
   return {
     ledger: path,
     ok: v.ok,
     filter,
     scanned: v.records,
-    matched: shown.length,
-    records: shown,
+    matched,
+    records: v.ok ? records : [],
     verification: {
       head: v.head,
       headWords: v.headWords,
@@ -157,6 +172,6 @@ export async function queryLedger(path: string, filter: AuditFilter): Promise<Au
       auditKeyFingerprint: v.auditKey?.fingerprint_sha256 ?? null,
       firstBad: v.firstBad ?? null,
     },
-    verdict: verdictOf(v, shown.length),
+    verdict: verdictOf(v, matched),
   };
 }

@@ -10,3 +10,6 @@ export async function ledgerFileOf(path: string): Promise<string> {
     return path;
   }
 }
+
+/** The catalogue's event types, for fronts that offer them as a filter (ipc may not import audit/). */
+export { LEDGER_EVENT_TYPES } from '../audit/events';

@@ -341,10 +341,14 @@ export class CeremonyService {
   async queryAudit(
     path: string,
     query: AuditQueryInput = {},
-    options: { now?: Date } = {},
+    options: { now?: Date; limit?: number } = {},
   ): Promise<AuditQueryResult> {
     const filter = parseAuditFilter(query, options.now ?? new Date());
-    return queryLedger(await ledgerFileOf(path), filter);
+    return queryLedger(
+      await ledgerFileOf(path),
+      filter,
+      options.limit !== undefined ? { limit: options.limit } : {},
+    );
   }
 
   /**
