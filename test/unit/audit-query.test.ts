@@ -10,6 +10,7 @@ import {
   parseAuditFilter,
   parseTimeBound,
   queryLedger,
+  verifyLedger,
   type AuditQueryInput,
   type LedgerRecord,
 } from '../../src/main/audit';
@@ -81,6 +82,15 @@ describe('audit query returns exactly the records a hand count gives', () => {
     });
     expect(r.matched).toBeGreaterThan(5);
     expect(seqs(r.records)).toEqual(seqs(byHand));
+  });
+
+  it('with a limit, the newest matches and the count of all of them', async () => {
+    const byHand = written.filter((w) => w.type === 'key.generated');
+    const r = await queryLedger(path, parseAuditFilter({ types: ['key.generated'] }, NOW), {
+      limit: 7,
+    });
+    expect(r.matched).toBe(byHand.length);
+    expect(seqs(r.records)).toEqual(seqs(byHand.slice(-7)));
   });
 
   it('both ends of the range are inclusive; durations count back from now', async () => {
@@ -182,5 +192,37 @@ describe('a ledger that does not verify', () => {
     expect(r.ok).toBe(true);
     expect(seqs(r.records)).toEqual([COUNT]);
     expect(r.verdict).toMatch(/the last 1 are covered by the hash chain only\.$/);
+  });
+});
+
+describe('a line longer than any record', () => {
+  const appendToCopy = (name: string, extra: Buffer): string => {
+    const p = join(dir, name);
+    writeFileSync(p, Buffer.concat([readFileSync(path), extra]));
+    return p;
+  };
+
+  it('is malformed, not a torn tail, whether or not a newline ends it', async () => {
+    for (const [name, extra] of [
+      ['long-tail.jsonl', Buffer.alloc(2 << 20, 0x61)],
+      ['huge-tail.jsonl', Buffer.alloc(9 << 20, 0x61)],
+      ['huge-line.jsonl', Buffer.concat([Buffer.alloc(9 << 20, 0x61), Buffer.from('\n{}\n')])],
+    ] as const) {
+      const v = await verifyLedger(appendToCopy(name, extra));
+      expect(v.ok).toBe(false);
+      expect(v.records).toBe(COUNT);
+      expect(v.tornTail).toBeUndefined();
+      expect(v.firstBad).toMatchObject({
+        reason: 'malformed',
+        line: COUNT + 1,
+        message: `Line ${COUNT + 1} is longer than 1048576 bytes.`,
+      });
+    }
+  });
+
+  it('a short unfinished last line is still a torn tail', async () => {
+    const v = await verifyLedger(appendToCopy('torn.jsonl', Buffer.from('{"actor":"x"')));
+    expect(v.firstBad?.reason).toBe('torn-tail');
+    expect(v.tornTail?.bytes).toBe(12);
   });
 });

@@ -69,6 +69,11 @@ export async function readLinesFromFile(
           // The oversized line ran to the end of the file: already refused, nothing to keep.
           return { tail: null, completeBytes: consumed + filled, totalBytes: consumed + filled };
         }
+        if (maxLineBytes !== undefined && filled > maxLineBytes) {
+          // Longer than any record: not a write cut short by a crash, so not a torn tail.
+          sink(buf, 0, filled);
+          return { tail: null, completeBytes: consumed + filled, totalBytes: consumed + filled };
+        }
         return {
           tail: filled > 0 ? Buffer.from(buf.subarray(0, filled)) : null,
           completeBytes: consumed,

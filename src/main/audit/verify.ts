@@ -165,6 +165,6 @@ export async function verifyLedgerFile(
       if (checker.records !== before) onRecord(checker.last!);
     };
   }
-  const read = await readLinesFromFile(path, sink, undefined, MAX_LINE_BYTES + 1);
+  const read = await readLinesFromFile(path, sink, undefined, MAX_LINE_BYTES);
   return summarise(checker, read, opts);
 }
