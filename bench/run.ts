@@ -5,6 +5,7 @@ const benches: Record<string, () => Promise<void>> = {
   ledger: async () => (await import('./ledger')).run(),
   report: async () => (await import('./report')).run(),
   migrate: async () => (await import('./migrate')).run(),
+  lifecycle: async () => (await import('./lifecycle')).run(),
 };
 
 const wanted = process.argv.slice(2);

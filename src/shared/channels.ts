@@ -32,6 +32,7 @@ export const INVOKE_NAMES = [
   'cloudInventory',
   'useConfig',
   'activeConfig',
+  'queryAudit',
 ] as const;
 export type InvokeName = (typeof INVOKE_NAMES)[number];
 

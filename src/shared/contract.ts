@@ -35,6 +35,7 @@ import {
   reportVerification,
 } from './contract-wizard';
 import { cloudInventoryRequest, cloudInventoryResult } from './contract-cloud';
+import { auditQueryResult } from './contract-audit';
 
 // ─── Building blocks ────────────────────────────────────────────────────────────────────────
 
@@ -284,6 +285,22 @@ export const contract = {
   activeConfig: {
     request: z.strictObject({}),
     response: activeConfigResult,
+  },
+  queryAudit: {
+    /**
+     * `path`: an audit.jsonl or a run directory. `since`/`until`: RFC 3339 or a duration ago
+     * (`7d`); `types`: catalogue names or a family (`key.*`); `key`: a key label. `limit`: the
+     * newest matches returned (all are counted).
+     */
+    request: z.strictObject({
+      path,
+      since: nonEmpty(64).optional(),
+      until: nonEmpty(64).optional(),
+      types: z.array(nonEmpty(128)).max(64).optional(),
+      key: nonEmpty(256).optional(),
+      limit: z.int().min(1).max(MAX_LEDGER_PAGE).optional(),
+    }),
+    response: auditQueryResult,
   },
 } as const satisfies Record<InvokeName, ChannelSchemas>;
 

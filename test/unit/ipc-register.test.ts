@@ -251,6 +251,27 @@ describe('createHandlers maps channels to the service', () => {
     cloudInventory: vi.fn(),
     useConfig: vi.fn(),
     activeConfig: vi.fn(),
+    queryAudit: vi.fn(async () => ({
+      ledger: '/r/audit.jsonl',
+      ok: true,
+      filter: { since: null, until: null, types: [], key: 'k' },
+      scanned: 2,
+      matched: 1,
+      records: [
+        {
+          seq: 1,
+          time: '2026-03-01T09:00:00.000Z',
+          actor: 'alice',
+          step: null,
+          type: 'key.generated',
+          hash: 'a'.repeat(64),
+          prev: '0'.repeat(64),
+          data: { label: 'k', user_pin: '1234' },
+        },
+      ],
+      verification: {},
+      verdict: '1 of 2 records match.',
+    })),
   } satisfies Record<keyof ServiceApi, unknown>;
   const runs = new RunManager(() => {});
   const h = createHandlers(service as unknown as ServiceApi, runs);
@@ -285,6 +306,20 @@ describe('createHandlers maps channels to the service', () => {
     expect(service.attestKey).toHaveBeenLastCalledWith('pkcs11:k', { acceptImported: false });
     await h.verifyManifest({ dir: '/run' });
     expect(service.verifyManifest).toHaveBeenLastCalledWith('/run');
+    const q = await h.queryAudit({ path: '/r', key: 'k', limit: 5 });
+    expect(service.queryAudit).toHaveBeenLastCalledWith('/r', { key: 'k' }, { limit: 5 });
+    // Records leave main as headers and a summary: the data itself, and any field named like a
+    // secret in it, stays behind.
+    expect(q.records[0]).toEqual({
+      seq: 1,
+      time: '2026-03-01T09:00:00.000Z',
+      actor: 'alice',
+      step: null,
+      type: 'key.generated',
+      hash: 'a'.repeat(64),
+      summary: 'label k',
+    });
+    expect(q.knownTypes).toContain('signature.created');
   });
 
   it('a ceremony run result names each key fingerprint in PGP words too', async () => {

@@ -37,6 +37,14 @@ export const VALID_REQUESTS: { [K in InvokeName]: RequestOf<K> } = {
   appInfo: {},
   recentRuns: { root: '/home/ada/OlocusCeremonies' },
   readLedger: { path: '/runs/root/audit.jsonl', fromSeq: 10, limit: 50, fromEnd: true },
+  queryAudit: {
+    path: '/runs/root',
+    since: '7d',
+    until: '2026-03-01T09:00:00Z',
+    types: ['key.generated', 'signature.*'],
+    key: 'root-ca-2026',
+    limit: 200,
+  },
   hsmHealth: { hsmUri: 'pkcs11:token=root?module-path=/usr/lib/softhsm/libsofthsm2.so' },
   migrateKey: {
     fromUri: 'pkcs11:token=old;object=root-ca-2026;type=private?pin-source=env:OLD_PIN',

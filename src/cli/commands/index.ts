@@ -8,6 +8,7 @@ import {
 } from './ceremony';
 import { attestKeyCommand, attestMarvellCommand, attestYubiHsmCommand } from './attest';
 import { verifyAuditCommand, verifyManifestCommand, verifyReportCommand } from './audit';
+import { auditQueryCommand } from './audit-query';
 import { configCheckCommand } from './config';
 import { demoCommand } from './demo';
 import { migrateCommand } from './migrate';
@@ -32,6 +33,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ceremonyDrillCommand,
   demoCommand,
   verifyAuditCommand,
+  auditQueryCommand,
   verifyReportCommand,
   verifyManifestCommand,
   attestKeyCommand,

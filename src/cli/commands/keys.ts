@@ -2,6 +2,8 @@
 import type { KeyInfo } from '../../main/hsm/types';
 import type { GeneratedKey, KeysResult } from '../../main/service/index';
 import { fields, shorten, table } from '../output';
+import { failureFields, OPERATION_LEDGER_FLAGS, withOperationLedger } from '../operation-ledger';
+import { publicAddress } from '../transfer-ledger';
 import { optionalString, stringFlag } from '../spec';
 import type { CommandSpec } from '../spec';
 import { KEY_TYPES } from '../../main/hsm/types';
@@ -48,6 +50,7 @@ export const keysListCommand: CommandSpec = {
     'Logs in when the URI has pin-source=file:PATH or pin-source=env:NAME; otherwise the token',
     'shows only its public objects. object=, id= and type= in the URI narrow the list.',
     'Without --hsm, the token and PIN source of the --config file (hsm.pkcs11) are used.',
+    '--ledger records the new key (or the failure) as a key.generated (key.generation_failed) event.',
   ],
   flags: {
     hsm: {
@@ -82,12 +85,14 @@ export function formatGenerated(g: GeneratedKey): string {
 
 export const keysGenerateCommand: CommandSpec = {
   words: ['keys', 'generate'],
-  usage: 'keys generate --hsm URI --type T --label L [--extractable]',
+  usage:
+    'keys generate --hsm URI --type T --label L [--extractable] [--ledger FILE [--actor NAME]]',
   summary: "generates a key on the token; prints the new key's URI and fingerprint",
   details: [
     `T is one of ${KEY_TYPES.join(', ')}.`,
     'Keys are never replaced: an existing label is refused.',
     'Without --hsm, the token and PIN source of the --config file (hsm.pkcs11) are used.',
+    '--ledger records the new key (or the failure) as a key.generated (key.generation_failed) event.',
   ],
   flags: {
     hsm: {
@@ -98,13 +103,40 @@ export const keysGenerateCommand: CommandSpec = {
     type: { type: 'string', value: 'T', help: 'key type', required: true },
     label: { type: 'string', value: 'L', help: 'label of the new key (CKA_LABEL)', required: true },
     extractable: { type: 'boolean', help: 'allow the key to be wrapped and exported later' },
+    ...OPERATION_LEDGER_FLAGS,
   },
   async run(ctx) {
-    const g = await ctx.service.generateKey(
-      optionalString(ctx, 'hsm'),
-      stringFlag(ctx, 'type'),
-      stringFlag(ctx, 'label'),
-      { extractable: ctx.values.extractable === true },
+    const hsm = optionalString(ctx, 'hsm');
+    const extractable = ctx.values.extractable === true;
+    const subject = {
+      label: stringFlag(ctx, 'label'),
+      type: stringFlag(ctx, 'type'),
+      token: hsm ? publicAddress(hsm) : 'the --config token',
+      extractable,
+    };
+    const g = await withOperationLedger(
+      ctx,
+      'keys generate',
+      () => ctx.service.generateKey(hsm, subject.type, subject.label, { extractable }),
+      {
+        done: (g) => ({
+          type: 'key.generated',
+          data: {
+            ...subject,
+            uri: publicAddress(g.uri),
+            id: g.key.id,
+            class: g.key.class,
+            spki_sha256: g.key.spkiSha256,
+            kcv: g.key.kcv,
+            provenance: { ...g.key.provenance },
+            outcome: 'generated',
+          },
+        }),
+        failed: (e) => ({
+          type: 'key.generation_failed',
+          data: { ...subject, ...failureFields(e) },
+        }),
+      },
     );
     ctx.out.result(g, () => formatGenerated(g));
     return 0;

@@ -6,7 +6,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { SignAlgorithm } from '../../main/hsm/types';
 import { EXIT, UsageError } from '../errors';
 import { fields } from '../output';
+import { failureFields, OPERATION_LEDGER_FLAGS, withOperationLedger } from '../operation-ledger';
 import { optionalString, stringFlag } from '../spec';
+import { labelOf, publicAddress } from '../transfer-ledger';
 import type { CommandContext, CommandSpec, FlagSpec } from '../spec';
 
 const ALGORITHMS: readonly SignAlgorithm[] = [
@@ -60,11 +62,12 @@ const refuseOverwrite = (path: string) =>
 
 export const signCommand: CommandSpec = {
   words: ['sign'],
-  usage: 'sign --key URI --in FILE --out SIG [--alg ALG]',
+  usage: 'sign --key URI --in FILE --out SIG [--alg ALG] [--ledger FILE [--actor NAME]]',
   summary: 'signs FILE with an HSM key and writes the raw signature to SIG',
   details: [
     'The key URI needs pin-source=file:PATH or pin-source=env:NAME unless you type the PIN at a terminal.',
     'With --config, --key may be a bare label: the key of that label on the config token.',
+    '--ledger records the signature (or the failure) as a signature.created (signature.failed) event.',
   ],
   flags: {
     key: {
@@ -81,6 +84,7 @@ export const signCommand: CommandSpec = {
       required: true,
     },
     alg: ALG_FLAG,
+    ...OPERATION_LEDGER_FLAGS,
   },
   async run(ctx) {
     const key = stringFlag(ctx, 'key');
@@ -89,21 +93,45 @@ export const signCommand: CommandSpec = {
     // Checked before the HSM is touched, and again atomically when writing.
     if (existsSync(out)) throw refuseOverwrite(out);
     const data = await readInput(stringFlag(ctx, 'in'), 'input file');
-    const r = await ctx.service.sign(key, data, alg);
-    const signature = Buffer.from(r.signature, 'base64');
-    try {
-      await writeFile(out, signature, { flag: 'wx' });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw refuseOverwrite(out);
-      throw new UsageError(
-        `Cannot write the signature to ${out}: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`,
-      );
-    }
+    const dataSha256 = createHash('sha256').update(data).digest('hex');
+    const subject = { label: labelOf(key), key: publicAddress(key), data_sha256: dataSha256 };
+    const { r, signature } = await withOperationLedger(
+      ctx,
+      'sign',
+      async () => {
+        const r = await ctx.service.sign(key, data, alg);
+        const signature = Buffer.from(r.signature, 'base64');
+        try {
+          await writeFile(out, signature, { flag: 'wx' });
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw refuseOverwrite(out);
+          throw new UsageError(
+            `Cannot write the signature to ${out}: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`,
+          );
+        }
+        return { r, signature };
+      },
+      {
+        done: ({ r, signature }) => ({
+          type: 'signature.created',
+          data: {
+            ...subject,
+            algorithm: r.algorithm,
+            mechanism: r.mechanism,
+            hashed_in_software: r.hashedInSoftware,
+            signature_sha256: createHash('sha256').update(signature).digest('hex'),
+            signature_file: out,
+            outcome: 'signed',
+          },
+        }),
+        failed: (e) => ({ type: 'signature.failed', data: { ...subject, ...failureFields(e) } }),
+      },
+    );
     const doc = {
       key,
       in: stringFlag(ctx, 'in'),
       out,
-      dataSha256: createHash('sha256').update(data).digest('hex'),
+      dataSha256,
       signatureBytes: signature.length,
       ...r,
     };

@@ -35,7 +35,7 @@ export interface BadRecord {
 const HEX64 = /^[0-9a-f]{64}$/;
 const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-const MAX_LINE_BYTES = 1 << 20;
+export const MAX_LINE_BYTES = 1 << 20;
 const SEQ_MEMBER = Buffer.from(',"seq":');
 
 export const short = (hash: string): string => `${hash.slice(0, 16)}…`;

@@ -41,6 +41,10 @@ export const LEDGER_EVENT_TYPES = [
   'key.byok_exported',
   'key.byok_imported',
   'key.imported_to_cloud',
+  // Signing and key generation outside a ceremony (`sign`/`keys generate` with --ledger).
+  'signature.created',
+  'signature.failed',
+  'key.generation_failed',
 ] as const;
 
 export type LedgerEventType = (typeof LEDGER_EVENT_TYPES)[number];
@@ -50,4 +54,36 @@ const KNOWN: ReadonlySet<string> = new Set(LEDGER_EVENT_TYPES);
 /** Whether a type read from a ledger is one of ours (a reader still accepts any other). */
 export function isKnownEventType(type: string): type is LedgerEventType {
   return KNOWN.has(type);
+}
+
+/**
+ * The data fields that name the key a record is about, per type: what `audit query --key NAME`
+ * matches. A type not listed here (a later version's, or one that names no key) is matched on
+ * the usual fields, so a reader never misses a record for want of an entry.
+ */
+export const EVENT_KEY_FIELDS: Partial<Record<LedgerEventType, readonly string[]>> = {
+  'key.generated': ['label'],
+  'key.restored': ['label'],
+  'key.wrapped': ['label'],
+  'certificate.issued': ['key'],
+  'certificate.requested': ['key'],
+  'attestation.verdict': ['key'],
+  'key.migrated': ['label'],
+  'key.migration_refused': ['label'],
+  'key.migration_failed': ['label'],
+  'key.source_destroyed': ['label'],
+  'key.byok_exported': ['label'],
+  'key.byok_imported': ['label'],
+  'key.imported_to_cloud': ['label'],
+  'signature.created': ['label'],
+  'signature.failed': ['label'],
+  'key.generation_failed': ['label'],
+};
+
+/** What names a key in a record of a type without an entry above. */
+export const DEFAULT_KEY_FIELDS: readonly string[] = ['label', 'key', 'key_label'];
+
+/** The fields of `type`'s data that name its key. */
+export function keyFieldsOf(type: string): readonly string[] {
+  return (isKnownEventType(type) ? EVENT_KEY_FIELDS[type] : undefined) ?? DEFAULT_KEY_FIELDS;
 }

@@ -5,6 +5,7 @@ export type { Recovery } from './recovery';
 export {
   verifyLedger,
   verifyLedgerBytes,
+  verifyLedgerFile,
   type BadReason,
   type BadRecord,
   type LedgerSource,
@@ -19,3 +20,13 @@ export { formatHexGroups, fromPgpWords, toPgpWords } from './pgp-words';
 export * from './types';
 export { generateSoftwareSigner, softwareSigner } from './software-signer';
 export * from './events';
+export {
+  expandTypes,
+  parseAuditFilter,
+  queryLedger,
+  recordMatcher,
+  type AuditFilter,
+  type AuditQueryInput,
+  type AuditQueryResult,
+} from './query';
+export { parseTimeBound, TIME_FORMS } from './query-time';

@@ -36,28 +36,62 @@ export async function readLinesFromFile(
   path: string,
   sink: LineSink,
   chunkSize = 4 << 20,
+  /**
+   * A line longer than this is handed to the sink cut at the buffer's end (the checker then
+   * refuses it by its length) and its remaining bytes are skipped, not held: memory stays at
+   * one buffer for a 100 MB line with no newline. Without it, the buffer grows to hold any line.
+   */
+  maxLineBytes?: number,
 ): Promise<ReadOutcome> {
   const fh = await open(path, 'r');
   try {
     let buf = Buffer.allocUnsafe(chunkSize);
     let filled = 0;
     let consumed = 0; // file offset of buf[0]
+    let skipping = false; // inside an oversized line already handed over
     for (;;) {
       if (filled === buf.length) {
-        // One line longer than the buffer: grow rather than split it.
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, filled);
-        buf = bigger;
+        if (maxLineBytes !== undefined && filled > maxLineBytes) {
+          if (!skipping) sink(buf, 0, filled);
+          skipping = true;
+          consumed += filled;
+          filled = 0;
+        } else {
+          // One line longer than the buffer: grow rather than split it.
+          const bigger = Buffer.allocUnsafe(buf.length * 2);
+          buf.copy(bigger, 0, 0, filled);
+          buf = bigger;
+        }
       }
       const { bytesRead } = await fh.read(buf, filled, buf.length - filled, consumed + filled);
       if (bytesRead === 0) {
+        if (skipping) {
+          // The oversized line ran to the end of the file: already refused, nothing to keep.
+          return { tail: null, completeBytes: consumed + filled, totalBytes: consumed + filled };
+        }
+        if (maxLineBytes !== undefined && filled > maxLineBytes) {
+          // Longer than any record: not a write cut short by a crash, so not a torn tail.
+          sink(buf, 0, filled);
+          return { tail: null, completeBytes: consumed + filled, totalBytes: consumed + filled };
+        }
         return {
           tail: filled > 0 ? Buffer.from(buf.subarray(0, filled)) : null,
           completeBytes: consumed,
           totalBytes: consumed + filled,
         };
       }
-      const view = buf.subarray(0, filled + bytesRead);
+      let view = buf.subarray(0, filled + bytesRead);
+      if (skipping) {
+        const nl = view.indexOf(10, filled);
+        if (nl < 0) {
+          filled = view.length;
+          continue;
+        }
+        skipping = false;
+        buf.copyWithin(0, nl + 1, view.length);
+        consumed += nl + 1;
+        view = buf.subarray(0, view.length - nl - 1);
+      }
       const rest = drain(view, sink);
       buf.copyWithin(0, rest, view.length);
       filled = view.length - rest;

@@ -2,7 +2,7 @@
 // only an unreadable input (no such file) throws.
 import { stat } from 'node:fs/promises';
 import { ErrorCode, OlocusError } from '../../shared/errors';
-import { ChainChecker, short, type BadRecord } from './chain-checker';
+import { ChainChecker, MAX_LINE_BYTES, short, type BadRecord } from './chain-checker';
 import { readLinesFromBuffer, readLinesFromFile, type ReadOutcome } from './line-reader';
 import { toPgpWords } from './pgp-words';
 import type { AuditKeyInfo, LedgerRecord } from './types';
@@ -133,17 +133,38 @@ export async function verifyLedger(
     const bytes = source instanceof Uint8Array ? source : Buffer.from(source.text, 'utf8');
     return verifyLedgerBytes(bytes, opts);
   }
+  return verifyLedgerFile(source, opts);
+}
+
+/**
+ * Verifies the file at `path`, handing each record that verifies to `onRecord` as it goes (the
+ * caller must not believe them until the result says ok). A line over the checker's limit is
+ * skipped rather than held, so memory stays flat whatever the file holds.
+ */
+export async function verifyLedgerFile(
+  path: string,
+  opts: VerifyOptions = {},
+  onRecord?: (record: LedgerRecord) => void,
+): Promise<VerifyResult> {
   try {
-    const info = await stat(source);
+    const info = await stat(path);
     if (!info.isFile()) throw new Error('not a regular file');
   } catch (cause) {
     throw new OlocusError(
       ErrorCode.INVALID_INPUT,
-      `Cannot read the audit ledger ${source}: ${cause instanceof Error ? cause.message : String(cause)}.`,
+      `Cannot read the audit ledger ${path}: ${cause instanceof Error ? cause.message : String(cause)}.`,
       { cause },
     );
   }
   const checker = new ChainChecker(opts.expectedKeyFingerprint, opts.requireAuditKey);
-  const read = await readLinesFromFile(source, checker.push);
+  let sink = checker.push;
+  if (onRecord) {
+    sink = (buf, start, end) => {
+      const before = checker.records;
+      checker.push(buf, start, end);
+      if (checker.records !== before) onRecord(checker.last!);
+    };
+  }
+  const read = await readLinesFromFile(path, sink, undefined, MAX_LINE_BYTES);
   return summarise(checker, read, opts);
 }

@@ -1,6 +1,8 @@
 // Contract channel → CeremonyService call. Thin on purpose: requests arrive parsed, results
 // leave through the response schema (register.ts); this only maps names and starts runs.
 import type { CeremonyService } from '../service/ceremony-service';
+import { LEDGER_EVENT_TYPES } from '../service/audit-query';
+import { summarizeRecord } from '../service/ledger-page';
 import { runWithWords, spkiWordsOf, withSpkiWords } from '../service/fingerprint-words';
 import { openInRunDir } from './open-path';
 import type { FileOpener } from './open-path';
@@ -31,6 +33,7 @@ export type ServiceApi = Pick<
   | 'cloudInventory'
   | 'useConfig'
   | 'activeConfig'
+  | 'queryAudit'
 >;
 
 /** Drops the optional fields a request left out, so `undefined` never reaches the service. */
@@ -149,6 +152,26 @@ export function createHandlers(
         r.path !== undefined ? { path: r.path } : { text: r.text!, ...given({ name: r.name }) },
       ),
     activeConfig: async () => service.activeConfig(),
+    queryAudit: async (r) => {
+      const { records, ...rest } = await service.queryAudit(
+        r.path,
+        given({ since: r.since, until: r.until, types: r.types, key: r.key }),
+        given({ limit: r.limit }),
+      );
+      return {
+        ...rest,
+        records: records.map((x) => ({
+          seq: x.seq,
+          time: x.time,
+          actor: x.actor,
+          step: x.step,
+          type: x.type,
+          hash: x.hash,
+          summary: summarizeRecord(x),
+        })),
+        knownTypes: [...LEDGER_EVENT_TYPES],
+      };
+    },
     openPath: (r) => openInRunDir(r.path, runs.knownDirs(), options.files ?? NO_DESKTOP),
   };
 }

@@ -4,7 +4,9 @@ import { createHash } from 'node:crypto';
 import type { AttestationVerdict } from '../attestation/index';
 import { Attestations } from './attestations';
 import type { AttestKeyOptions, MarvellFiles, YubiHsmFiles } from './attestations';
-import { verifyLedger } from '../audit/index';
+import { parseAuditFilter, queryLedger, verifyLedger } from '../audit/index';
+import type { AuditQueryInput, AuditQueryResult } from '../audit/index';
+import { ledgerFileOf } from './audit-query';
 import { migrateKey } from '../transfer/index';
 import type { MigrationResult, TransferAudit } from '../transfer/index';
 import { verifyManifest, verifyReport } from '../report/index';
@@ -341,6 +343,24 @@ export class CeremonyService {
   ): Promise<Omit<VerifyResult, 'lastRecord'>> {
     const { lastRecord: _last, ...result } = await verifyLedger(path, options);
     return result;
+  }
+
+  /**
+   * The records of a ledger (a file, or a run directory's audit.jsonl) that match a time range,
+   * event types and a key label, after the whole ledger verified; a ledger that does not verify
+   * gives `ok: false` and no records. Bad filters are INVALID_INPUT before anything is read.
+   */
+  async queryAudit(
+    path: string,
+    query: AuditQueryInput = {},
+    options: { now?: Date; limit?: number } = {},
+  ): Promise<AuditQueryResult> {
+    const filter = parseAuditFilter(query, options.now ?? new Date());
+    return queryLedger(
+      await ledgerFileOf(path),
+      filter,
+      options.limit !== undefined ? { limit: options.limit } : {},
+    );
   }
 
   /**

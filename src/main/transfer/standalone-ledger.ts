@@ -48,7 +48,13 @@ export class TransferLedger {
    */
   static async open(
     path: string,
-    opts: { actor: string; command: string; clock?: () => Date },
+    opts: {
+      actor: string;
+      command: string;
+      clock?: () => Date;
+      /** What record 0 says the ledger is for, and its id's prefix (default: key transfers). */
+      purpose?: { text: string; idPrefix: string };
+    },
   ): Promise<TransferLedger> {
     if (!existsSync(path)) {
       const now = (opts.clock ?? (() => new Date()))();
@@ -57,11 +63,11 @@ export class TransferLedger {
         .replace(/[-:]/g, '')
         .replace(/\.\d+Z$/, 'Z');
       const created = await Ledger.create(path, {
-        ceremonyId: `transfers-${stamp}-${randomBytes(3).toString('hex')}`,
+        ceremonyId: `${opts.purpose?.idPrefix ?? 'transfers'}-${stamp}-${randomBytes(3).toString('hex')}`,
         actor: opts.actor,
         signer: null,
         data: {
-          purpose: 'key transfers outside a ceremony',
+          purpose: opts.purpose?.text ?? 'key transfers outside a ceremony',
           command: opts.command,
           head_signatures: HEAD_SIGNATURES_NONE,
         },

@@ -6,6 +6,7 @@ import { ConfirmButton, ErrorNote, Fingerprint, Note, Screen, useCall } from '..
 import { timeOfDay } from '../logic/text';
 import { appStore, useApp } from '../store';
 import type { WitnessAsk } from '../store/run-slice';
+import { AuditFilter, type AuditAnswer } from './AuditFilter';
 
 function SignOff({ ask }: { ask: WitnessAsk }) {
   const sign = useCall((name: string | null) => api().signOff({ requestId: ask.requestId, name }));
@@ -44,6 +45,7 @@ export function AuditTimeline() {
   const ledgerPath = runDir ? `${runDir}/audit.jsonl` : '';
   const verify = useCall(() => api().verifyAudit({ path: ledgerPath }));
   const [total, setTotal] = useState<number | null>(null);
+  const [answer, setAnswer] = useState<AuditAnswer | null>(null);
 
   useEffect(() => {
     // The file adds what events do not carry (a summary of each record's data), and is the
@@ -60,6 +62,8 @@ export function AuditTimeline() {
   }, [runDir, runState]);
 
   const v = verify.value;
+  const rows = answer ? answer.records : ledger;
+  const seenTypes = [...new Set(ledger.map((r) => r.type))];
   return (
     <Screen
       title="Audit timeline"
@@ -95,16 +99,24 @@ export function AuditTimeline() {
         {v ? <Fingerprint label="Ledger head" hex={v.head} words={v.headWords} /> : null}
         <ErrorNote error={verify.error} title="Not verified" />
       </section>
+      <AuditFilter ledgerPath={ledgerPath} seenTypes={seenTypes} onAnswer={setAnswer} />
       <section className="panel" aria-labelledby="timeline">
-        <h2 id="timeline">Ledger ({Math.max(ledger.length, total ?? 0)} records)</h2>
-        {ledger.length > SHOWN ? (
+        <h2 id="timeline">
+          {answer
+            ? `Ledger: ${answer.matched} of ${answer.scanned} records match the filter`
+            : `Ledger (${Math.max(ledger.length, total ?? 0)} records)`}
+        </h2>
+        {answer && !answer.ok ? <Note>No record is shown: the ledger does not verify.</Note> : null}
+        {rows.length > SHOWN ? (
           <p className="muted">
             Showing the newest {SHOWN}; Verify reads every record, and the whole ledger is the run
             folder&apos;s audit.jsonl.
           </p>
         ) : null}
-        {ledger.length === 0 ? (
-          <Note>No records yet.</Note>
+        {rows.length === 0 ? (
+          answer ? null : (
+            <Note>No records yet.</Note>
+          )
         ) : (
           <table className="timeline">
             <thead>
@@ -118,7 +130,7 @@ export function AuditTimeline() {
               </tr>
             </thead>
             <tbody>
-              {ledger.slice(-SHOWN).map((r) => (
+              {rows.slice(-SHOWN).map((r) => (
                 <tr key={r.seq}>
                   <td>{r.seq}</td>
                   <td>{timeOfDay(r.time)}</td>
