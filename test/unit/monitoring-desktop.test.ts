@@ -35,8 +35,10 @@ describe('the desktop app and monitoring', () => {
     }
   });
 
-  it("the app's CeremonyService is built with its config only", () => {
+  it("the app's CeremonyService is built without a monitor", () => {
     const shell = readFileSync(join(SRC, 'main/index.ts'), 'utf8');
-    expect(shell).toContain('new CeremonyService(config ? { config } : {})');
+    const built = /new CeremonyService\(([^;]*?)\);/s.exec(shell);
+    expect(built, 'main/index.ts builds a CeremonyService').not.toBeNull();
+    expect(built![1]).not.toMatch(/monitor/);
   });
 });
