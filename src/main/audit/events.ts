@@ -41,6 +41,14 @@ export const LEDGER_EVENT_TYPES = [
   'key.byok_exported',
   'key.byok_imported',
   'key.imported_to_cloud',
+  // An HSM group (cluster/): member state changes, and batch signing.
+  'group.opened',
+  'group.member_failing',
+  'group.member_out',
+  'group.member_recovering',
+  'group.member_readmitted',
+  'batch.started',
+  'batch.finished',
 ] as const;
 
 export type LedgerEventType = (typeof LEDGER_EVENT_TYPES)[number];
