@@ -13,6 +13,7 @@ import { demoCommand } from './demo';
 import { migrateCommand } from './migrate';
 import { keysGenerateCommand, keysListCommand } from './keys';
 import { signCommand, verifyCommand } from './signing';
+import { signBatchCommand } from './sign-batch';
 import { tokensCommand } from './tokens';
 import { AWS_COMMANDS } from './aws';
 import { AZURE_COMMANDS } from './azure';
@@ -24,6 +25,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   keysGenerateCommand,
   signCommand,
   verifyCommand,
+  signBatchCommand,
   configCheckCommand,
   ceremonyValidateCommand,
   ceremonyRunCommand,

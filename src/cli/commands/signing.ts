@@ -22,13 +22,13 @@ const ALGORITHMS: readonly SignAlgorithm[] = [
   'rsa-pss-sha512',
 ];
 
-const ALG_FLAG: FlagSpec = {
+export const ALG_FLAG: FlagSpec = {
   type: 'string',
   value: 'ALG',
   help: `signature algorithm (default: the key type's usual one): ${ALGORITHMS.join(', ')}`,
 };
 
-function algorithm(ctx: CommandContext): SignAlgorithm | undefined {
+export function algorithm(ctx: CommandContext): SignAlgorithm | undefined {
   const alg = optionalString(ctx, 'alg');
   if (alg === undefined) return undefined;
   const known = ALGORITHMS.find((a) => a === alg);

@@ -45,6 +45,9 @@ import type { KeyInfo, KeyType, SignAlgorithm } from '../hsm/types';
 import { formatPkcs11Uri, parsePkcs11Uri } from '../hsm/uri';
 import type { Pkcs11Uri } from '../hsm/uri';
 import { Connections, parsePkcs11Address } from './connections';
+import { Groups } from './groups';
+import type { SignBatchRequest } from './groups';
+import type { BatchResult, HsmGroup } from '../cluster/index';
 import type { UriOpener } from './connections';
 import { discoverTokens, tokenHealth } from './discovery';
 import { AwsOperations } from './aws';
@@ -114,6 +117,7 @@ export class CeremonyService {
   /** The token the config names; undefined without a config (or for a cloud provider). */
   private readonly configUri: Pkcs11Uri | undefined;
   private readonly restoreProcess: (() => void) | undefined;
+  private readonly groups: Groups;
 
   constructor({ config, openToken, ...options }: CeremonyServiceOptions = {}) {
     if (config) {
@@ -128,6 +132,20 @@ export class CeremonyService {
     this.gcp = new GcpOperations(this.connections);
     this.aws = new AwsOperations(this.connections);
     this.attestations = new Attestations(this.connections, this);
+    this.groups = new Groups(config, options, openToken, (t) => this.resolve(t, 'key'));
+  }
+
+  /**
+   * The HSM group a key address names (`group:NAME/LABEL` from the config's cluster section, or
+   * a key URI as a group of one), every member proved to hold the same key. The caller closes it.
+   */
+  openGroup(key: string): Promise<HsmGroup> {
+    return this.groups.open(key);
+  }
+
+  /** Signs every file of a list or directory through a group; resumes an interrupted batch. */
+  signBatch(request: SignBatchRequest): Promise<BatchResult> {
+    return this.groups.signBatch(request);
   }
 
   /** `text` as a URI string: itself when it has a scheme, else the config's token (object=text). */
