@@ -15,6 +15,7 @@ import {
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Pkcs11Provider } from '../../src/main/hsm/pkcs11/provider';
+import { readLedgerRecords } from '../../src/main/audit/record-reader';
 import { runCli } from '../helpers/cli';
 import { groupTokens } from '../helpers/group-tokens';
 import { importKeyPair, makeKeyPair } from '../helpers/known-key';
@@ -192,6 +193,7 @@ describe('sign-batch', () => {
     const cfg = config('vanish', ['sb-a', 'sb-b', 'sb-c']);
     const inDir = inputs('vanish', 200);
     const out = join(g.work, 'vanish-out');
+    const ledgerPath = join(g.work, 'vanish-ledger.jsonl');
     const args = [
       'sign-batch',
       '--config',
@@ -206,6 +208,8 @@ describe('sign-batch', () => {
       '2',
       '--max-concurrent-batches',
       '1',
+      '--ledger',
+      ledgerPath,
     ];
     const stores = ['sb-a', 'sb-b', 'sb-c'].map((l) => g.stores.get(l)!);
     let pulled = false;
@@ -231,12 +235,50 @@ describe('sign-batch', () => {
     expect(r.stderr).toMatch(
       /HSM error 105 .*No member of group signers can sign: sb-a \(out\): HSM error 103.*; sb-b \(out\): HSM error 103.*; sb-c \(out\): HSM error 103.*The batch stopped after \d+ of 200 files; run the same command again/,
     );
+    const stopped = (await readLedgerRecords(ledgerPath)).records.map((x) => x.type);
+    expect(stopped.filter((t) => t === 'group.member_out')).toHaveLength(3);
+    expect(stopped.slice(-1)).toEqual(['batch.stopped']);
     const before = snapshot(out);
     const rerun = await runCli(args);
     expect(rerun.code, rerun.stderr).toBe(0);
     for (const [f, s] of before) expect(snapshot(out).get(f), f).toEqual(s);
     checkAll(inDir, out);
+    const all = (await readLedgerRecords(ledgerPath)).records.map((x) => x.type);
+    expect(all.slice(-1)).toEqual(['batch.finished']);
+    expect((await runCli(['verify-audit', ledgerPath])).code).toBe(0);
   }, 180_000);
+});
+
+describe('sign-batch with one key URI', () => {
+  it('a key URI is a group of one: a file list is signed on that token', async () => {
+    const dir = inputs('single', 3);
+    const list = join(dir, 'list.txt');
+    writeFileSync(list, 'doc-0000.txt\ndoc-0001.txt\ndoc-0002.txt\n');
+    const out = join(g.work, 'single-out');
+    const token = g.uris[LABELS.indexOf('sb-c')]!;
+    const keyUri = token.replace(
+      'pkcs11:token=sb-c?',
+      'pkcs11:token=sb-c;object=batch-key;type=private?',
+    );
+    const r = await runCli([
+      'sign-batch',
+      '--key',
+      keyUri,
+      '--manifest',
+      list,
+      '--out-dir',
+      out,
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const m = JSON.parse(readFileSync(join(out, 'batch-manifest.json'), 'utf8')) as Manifest;
+    expect(m.entries.map((e) => e.member)).toEqual(['sb-c', 'sb-c', 'sb-c']);
+    for (const e of m.entries) {
+      expect(
+        verifies(readFileSync(join(dir, e.file)), readFileSync(join(out, `${e.file}.sig`))),
+      ).toBe(true);
+    }
+  }, 60_000);
 });
 
 describe('sign-batch refuses bad input before signing anything', () => {

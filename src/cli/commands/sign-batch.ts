@@ -56,7 +56,7 @@ function progressWriter(ctx: CommandContext): ((p: BatchProgress) => void) | und
 export const signBatchCommand: CommandSpec = {
   words: ['sign-batch'],
   usage:
-    'sign-batch --key K (--manifest FILES.txt | --in-dir D) --out-dir O [--max-batch-size N] [--max-wait-time DUR] [--max-concurrent-batches N] [--alg ALG]',
+    'sign-batch --key K (--manifest FILES.txt | --in-dir D) --out-dir O [--max-batch-size N] [--max-wait-time DUR] [--max-concurrent-batches N] [--alg ALG] [--ledger FILE [--actor NAME]]',
   summary:
     'signs many files through an HSM group (or one key): a .sig per file and a signed batch manifest; a rerun resumes',
   details: [
@@ -88,6 +88,12 @@ export const signBatchCommand: CommandSpec = {
     },
     'max-concurrent-batches': { type: 'string', value: 'N', help: 'batches in flight (default 5)' },
     alg: ALG_FLAG,
+    ledger: {
+      type: 'string',
+      value: 'FILE',
+      help: 'append group and batch events to this hash-chained ledger (created if absent)',
+    },
+    actor: { type: 'string', value: 'NAME', help: 'who the ledger records name (with --ledger)' },
   },
   async run(ctx) {
     const list = optionalString(ctx, 'manifest');
@@ -97,6 +103,8 @@ export const signBatchCommand: CommandSpec = {
     }
     const alg = algorithm(ctx);
     const onProgress = progressWriter(ctx);
+    const ledgerPath = optionalString(ctx, 'ledger');
+    const actor = optionalString(ctx, 'actor');
     const r = await ctx.service.signBatch({
       key: stringFlag(ctx, 'key'),
       ...(list !== undefined ? { list } : { dir: dir! }),
@@ -104,6 +112,8 @@ export const signBatchCommand: CommandSpec = {
       limits: limits(ctx),
       ...(alg ? { algorithm: alg } : {}),
       ...(onProgress ? { onProgress } : {}),
+      ...(ledgerPath !== undefined ? { ledgerPath } : {}),
+      ...(actor !== undefined ? { actor } : {}),
     });
     ctx.out.result(r, () =>
       [

@@ -49,6 +49,7 @@ export const LEDGER_EVENT_TYPES = [
   'group.member_readmitted',
   'batch.started',
   'batch.finished',
+  'batch.stopped',
 ] as const;
 
 export type LedgerEventType = (typeof LEDGER_EVENT_TYPES)[number];

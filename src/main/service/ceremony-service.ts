@@ -46,8 +46,8 @@ import { formatPkcs11Uri, parsePkcs11Uri } from '../hsm/uri';
 import type { Pkcs11Uri } from '../hsm/uri';
 import { Connections, parsePkcs11Address } from './connections';
 import { Groups } from './groups';
-import type { SignBatchRequest } from './groups';
-import type { BatchResult, HsmGroup } from '../cluster/index';
+import type { SignBatchRequest, SignBatchResult } from './groups';
+import type { HsmGroup } from '../cluster/index';
 import type { UriOpener } from './connections';
 import { discoverTokens, tokenHealth } from './discovery';
 import { AwsOperations } from './aws';
@@ -144,7 +144,7 @@ export class CeremonyService {
   }
 
   /** Signs every file of a list or directory through a group; resumes an interrupted batch. */
-  signBatch(request: SignBatchRequest): Promise<BatchResult> {
+  signBatch(request: SignBatchRequest): Promise<SignBatchResult> {
     return this.groups.signBatch(request);
   }
 

@@ -8,6 +8,9 @@ import type { OpenPkcs11Options } from '../hsm/open';
 import type { SignAlgorithm } from '../hsm/types';
 import { formatPkcs11Uri } from '../hsm/uri';
 import { ErrorCode, OlocusError } from '../../shared/errors';
+import type { LedgerEventType } from '../audit/events';
+import { TransferLedger } from '../transfer/standalone-ledger';
+import type { TransferLedgerSummary } from '../transfer/standalone-ledger';
 import { parsePkcs11Address } from './connections';
 import type { UriOpener } from './connections';
 
@@ -24,8 +27,12 @@ export interface SignBatchRequest {
   limits?: Partial<BatchLimits>;
   algorithm?: SignAlgorithm;
   onProgress?: (p: BatchProgress) => void;
-  ledger?: GroupLedger;
+  /** A hash-chained ledger (created, or appended to when it verifies) for group and batch events. */
+  ledgerPath?: string;
+  actor?: string;
 }
+
+export type SignBatchResult = BatchResult & { ledger?: TransferLedgerSummary };
 
 export class Groups {
   constructor(
@@ -90,24 +97,79 @@ export class Groups {
     };
   }
 
-  async signBatch(r: SignBatchRequest): Promise<BatchResult> {
+  async signBatch(r: SignBatchRequest): Promise<SignBatchResult> {
     if ((r.list === undefined) === (r.dir === undefined)) {
       throw invalid('Give either a file list or an input directory, not both and not neither.');
     }
     // Inputs are checked before any HSM is opened: a bad list costs nothing.
     const inputs = r.list !== undefined ? inputsFromList(r.list) : inputsFromDir(r.dir!);
-    const group = await this.open(r.key, r.ledger);
+    const tl = r.ledgerPath
+      ? await TransferLedger.open(r.ledgerPath, {
+          actor: r.actor ?? 'olocus-ceremony',
+          command: 'sign-batch',
+        })
+      : null;
+    const ledger: GroupLedger | undefined = tl
+      ? {
+          append: (i) => {
+            const sink = tl.audit;
+            return 'event' in sink
+              ? sink.event(i.type as LedgerEventType, i.data ?? {})
+              : sink.ledger.append({ ...i, actor: sink.actor });
+          },
+        }
+      : undefined;
     try {
-      return await signBatch({
-        group,
-        inputs,
-        outDir: r.outDir,
-        limits: this.limits(r.limits),
-        ...(r.algorithm ? { algorithm: r.algorithm } : {}),
-        ...(r.onProgress ? { onProgress: r.onProgress } : {}),
-      });
+      const group = await this.open(r.key, ledger);
+      try {
+        await ledger?.append({
+          actor: '',
+          step: null,
+          type: 'batch.started',
+          data: {
+            group: group.name,
+            key: group.keyLabel,
+            fingerprint: group.fingerprint.value,
+            files: inputs.length,
+            out_dir: r.outDir,
+          },
+        });
+        const result = await signBatch({
+          group,
+          inputs,
+          outDir: r.outDir,
+          limits: this.limits(r.limits),
+          ...(r.algorithm ? { algorithm: r.algorithm } : {}),
+          ...(r.onProgress ? { onProgress: r.onProgress } : {}),
+        }).catch(async (e: unknown) => {
+          await group.flushEvents();
+          await ledger?.append({
+            actor: '',
+            step: null,
+            type: 'batch.stopped',
+            data: { group: group.name, reason: e instanceof Error ? e.message : String(e) },
+          });
+          throw e;
+        });
+        await group.flushEvents();
+        await ledger?.append({
+          actor: '',
+          step: null,
+          type: 'batch.finished',
+          data: {
+            group: group.name,
+            signed: result.signed,
+            skipped: result.kept,
+            manifest_sha256: result.manifestSha256,
+            signed_by_member: Object.fromEntries(result.members.map((m) => [m.name, m.signed])),
+          },
+        });
+        return tl ? { ...result, ledger: await tl.close() } : result;
+      } finally {
+        await group.close();
+      }
     } finally {
-      await group.close();
+      if (tl) await tl.close().catch(() => undefined);
     }
   }
 }
