@@ -48,6 +48,28 @@ export function parseFileList(text: string): { name: string; pinned: string | nu
     });
 }
 
+/** Files each pinned to a digest (a ceremony script's list); relative paths from `base`. */
+export function inputsFromPinned(
+  files: readonly { path: string; sha256: string | null }[],
+  base: string,
+  from: string,
+  pinnedIn: string,
+): BatchInput[] {
+  return finish(
+    files.map(({ path: name, sha256: pinned }) => {
+      const path = isAbsolute(name) ? name : join(base, name);
+      const sha256 = sha256Hex(readInput(path, name, from));
+      if (pinned && pinned !== sha256) {
+        throw invalid(
+          `${name} changed after its digest was pinned in ${pinnedIn} (pinned SHA-256 ${pinned}, the file's is ${sha256}); nothing was signed.`,
+        );
+      }
+      return { name, path, sha256, out: `${basename(name)}.sig` };
+    }),
+    from,
+  );
+}
+
 export function inputsFromList(listPath: string): BatchInput[] {
   let text: string;
   try {
@@ -57,20 +79,8 @@ export function inputsFromList(listPath: string): BatchInput[] {
       `Cannot read the file list ${listPath}: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`,
     );
   }
-  const base = dirname(listPath);
-  return finish(
-    parseFileList(text).map(({ name, pinned }) => {
-      const path = isAbsolute(name) ? name : join(base, name);
-      const sha256 = sha256Hex(readInput(path, name, `The file list ${listPath}`));
-      if (pinned && pinned !== sha256) {
-        throw invalid(
-          `${name} changed after its digest was pinned in ${listPath} (pinned SHA-256 ${pinned}, the file's is ${sha256}); nothing was signed.`,
-        );
-      }
-      return { name, path, sha256, out: `${basename(name)}.sig` };
-    }),
-    `The file list ${listPath}`,
-  );
+  const entries = parseFileList(text).map((e) => ({ path: e.name, sha256: e.pinned }));
+  return inputsFromPinned(entries, dirname(listPath), `The file list ${listPath}`, listPath);
 }
 
 export function inputsFromDir(dir: string): BatchInput[] {

@@ -15,7 +15,7 @@ export { keyFingerprint } from './key-proof';
 export type { KeyFingerprint } from './key-proof';
 export { BatchSigner } from './batcher';
 export type { BatchLimits } from './batcher';
-export { inputsFromDir, inputsFromList, parseFileList } from './batch-inputs';
+export { inputsFromDir, inputsFromList, inputsFromPinned, parseFileList } from './batch-inputs';
 export type { BatchInput } from './batch-inputs';
 export { JOURNAL } from './batch-journal';
 export { MANIFEST, MANIFEST_FORMAT, defaultAlgorithm, signBatch } from './sign-batch';
