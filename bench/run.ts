@@ -5,6 +5,7 @@ const benches: Record<string, () => Promise<void>> = {
   ledger: async () => (await import('./ledger')).run(),
   report: async () => (await import('./report')).run(),
   migrate: async () => (await import('./migrate')).run(),
+  group: async () => (await import('./group')).run(),
 };
 
 const wanted = process.argv.slice(2);
