@@ -249,6 +249,55 @@ describe('sign-batch', () => {
   }, 180_000);
 });
 
+describe('sign and verify with group:NAME/LABEL', () => {
+  it('sign names the member that signed; verify checks with the group key (exit 1 on a bad signature)', async () => {
+    const cfg = config('single-sign', ['sb-a', 'sb-b']);
+    const file = join(g.work, 'statement.txt');
+    writeFileSync(file, 'statement\n');
+    const sig = join(g.work, 'statement.sig');
+    const s = await runCli([
+      'sign',
+      '--config',
+      cfg,
+      '--key',
+      'group:signers/batch-key',
+      '--in',
+      file,
+      '--out',
+      sig,
+      '--json',
+    ]);
+    expect(s.code, s.stderr).toBe(0);
+    expect(JSON.parse(s.stdout)).toMatchObject({ member: 'sb-a', algorithm: 'rsa-pkcs1-sha256' });
+    expect(verifies(readFileSync(file), readFileSync(sig))).toBe(true);
+    const v = await runCli([
+      'verify',
+      '--config',
+      cfg,
+      '--key',
+      'group:signers/batch-key',
+      '--in',
+      file,
+      '--sig',
+      sig,
+    ]);
+    expect(v.code, v.stderr).toBe(0);
+    writeFileSync(file, 'statement, changed\n');
+    const bad = await runCli([
+      'verify',
+      '--config',
+      cfg,
+      '--key',
+      'group:signers/batch-key',
+      '--in',
+      file,
+      '--sig',
+      sig,
+    ]);
+    expect(bad.code).toBe(1);
+  }, 60_000);
+});
+
 describe('sign-batch with one key URI', () => {
   it('a key URI is a group of one: a file list is signed on that token', async () => {
     const dir = inputs('single', 3);

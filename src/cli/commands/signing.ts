@@ -117,6 +117,7 @@ export const signCommand: CommandSpec = {
           ],
           ['Data SHA-256', doc.dataSha256],
           ['Signature', `${signature.length} bytes`],
+          ...(r.member ? ([['Signed by member', r.member]] as [string, string][]) : []),
         ]),
       ].join('\n'),
     );

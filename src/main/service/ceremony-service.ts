@@ -45,7 +45,9 @@ import type { KeyInfo, KeyType, SignAlgorithm } from '../hsm/types';
 import { formatPkcs11Uri, parsePkcs11Uri } from '../hsm/uri';
 import type { Pkcs11Uri } from '../hsm/uri';
 import { Connections, parsePkcs11Address } from './connections';
-import { Groups } from './groups';
+import { GROUP_ADDRESS, Groups } from './groups';
+import { defaultAlgorithm } from '../cluster/index';
+import { verifyWithSpki } from '../hsm/software-verify';
 import type { SignBatchRequest, SignBatchResult } from './groups';
 import type { HsmGroup } from '../cluster/index';
 import type { UriOpener } from './connections';
@@ -216,6 +218,17 @@ export class CeremonyService {
   }
 
   async sign(keyUri: string, data: Uint8Array, algorithm?: SignAlgorithm): Promise<SignOutput> {
+    if (GROUP_ADDRESS.test(keyUri)) {
+      // group:NAME/LABEL: one healthy member signs; a failing one hands the request on.
+      const r = await (await this.groups.get(keyUri)).sign(data, algorithm);
+      return {
+        signature: Buffer.from(r.signature).toString('base64'),
+        algorithm: r.algorithm,
+        mechanism: r.mechanism,
+        hashedInSoftware: r.hashedInSoftware,
+        member: r.member,
+      };
+    }
     const uri = parsePkcs11Address(this.resolve(keyUri, 'key'));
     const sel = keySelectorFromUri(uri);
     if (sel.class === 'secret' || sel.class === 'public') {
@@ -257,6 +270,18 @@ export class CeremonyService {
     signature: Uint8Array,
     algorithm?: SignAlgorithm,
   ): Promise<VerifyOutput> {
+    if (GROUP_ADDRESS.test(keyUri)) {
+      // The group's public key, proved the same on every member, checks it in software.
+      const spki = (await this.groups.get(keyUri)).fingerprint.spki;
+      if (!spki) throw invalid('Verifying needs a key pair, and the group key is a secret key.');
+      let valid = false;
+      try {
+        valid = verifyWithSpki(spki, algorithm ?? defaultAlgorithm(spki), data, signature);
+      } catch {
+        valid = false; // a malformed signature is simply not valid
+      }
+      return { valid };
+    }
     const uri = parsePkcs11Address(this.resolve(keyUri, 'key'));
     const sel = keySelectorFromUri(uri);
     if (sel.class === 'secret') {
@@ -434,6 +459,7 @@ export class CeremonyService {
 
   /** Closes every provider this service opened (and so the PKCS#11 worker threads). */
   async close(): Promise<void> {
+    await this.groups.close();
     await this.connections.close();
     this.restoreProcess?.();
   }

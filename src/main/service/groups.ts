@@ -35,6 +35,9 @@ export interface SignBatchRequest {
 export type SignBatchResult = BatchResult & { ledger?: TransferLedgerSummary };
 
 export class Groups {
+  /** Groups opened for sign/verify by address, kept open for the life of the service. */
+  private readonly shared = new Map<string, Promise<HsmGroup>>();
+
   constructor(
     private readonly config: HsmConfig | undefined,
     private readonly options: Omit<OpenPkcs11Options, 'login'>,
@@ -86,6 +89,23 @@ export class Groups {
       strategy: 'primary-only',
       ...(ledger ? { ledger } : {}),
     });
+  }
+
+  /** The group of a `group:NAME/LABEL` address, opened once and kept for later requests. */
+  get(key: string): Promise<HsmGroup> {
+    let g = this.shared.get(key);
+    if (!g) {
+      g = this.open(key);
+      this.shared.set(key, g);
+      g.catch(() => this.shared.delete(key));
+    }
+    return g;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.shared.values()];
+    this.shared.clear();
+    await Promise.all(all.map(async (g) => (await g.catch(() => null))?.close()));
   }
 
   limits(given: Partial<BatchLimits> = {}): BatchLimits {

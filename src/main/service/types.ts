@@ -48,6 +48,8 @@ export interface SignOutput {
   algorithm: SignAlgorithm;
   mechanism: string;
   hashedInSoftware: boolean;
+  /** For a group:NAME/LABEL key: the member that signed. */
+  member?: string;
 }
 
 export interface VerifyOutput {
