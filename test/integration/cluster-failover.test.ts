@@ -18,7 +18,7 @@ import { groupTokens, openMember } from '../helpers/group-tokens';
 import { importKeyPair, makeKeyPair } from '../helpers/known-key';
 import { SOFTHSM_MODULE } from '../helpers/softhsm';
 
-const LABELS = ['fo-a', 'fo-b', 'fo-c', 'fo-x', 'fo-y'];
+const LABELS = ['fo-a', 'fo-b', 'fo-c', 'fo-x', 'fo-y', 'fo-z'];
 const g = groupTokens(LABELS);
 const uri = (label: string) => g.uris[LABELS.indexOf(label)]!;
 let anchor: Pkcs11Provider;
@@ -133,6 +133,26 @@ describe('a token that disappears mid-batch', () => {
       ]),
     );
     expect(events.map((e) => e.type)).toContain('group.request_failed_over');
+  });
+});
+
+describe('the periodic health check', () => {
+  it('takes out an idle member whose token vanished, before any request finds it gone', async () => {
+    const { grp, events } = await open(['fo-c', 'fo-z']);
+    const store = g.stores.get('fo-z')!;
+    renameSync(store, `${store}.away`);
+    try {
+      await grp.checkNow();
+      expect(grp.report()[1]).toMatchObject({
+        state: 'out',
+        lastError: expect.stringContaining('health check'),
+      });
+      expect(events.map((e) => [e.type, e.member])).toEqual([['group.member_out', 'fo-z']]);
+      for (let i = 0; i < 3; i++)
+        expect((await grp.sign(Buffer.from(`h ${i}`))).member).toBe('fo-c');
+    } finally {
+      renameSync(`${store}.away`, store);
+    }
   });
 });
 

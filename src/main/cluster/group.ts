@@ -284,11 +284,36 @@ export class HsmGroup {
   }
 
   private async recoverAll(): Promise<void> {
+    // Members taken out by this round's probes wait for the next round to be checked.
     const waiting = this.members.filter((m) => m.state === 'out' || m.state === 'recovering');
+    // Idle members in service are asked too (as Vault's seal HA tests each backend): a token
+    // that vanished while nobody signed is taken out before a request finds it gone.
+    for (const m of this.members.filter((x) => x.usable && x.inFlight === 0)) {
+      if (this.closed) return;
+      await this.probe(m);
+    }
     for (const m of waiting) {
       if (this.closed) return;
       await this.recover(m);
     }
+  }
+
+  private async probe(m: Member): Promise<void> {
+    const h = await m.provider!.health().catch((e: unknown) => ({
+      ok: false,
+      detail: describeError(e),
+    }));
+    m.lastCheck = new Date().toISOString();
+    if (h.ok) return;
+    const gone = /HSM error 10[03]\b/.test(h.detail);
+    this.fail(
+      m,
+      new OlocusError(
+        gone ? ErrorCode.TOKEN_NOT_FOUND : ErrorCode.OPERATION_FAILED,
+        `health check: ${h.detail}`,
+      ),
+      gone,
+    );
   }
 
   /**
