@@ -22,8 +22,9 @@ export function importKeyPair(
   userPin: string,
   label: string,
   key: KeyObject,
+  modulePath = SOFTHSM_MODULE,
 ): void {
-  const { raw, slot } = rawClient(SOFTHSM_MODULE, tokenLabel);
+  const { raw, slot } = rawClient(modulePath, tokenLabel);
   const s = raw.C_OpenSession(slot, pkcs11js.CKF_RW_SESSION | pkcs11js.CKF_SERIAL_SESSION);
   try {
     try {
