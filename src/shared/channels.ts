@@ -30,6 +30,7 @@ export const INVOKE_NAMES = [
   'verifyManifest',
   'openPath',
   'cloudInventory',
+  'groupStatus',
 ] as const;
 export type InvokeName = (typeof INVOKE_NAMES)[number];
 

@@ -120,11 +120,7 @@ export const generatedKey = z.object({
  * depth, so the contract does not depend on that.
  */
 export type EffectiveValue =
-  | string
-  | number
-  | boolean
-  | string[]
-  | { [key: string]: EffectiveValue };
+  string | number | boolean | string[] | { [key: string]: EffectiveValue };
 function dropSecretKeys(section: Record<string, EffectiveValue>): Record<string, EffectiveValue> {
   const out: Record<string, EffectiveValue> = {};
   for (const [k, v] of Object.entries(section)) if (!isSecretName(k)) out[k] = v;

@@ -277,6 +277,7 @@ describe('IPC fuzz', () => {
         'verifyReport',
         'verifyManifest',
         'cloudInventory',
+        'groupStatus',
       ] satisfies (keyof ServiceApi)[]
     ).map((m) => [m, vi.fn()]),
   ) as Record<keyof ServiceApi, ReturnType<typeof vi.fn>>;

@@ -249,6 +249,7 @@ describe('createHandlers maps channels to the service', () => {
     verifyReport: vi.fn(),
     verifyManifest: vi.fn(),
     cloudInventory: vi.fn(),
+    groupStatus: vi.fn(),
   } satisfies Record<keyof ServiceApi, unknown>;
   const runs = new RunManager(() => {});
   const h = createHandlers(service as unknown as ServiceApi, runs);

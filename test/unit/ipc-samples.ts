@@ -58,4 +58,5 @@ export const VALID_REQUESTS: { [K in InvokeName]: RequestOf<K> } = {
     address: 'gcpkms://projects/olocus-test/locations/global/keyRings/ops',
     endpoint: '127.0.0.1:8443',
   },
+  groupStatus: { key: 'group:signers/root-2026', check: true },
 };

@@ -29,6 +29,7 @@ export type ServiceApi = Pick<
   | 'verifyReport'
   | 'verifyManifest'
   | 'cloudInventory'
+  | 'groupStatus'
 >;
 
 /** Drops the optional fields a request left out, so `undefined` never reaches the service. */
@@ -123,6 +124,7 @@ export function createHandlers(
     readLedger: (r) =>
       service.readLedger(r.path, given({ fromSeq: r.fromSeq, limit: r.limit, fromEnd: r.fromEnd })),
     hsmHealth: (r) => service.hsmHealth(r.hsmUri),
+    groupStatus: (r) => service.groupStatus(r.key, r.check ?? false),
     migrateKey: (r) =>
       service.migrate(
         r.fromUri,

@@ -50,6 +50,7 @@ import { defaultAlgorithm } from '../cluster/index';
 import { verifyWithSpki } from '../hsm/software-verify';
 import type { SignBatchRequest, SignBatchResult } from './groups';
 import type { HsmGroup } from '../cluster/index';
+import type { GroupStatus } from './types';
 import type { UriOpener } from './connections';
 import { discoverTokens, tokenHealth } from './discovery';
 import { AwsOperations } from './aws';
@@ -143,6 +144,24 @@ export class CeremonyService {
    */
   openGroup(key: string): Promise<HsmGroup> {
     return this.groups.open(key);
+  }
+
+  /** A group's members: state, last check, last error, share of the work (`check`: probe first). */
+  async groupStatus(key: string, check = false): Promise<GroupStatus> {
+    if (!GROUP_ADDRESS.test(key)) throw invalid('A group is addressed as group:NAME/LABEL.');
+    const g = await this.groups.get(key);
+    if (check) await g.checkNow();
+    return {
+      group: g.name,
+      key: g.keyLabel,
+      fingerprint: { kind: g.fingerprint.kind, value: g.fingerprint.value },
+      policy: g.policy,
+      strategy: g.strategy,
+      threshold: g.threshold,
+      members: g
+        .report()
+        .map(({ address: _address, share, ...m }) => ({ ...m, fractionOfWork: share })),
+    };
   }
 
   /** Signs every file of a list or directory through a group; resumes an interrupted batch. */
