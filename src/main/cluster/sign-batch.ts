@@ -4,7 +4,7 @@
 // verifies is kept, a different signature is refused, and a rerun after a crash signs only what
 // is missing. Nothing is ever overwritten.
 import { createPublicKey } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import { verifyWithSpki } from '../hsm/software-verify';
@@ -154,6 +154,10 @@ export async function signBatch(o: SignBatchOptions): Promise<BatchResult> {
   const alg = o.algorithm ?? defaultAlgorithm(spki);
   mkdirSync(o.outDir, { recursive: true });
   const p = plan(o, spki, alg);
+  // Half-written temporaries of a killed run (writeNew's names); never a finished output.
+  for (const f of readdirSync(o.outDir)) {
+    if (/^\..+\.\d+\.tmp$/.test(f)) unlinkSync(join(o.outDir, f));
+  }
   const total = o.inputs.length;
   const manifestPath = join(o.outDir, MANIFEST);
   const progress: BatchProgress = { total, done: 0, signed: 0, kept: 0 };
