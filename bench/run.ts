@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<void>> = {
   report: async () => (await import('./report')).run(),
   migrate: async () => (await import('./migrate')).run(),
   lifecycle: async () => (await import('./lifecycle')).run(),
+  group: async () => (await import('./group')).run(),
 };
 
 const wanted = process.argv.slice(2);

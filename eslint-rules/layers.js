@@ -2,7 +2,7 @@
 //
 //   fronts   src/main/index.ts, ipc/, shell/, src/cli, src/bridge, src/preload
 //   service  src/main/service
-//   domains  report > ceremony > transfer > {attestation, compliance, config}; monitoring > config
+//   domains  report > ceremony > {transfer, cluster} > {attestation, compliance, config}; monitoring > config
 //   hsm      src/main/hsm
 //   audit    src/main/audit
 //   base     src/main/resources.ts, src/shared (shared imports nothing of ours)
@@ -30,16 +30,35 @@ export const LAYERS = {
   // HSM health, metrics and alerts for the operations side (issue 14); reads the config's settings.
   monitoring: ['config', ...BELOW_DOMAINS],
   transfer: [...LOW_DOMAINS, ...BELOW_DOMAINS],
-  ceremony: ['transfer', ...LOW_DOMAINS, ...BELOW_DOMAINS],
-  report: ['ceremony', 'transfer', ...LOW_DOMAINS, ...BELOW_DOMAINS],
-  service: ['monitoring', 'report', 'ceremony', 'transfer', ...LOW_DOMAINS, ...BELOW_DOMAINS],
+  // HSM groups (failover, load balancing, batch signing): a domain beside transfer.
+  cluster: [...LOW_DOMAINS, ...BELOW_DOMAINS],
+  ceremony: ['transfer', 'cluster', ...LOW_DOMAINS, ...BELOW_DOMAINS],
+  report: ['ceremony', 'transfer', 'cluster', ...LOW_DOMAINS, ...BELOW_DOMAINS],
+  service: [
+    'monitoring',
+    'report',
+    'ceremony',
+    'transfer',
+    'cluster',
+    ...LOW_DOMAINS,
+    ...BELOW_DOMAINS,
+  ],
   // Transport: the IPC handlers speak to the service and check senders with the shell's origin rule.
   ipc: ['service', 'shell', ...BASE],
   shell: ['service', ...BASE],
   'main-entry': ['ipc', 'shell', 'service', ...BASE],
   // The CLI still reaches domain modules for offline file work (attest marvell, byok files);
   // it may use anything below the fronts, never ipc/ or shell/.
-  cli: ['service', 'monitoring', 'report', 'ceremony', 'transfer', ...LOW_DOMAINS, ...BELOW_DOMAINS],
+  cli: [
+    'service',
+    'monitoring',
+    'report',
+    'ceremony',
+    'transfer',
+    'cluster',
+    ...LOW_DOMAINS,
+    ...BELOW_DOMAINS,
+  ],
   bridge: ['ipc', 'shell', 'service', ...BASE],
   preload: ['shared'],
   renderer: ['shared'],

@@ -33,6 +33,7 @@ export const INVOKE_NAMES = [
   'useConfig',
   'activeConfig',
   'queryAudit',
+  'groupStatus',
 ] as const;
 export type InvokeName = (typeof INVOKE_NAMES)[number];
 

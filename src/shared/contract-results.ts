@@ -119,14 +119,15 @@ export const generatedKey = z.object({
  * service already redacts it; this schema drops any key named like a secret again, at every
  * depth, so the contract does not depend on that.
  */
-export type EffectiveValue = string | number | boolean | { [key: string]: EffectiveValue };
+export type EffectiveValue =
+  string | number | boolean | string[] | { [key: string]: EffectiveValue };
 function dropSecretKeys(section: Record<string, EffectiveValue>): Record<string, EffectiveValue> {
   const out: Record<string, EffectiveValue> = {};
   for (const [k, v] of Object.entries(section)) if (!isSecretName(k)) out[k] = v;
   return out;
 }
 const effectiveValue: z.ZodType<EffectiveValue> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), redactedSection]),
+  z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), redactedSection]),
 );
 /** The only record (free-form keys) in any response; the secrets test allows exactly this one. */
 export const redactedSectionRecord = z.record(z.string(), effectiveValue);

@@ -9,6 +9,7 @@ import { KEY_TYPES } from './key-types';
 import { z } from 'zod';
 import type { EventName, InvokeName } from './channels';
 import type { IpcError } from './contract-results';
+import { groupStatusResult } from './contract-groups';
 import {
   activeConfigResult,
   configCheckResult,
@@ -301,6 +302,14 @@ export const contract = {
       limit: z.int().min(1).max(MAX_LEDGER_PAGE).optional(),
     }),
     response: auditQueryResult,
+  },
+  groupStatus: {
+    /** `key`: group:NAME/LABEL (the config's cluster section); `check`: run a health round first. */
+    request: z.strictObject({
+      key: z.string().regex(/^group:[A-Za-z0-9._-]{1,64}\/.{1,64}$/),
+      check: z.boolean().optional(),
+    }),
+    response: groupStatusResult,
   },
 } as const satisfies Record<InvokeName, ChannelSchemas>;
 

@@ -278,6 +278,7 @@ describe('IPC fuzz', () => {
         'verifyManifest',
         'cloudInventory',
         'queryAudit',
+        'groupStatus',
       ] satisfies (keyof ServiceApi)[]
     ).map((m) => [m, vi.fn()]),
   ) as Record<keyof ServiceApi, ReturnType<typeof vi.fn>>;

@@ -68,4 +68,5 @@ export const VALID_REQUESTS: { [K in InvokeName]: RequestOf<K> } = {
   },
   useConfig: { path: '/etc/olocus/hsm-config.yaml' },
   activeConfig: {},
+  groupStatus: { key: 'group:signers/root-2026', check: true },
 };

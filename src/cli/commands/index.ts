@@ -15,6 +15,7 @@ import { migrateCommand } from './migrate';
 import { monitorCommand } from './monitor';
 import { keysGenerateCommand, keysListCommand } from './keys';
 import { signCommand, verifyCommand } from './signing';
+import { signBatchCommand } from './sign-batch';
 import { tokensCommand } from './tokens';
 import { AWS_COMMANDS } from './aws';
 import { AZURE_COMMANDS } from './azure';
@@ -26,6 +27,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   keysGenerateCommand,
   signCommand,
   verifyCommand,
+  signBatchCommand,
   configCheckCommand,
   ceremonyValidateCommand,
   ceremonyRunCommand,

@@ -24,13 +24,13 @@ const ALGORITHMS: readonly SignAlgorithm[] = [
   'rsa-pss-sha512',
 ];
 
-const ALG_FLAG: FlagSpec = {
+export const ALG_FLAG: FlagSpec = {
   type: 'string',
   value: 'ALG',
   help: `signature algorithm (default: the key type's usual one): ${ALGORITHMS.join(', ')}`,
 };
 
-function algorithm(ctx: CommandContext): SignAlgorithm | undefined {
+export function algorithm(ctx: CommandContext): SignAlgorithm | undefined {
   const alg = optionalString(ctx, 'alg');
   if (alg === undefined) return undefined;
   const known = ALGORITHMS.find((a) => a === alg);
@@ -145,6 +145,7 @@ export const signCommand: CommandSpec = {
           ],
           ['Data SHA-256', doc.dataSha256],
           ['Signature', `${signature.length} bytes`],
+          ...(r.member ? ([['Signed by member', r.member]] as [string, string][]) : []),
         ]),
       ].join('\n'),
     );

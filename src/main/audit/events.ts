@@ -45,6 +45,15 @@ export const LEDGER_EVENT_TYPES = [
   'signature.created',
   'signature.failed',
   'key.generation_failed',
+  // An HSM group (cluster/): member state changes, and batch signing.
+  'group.opened',
+  'group.member_failing',
+  'group.member_out',
+  'group.member_recovering',
+  'group.member_readmitted',
+  'batch.started',
+  'batch.finished',
+  'batch.stopped',
 ] as const;
 
 export type LedgerEventType = (typeof LEDGER_EVENT_TYPES)[number];

@@ -12,7 +12,7 @@ import { objectSchemaOf } from './schema-walk';
 import { isSecretKey } from './secrets';
 import { UNUSED, effectOf } from './effects';
 
-export type EffectiveValue = string | number | boolean | EffectiveSection;
+export type EffectiveValue = string | number | boolean | string[] | EffectiveSection;
 export interface EffectiveSection {
   [key: string]: EffectiveValue;
 }
@@ -43,6 +43,10 @@ function project(
     }
     return out;
   }
+  // Lists of addresses (cluster.backups); the schema refuses any with an inline PIN.
+  if (Array.isArray(value)) {
+    return value.every((v) => typeof v === 'string') ? (value as string[]) : undefined;
+  }
   const t = typeof value;
   return t === 'string' || t === 'number' || t === 'boolean'
     ? (value as string | number | boolean)
@@ -52,13 +56,13 @@ function project(
 /** A plain JSON-ready object (for `--json`) that the loader reads back to the same config. */
 export function redactConfig(config: HsmConfig): EffectiveSection {
   const out = project(hsmConfigSchema, config);
-  return typeof out === 'object' ? out : {};
+  return typeof out === 'object' && !Array.isArray(out) ? out : {};
 }
 
 /** Only the keys this tool acts on (config/effects.ts), defaults filled in. */
 export function effectiveConfig(config: HsmConfig): EffectiveSection {
   const out = project(hsmConfigSchema, config, '', (p) => typeof effectOf(p) === 'string');
-  return typeof out === 'object' ? out : {};
+  return typeof out === 'object' && !Array.isArray(out) ? out : {};
 }
 
 /** The keys of `section` (from effectiveConfig) with what each does. */
@@ -68,7 +72,7 @@ export function listEffects(
 ): { key: string; effect: string }[] {
   return Object.entries(section).flatMap(([k, v]) => {
     const key = prefix === '' ? k : `${prefix}.${k}`;
-    if (typeof v === 'object') return listEffects(v, key);
+    if (typeof v === 'object' && !Array.isArray(v)) return listEffects(v, key);
     const effect = effectOf(key);
     return typeof effect === 'string' ? [{ key, effect }] : [];
   });

@@ -65,6 +65,20 @@ export const KEY_EFFECTS: Readonly<Record<string, string | null>> = {
   'hsm.aws.region': 'the region of the aws commands given --config',
   'hsm.aws.cluster_id': 'the cluster of the aws commands given --config',
   'hsm.aws.endpoint': 'the API endpoint of the aws commands given --config',
+  'cluster.name': 'the group name that --key group:NAME/LABEL addresses',
+  'cluster.primary':
+    'the first member of the HSM group; strategy primary-only signs here while it is healthy',
+  'cluster.backups':
+    'the other members of the HSM group; each must hold the same key as the primary',
+  'cluster.failover_policy':
+    'automatic: a failed member is taken out and its requests go to the next; manual: the work stops with an error naming the member',
+  'cluster.failover_threshold': 'consecutive failures that take a member out of the group',
+  'cluster.health_check_interval':
+    'how often a member that is out is checked (reopened, key compared, test signature) before it is re-admitted',
+  'cluster.strategy': 'how signatures are spread over healthy members',
+  'cluster.batch.max_batch_size': 'most signing requests sent together by sign-batch',
+  'cluster.batch.max_wait_time': 'how long a partly filled batch waits for more requests',
+  'cluster.batch.max_concurrent_batches': 'most batches in flight at once in sign-batch',
 };
 
 export function effectOf(path: string): string | null | undefined {

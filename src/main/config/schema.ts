@@ -10,6 +10,7 @@ import { PROVIDERS, PROVIDER_PROFILES, isProvider } from './providers';
 import { ENV_NAME, parsePinSource } from './secrets';
 import { isAbsolutePath } from './util';
 import { providerIssues } from './provider-checks';
+import { parseKeyAddress } from '../hsm/key-address';
 
 /** Duration fields, so the effective-config printer can show them as `30s` again. */
 export const durationSchemas = new WeakSet<z.ZodType>();
@@ -280,7 +281,65 @@ const hsmSchema = z
     return { ...h, pkcs11: { ...h.pkcs11, module_path: fallback } };
   });
 
-export const hsmConfigSchema = z.strictObject({ hsm: hsmSchema });
+// An HSM group (src/main/cluster): members that hold the same keys, used as one signer. A member
+// is the token (PKCS#11 URI, with its module-path and pin-source) or a cloud key address; the key
+// itself is named when the group is used (group:NAME/LABEL).
+const memberAddress = z
+  .string()
+  .refine(
+    (s) => {
+      try {
+        parseKeyAddress(s);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be a pkcs11: URI or an azurekv://, gcpkms:// or awscloudhsm:// address' },
+  )
+  .refine((s) => !/[?&;]pin-value=/i.test(s), {
+    message: 'must not hold a PIN: use pin-source=file:PATH or pin-source=env:NAME',
+  });
+
+const batchSchema = z.strictObject({
+  max_batch_size: z.int().min(1).max(10000).default(50),
+  max_wait_time: duration('100ms'),
+  max_concurrent_batches: z.int().min(1).max(64).default(5),
+});
+
+const clusterSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, { message: 'must be 1-64 letters, digits, ., _ or -' })
+      .default('default'),
+    primary: memberAddress,
+    backups: z.array(memberAddress).max(31).default([]),
+    failover_policy: z.enum(['automatic', 'manual']).default('automatic'),
+    /** Consecutive failures that take a member out; 0 would take every member out at once. */
+    failover_threshold: z.int().min(1, { message: 'must be at least 1' }).max(1000).default(3),
+    health_check_interval: duration('30s'),
+    strategy: z.enum(['round-robin', 'least-busy', 'primary-only']).default('round-robin'),
+    batch: batchSchema.prefault({}),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    [c.primary, ...c.backups].forEach((m, i) => {
+      if (seen.has(m)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: i === 0 ? ['primary'] : ['backups', i - 1],
+          message: 'names the same member twice',
+        });
+      }
+      seen.add(m);
+    });
+  });
+
+export const hsmConfigSchema = z.strictObject({
+  hsm: hsmSchema,
+  cluster: clusterSchema.optional(),
+});
 
 export type HsmConfig = z.output<typeof hsmConfigSchema>;
 export type HsmSettings = HsmConfig['hsm'];
@@ -293,3 +352,4 @@ export type Pkcs11Settings = NonNullable<HsmSettings['pkcs11']>;
 export type AzureSettings = NonNullable<HsmSettings['azure']>;
 export type GcpSettings = NonNullable<HsmSettings['gcp']>;
 export type AwsSettings = NonNullable<HsmSettings['aws']>;
+export type ClusterSettings = NonNullable<HsmConfig['cluster']>;

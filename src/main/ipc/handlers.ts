@@ -34,6 +34,7 @@ export type ServiceApi = Pick<
   | 'useConfig'
   | 'activeConfig'
   | 'queryAudit'
+  | 'groupStatus'
 >;
 
 /** Drops the optional fields a request left out, so `undefined` never reaches the service. */
@@ -128,6 +129,7 @@ export function createHandlers(
     readLedger: (r) =>
       service.readLedger(r.path, given({ fromSeq: r.fromSeq, limit: r.limit, fromEnd: r.fromEnd })),
     hsmHealth: (r) => service.hsmHealth(r.hsmUri),
+    groupStatus: (r) => service.groupStatus(r.key, r.check ?? false),
     migrateKey: (r) =>
       service.migrate(
         r.fromUri,

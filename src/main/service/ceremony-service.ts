@@ -39,6 +39,12 @@ import type { KeyInfo, KeyType, SignAlgorithm } from '../hsm/types';
 import { formatPkcs11Uri, parsePkcs11Uri } from '../hsm/uri';
 import type { Pkcs11Uri } from '../hsm/uri';
 import { Connections, parsePkcs11Address } from './connections';
+import { GROUP_ADDRESS, Groups } from './groups';
+import { defaultAlgorithm } from '../cluster/index';
+import { verifyWithSpki } from '../hsm/software-verify';
+import type { SignBatchRequest, SignBatchResult } from './groups';
+import type { HsmGroup } from '../cluster/index';
+import type { GroupStatus } from './types';
 import type { UriOpener } from './connections';
 import { discoverTokens, tokenHealth } from './discovery';
 import { AwsOperations } from './aws';
@@ -119,6 +125,7 @@ export class CeremonyService {
   private readonly options: Omit<OpenPkcs11Options, 'login'>;
   /** The token the config names; undefined without a config (or for a cloud provider). */
   private readonly config: ConfigInForce;
+  private readonly groups: Groups;
 
   constructor({ config, configFile, openToken, monitor, ...options }: CeremonyServiceOptions = {}) {
     // The config's pool reaches providers through the process settings (a caller's own pool
@@ -134,6 +141,43 @@ export class CeremonyService {
     this.gcp = new GcpOperations(this.connections);
     this.aws = new AwsOperations(this.connections);
     this.attestations = new Attestations(this.connections, this);
+    this.groups = new Groups(
+      () => this.config.config,
+      options,
+      openToken,
+      (t) => this.resolve(t, 'key'),
+    );
+  }
+
+  /**
+   * The HSM group a key address names (`group:NAME/LABEL` from the config's cluster section, or
+   * a key URI as a group of one), every member proved to hold the same key. The caller closes it.
+   */
+  openGroup(key: string): Promise<HsmGroup> {
+    return this.groups.open(key);
+  }
+
+  /** A group's members: state, last check, last error, share of the work (`check`: probe first). */
+  async groupStatus(key: string, check = false): Promise<GroupStatus> {
+    if (!GROUP_ADDRESS.test(key)) throw invalid('A group is addressed as group:NAME/LABEL.');
+    const g = await this.groups.get(key);
+    if (check) await g.checkNow();
+    return {
+      group: g.name,
+      key: g.keyLabel,
+      fingerprint: { kind: g.fingerprint.kind, value: g.fingerprint.value },
+      policy: g.policy,
+      strategy: g.strategy,
+      threshold: g.threshold,
+      members: g
+        .report()
+        .map(({ address: _address, share, ...m }) => ({ ...m, fractionOfWork: share })),
+    };
+  }
+
+  /** Signs every file of a list or directory through a group; resumes an interrupted batch. */
+  signBatch(request: SignBatchRequest): Promise<SignBatchResult> {
+    return this.groups.signBatch(request);
   }
 
   /** `text` as a URI string: itself when it has a scheme, else the config's token (object=text). */
@@ -204,6 +248,17 @@ export class CeremonyService {
   }
 
   async sign(keyUri: string, data: Uint8Array, algorithm?: SignAlgorithm): Promise<SignOutput> {
+    if (GROUP_ADDRESS.test(keyUri)) {
+      // group:NAME/LABEL: one healthy member signs; a failing one hands the request on.
+      const r = await (await this.groups.get(keyUri)).sign(data, algorithm);
+      return {
+        signature: Buffer.from(r.signature).toString('base64'),
+        algorithm: r.algorithm,
+        mechanism: r.mechanism,
+        hashedInSoftware: r.hashedInSoftware,
+        member: r.member,
+      };
+    }
     const uri = parsePkcs11Address(this.resolve(keyUri, 'key'));
     const sel = keySelectorFromUri(uri);
     if (sel.class === 'secret' || sel.class === 'public') {
@@ -245,6 +300,18 @@ export class CeremonyService {
     signature: Uint8Array,
     algorithm?: SignAlgorithm,
   ): Promise<VerifyOutput> {
+    if (GROUP_ADDRESS.test(keyUri)) {
+      // The group's public key, proved the same on every member, checks it in software.
+      const spki = (await this.groups.get(keyUri)).fingerprint.spki;
+      if (!spki) throw invalid('Verifying needs a key pair, and the group key is a secret key.');
+      let valid = false;
+      try {
+        valid = verifyWithSpki(spki, algorithm ?? defaultAlgorithm(spki), data, signature);
+      } catch {
+        valid = false; // a malformed signature is simply not valid
+      }
+      return { valid };
+    }
     const uri = parsePkcs11Address(this.resolve(keyUri, 'key'));
     const sel = keySelectorFromUri(uri);
     if (sel.class === 'secret') {
@@ -456,6 +523,7 @@ export class CeremonyService {
 
   /** Closes every provider this service opened (and so the PKCS#11 worker threads). */
   async close(): Promise<void> {
+    await this.groups.close();
     await this.connections.close();
     this.config.close();
   }

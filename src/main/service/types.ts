@@ -48,6 +48,8 @@ export interface SignOutput {
   algorithm: SignAlgorithm;
   mechanism: string;
   hashedInSoftware: boolean;
+  /** For a group:NAME/LABEL key: the member that signed. */
+  member?: string;
 }
 
 export interface VerifyOutput {
@@ -94,3 +96,24 @@ export interface HsmHealth extends Omit<HealthReport, 'sessions'> {
 export type { AppInfo, BundledScript } from './app-info';
 export type { LedgerPage, LedgerRecordView } from './ledger-page';
 export type { RecentRun, RecentRunState, RecentRuns } from './runs-index';
+
+/** An HSM group as the app shows it (src/main/cluster): members without their addresses. */
+export interface GroupStatus {
+  group: string;
+  key: string;
+  fingerprint: { kind: 'spki-sha256' | 'kcv'; value: string };
+  policy: 'automatic' | 'manual';
+  strategy: 'round-robin' | 'least-busy' | 'primary-only';
+  threshold: number;
+  members: {
+    name: string;
+    role: 'primary' | 'backup';
+    state: 'healthy' | 'failing' | 'out' | 'recovering';
+    lastCheck: string | null;
+    lastError: string | null;
+    signed: number;
+    /** Part of the group's signatures, 0..1 (never named `share`: that word means a secret share). */
+    fractionOfWork: number;
+    inFlight: number;
+  }[];
+}

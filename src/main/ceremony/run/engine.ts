@@ -1,5 +1,6 @@
 // One reviewed script in, one run out. A run lives in its directory; started again on the same
 // directory it resumes after the last completed step, and a finished directory is never reused.
+import { signBatchStep } from './batch-step';
 import { readdir } from 'node:fs/promises';
 import { Ledger, verifyLedger } from '../../audit/index';
 import type { Pkcs11Uri } from '../../hsm/uri';
@@ -116,6 +117,8 @@ async function runStep(ctx: RunContext, step: Step, st: StepState): Promise<stri
       return attestKey(ctx, step, st);
     case 'transfer':
       return transferKey(ctx, step, st);
+    case 'sign.batch':
+      return signBatchStep(ctx, step, st);
     default:
       throw new OlocusError(
         ErrorCode.MECHANISM_UNSUPPORTED,

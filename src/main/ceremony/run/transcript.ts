@@ -120,6 +120,13 @@ function planned(step: Step): Record<string, unknown> {
       return { backup: { keys: step.keys, kek: step.kek.label } };
     case 'witness.checkpoint':
       return { statement: step.statement };
+    case 'sign.batch':
+      return {
+        batch: {
+          key: step.key,
+          files: step.files.map((f) => ({ file: f.path, sha256: f.sha256 })),
+        },
+      };
     case 'transfer':
       return {
         transfer: {

@@ -68,6 +68,11 @@ function actions(step: Step, s: CeremonyScript): string[] {
       return [`The witness confirms: "${step.statement}"`];
     case 'transfer':
       return transferActions(step, s);
+    case 'sign.batch':
+      return [
+        `Check that each of the ${step.files.length} files has the SHA-256 this script pins, refusing any that differs.`,
+        `Sign them with "${step.key}" inside the HSM; write one signature per file and a signed batch manifest.`,
+      ];
     default:
       return [`Run the ${step.type} step (provided by its own module).`];
   }

@@ -94,6 +94,28 @@ export const transferStep = z.strictObject({
   approved_by: z.array(person).optional(),
 });
 
+/**
+ * Files signed with a ceremony key, each pinned by the SHA-256 the reviewers saw (a set of CSRs,
+ * pre-signed responses). A file whose digest differs is refused before anything is signed.
+ * Paths are absolute or relative to the directory that holds the run directory.
+ */
+export const signBatchStep = z.strictObject({
+  ...common,
+  type: z.literal('sign.batch'),
+  key: label,
+  files: z
+    .array(
+      z.strictObject({
+        path: z.string().min(1),
+        sha256: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/, "the file's SHA-256 as 64 lower-case hex digits"),
+      }),
+    )
+    .min(1)
+    .max(100000),
+});
+
 /** Steps whose operations live in their own modules (attestation, report). */
 export const hookStep = z.strictObject({
   ...common,
@@ -110,6 +132,7 @@ export const STEP_TYPES = [
   'key.restore',
   'witness.checkpoint',
   'transfer',
+  'sign.batch',
   'attest',
   'report',
 ] as const;
@@ -125,6 +148,7 @@ export const stepSchema = z.discriminatedUnion(
     keyRestoreStep,
     witnessCheckpointStep,
     transferStep,
+    signBatchStep,
     hookStep,
   ],
   {

@@ -3,6 +3,7 @@
 import { useEffect, useId, useState } from 'react';
 import { api } from '../api/client';
 import { CloudInventoryPanel } from '../components/cloud-inventory';
+import { GroupStatusPanel } from '../components/group-status';
 import { ErrorNote, Note, Row, Screen, useCall } from '../components/common';
 import { appStore, useApp } from '../store';
 
@@ -159,6 +160,8 @@ export function Hsm() {
       {(tokens.value?.unavailable ?? []).map((u) => (
         <ErrorNote key={u.path} error={u.error} title={`Module ${u.name ?? u.path} unavailable`} />
       ))}
+
+      <GroupStatusPanel />
 
       <CloudInventoryPanel />
 

@@ -1,0 +1,108 @@
+// HSM groups: signing throughput of a two-member SoftHSM group against one member through the
+// provider (same in-flight depth, interleaved rounds), and the longest pause in completed
+// signatures when a member's token store is pulled mid-stream (with lost and duplicated counts).
+import { renameSync } from 'node:fs';
+import { HsmGroup } from '../src/main/cluster/index';
+import { Pkcs11Provider } from '../src/main/hsm/pkcs11/provider';
+import { groupTokens, openMember } from '../test/helpers/group-tokens';
+import { importKeyPair, makeKeyPair } from '../test/helpers/known-key';
+import { alternateRounds, printRatio, ratios, spread } from './rounds';
+import { SOFTHSM_MODULE } from './softhsm';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 0.5);
+const DEPTH = Number(process.env.BENCH_DEPTH ?? 16);
+
+/** Signatures per second with DEPTH requests kept in flight until the deadline. */
+async function rate(sign: (i: number) => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  const deadline = start + ROUND_SECONDS * 1000;
+  let n = 0;
+  const lane = async () => {
+    while (performance.now() < deadline) await sign(n++);
+  };
+  await Promise.all(Array.from({ length: DEPTH }, lane));
+  return n / ((performance.now() - start) / 1000);
+}
+
+export async function run(): Promise<void> {
+  const g = groupTokens(['bench-g1', 'bench-g2', 'bench-f1', 'bench-f2']);
+  const anchor = await Pkcs11Provider.open({
+    modulePath: SOFTHSM_MODULE,
+    token: { token: 'bench-g1' },
+  });
+  const key = makeKeyPair('ec-p256');
+  for (const t of ['bench-g1', 'bench-g2', 'bench-f1', 'bench-f2'])
+    importKeyPair(t, '314159', 'k', key);
+  const [g1, g2, f1, f2] = g.uris as [string, string, string, string];
+  const data = Buffer.from('olocus group benchmark payload');
+
+  const group = await HsmGroup.open({
+    name: 'bench',
+    members: [g1, g2],
+    keyLabel: 'k',
+    open: openMember,
+  });
+  const single = await openMember(g1);
+  console.log(
+    `group benchmark: EC P-256 on SoftHSM, ${DEPTH} requests in flight, ${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s`,
+  );
+  const figures = {
+    group: () => rate(() => group.sign(data)),
+    single: () => rate(() => single.sign({ label: 'k', class: 'private' }, data)),
+  };
+  const r = await alternateRounds(['group', 'single'] as const, ROUNDS, (n) => figures[n]());
+  console.log(
+    `  group ${spread(r.group).median.toFixed(0)}/s, one member through the provider ${spread(r.single).median.toFixed(0)}/s`,
+  );
+  printRatio('group.batch2_vs_single', spread(ratios(r.group, r.single)));
+  console.log(
+    '  both members are tokens of one SoftHSM library in one process: they share its worker threads and this 2-core CPU, so a second member adds no cores; a group of separate appliances adds their capacity.',
+  );
+  await single.close();
+  await group.close();
+
+  // Failover gap: a steady stream; one member's store is pulled a second in.
+  const fo = await HsmGroup.open({
+    name: 'bench-fo',
+    members: [f1, f2],
+    keyLabel: 'k',
+    open: openMember,
+  });
+  const store = g.stores.get('bench-f2')!;
+  const done: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const total = Number(process.env.BENCH_FAILOVER_REQUESTS ?? 4000);
+  const start = performance.now();
+  let pulled = false;
+  const lane = async () => {
+    while (next < total) {
+      const i = next++;
+      if (!pulled && performance.now() - start > 300) {
+        pulled = true;
+        renameSync(store, `${store}.away`);
+      }
+      try {
+        await fo.sign(Buffer.from(`request ${i}`));
+        done.push(performance.now());
+      } catch {
+        errors++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: DEPTH }, lane));
+  renameSync(`${store}.away`, store);
+  let gap = 0;
+  for (let i = 1; i < done.length; i++) gap = Math.max(gap, done[i]! - done[i - 1]!);
+  const signed = fo.report().reduce((n, m) => n + m.signed, 0);
+  console.log(`ratio group.failover_gap_ms ${gap.toFixed(1)}`);
+  console.log(
+    `  ${total} requests: ${done.length} signed, ${errors} lost, ${signed - done.length} duplicated; member states ${fo
+      .report()
+      .map((m) => `${m.name}=${m.state}`)
+      .join(', ')}`,
+  );
+  await fo.close();
+  await anchor.close();
+}
