@@ -1,9 +1,9 @@
 // The room as the command line sees it: shares from --share NAME=FILE (or typed at a terminal),
 // passphrases from --passphrase NAME=env:VAR|file:PATH (or a hidden prompt), witness sign-off
 // from --witness NAME (or typed at a terminal). Every share is still checked by the engine.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
-import { parseShareText } from '../main/ceremony/quorum/index';
+import { MAX_SHARE_TEXT, parseShareText } from '../main/ceremony/quorum/index';
 import type {
   CeremonyRoom,
   IssuedShare,
@@ -65,8 +65,16 @@ export class CliRoom implements CeremonyRoom {
       if (this.tried.has(key) || req.presented.some((p) => norm(p) === norm(name))) continue;
       let text: string;
       try {
+        // Sized before it is read: a photo or a log given by mistake is refused unread.
+        const size = statSync(file).size;
+        if (size > 4 * MAX_SHARE_TEXT) {
+          throw new UsageError(
+            `The share file ${file} given for ${name} is ${size} bytes, far more than a share card's text: it is not a share.`,
+          );
+        }
         text = readFileSync(file, 'utf8');
-      } catch {
+      } catch (e) {
+        if (e instanceof UsageError) throw e;
         throw new UsageError(`Cannot read the share file ${file} given for ${name}.`);
       }
       // A card for another secret of this ceremony is skipped, not refused: officers hold several.
