@@ -5,6 +5,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { MAX_SHARE_TEXT, parseShareText } from '../main/ceremony/quorum/index';
 import type {
+  CardHandOver,
+  CardReceipt,
   CeremonyRoom,
   IssuedShare,
   PresentedShare,
@@ -14,6 +16,7 @@ import type {
 import { readPin } from '../main/hsm/pin';
 import { parsePinSource } from '../main/hsm/uri';
 import { UsageError } from './errors';
+import { findLp, printWithLp } from './print-card';
 
 export interface CliRoomOptions {
   shares: string[];
@@ -164,6 +167,41 @@ export class CliRoom implements CeremonyRoom {
 
   async sharesIssued(shares: IssuedShare[]): Promise<void> {
     for (const s of shares) this.o.note(`Share card for ${s.custodian}: ${s.card}`);
+  }
+
+  /**
+   * At a terminal: each card goes to lp (when this machine has it) and its officer types their
+   * name to confirm they hold it. Headless runs confirm nothing: the run stops and says to use
+   * `ceremony cards print|destroy`.
+   */
+  async handOverCards(cards: CardHandOver[]): Promise<CardReceipt[]> {
+    if (!this.o.interactive) return [];
+    const lp = findLp();
+    if (!lp) this.o.note('This machine has no lp (CUPS): print each card from another machine.');
+    const out: CardReceipt[] = [];
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      for (const c of cards) {
+        let via = 'printed elsewhere (no lp here)';
+        if (lp) {
+          try {
+            this.o.note(`Printing ${c.custodian}'s card: ${await printWithLp(lp, c.path)}`);
+            via = 'lp';
+          } catch (e) {
+            this.o.note(`lp could not print ${c.card}: ${(e as Error).message}`);
+            continue;
+          }
+        }
+        const typed = await rl.question(
+          `${c.custodian}: type your name to confirm you hold your printed card (anything else keeps the file): `,
+        );
+        if (norm(typed) === norm(c.custodian))
+          out.push({ card: c.card, receivedBy: c.custodian, printedVia: via });
+      }
+    } finally {
+      rl.close();
+    }
+    return out;
   }
 
   announce(e: RoomEvent): void {

@@ -6,6 +6,7 @@ import {
   ceremonyRunCommand,
   ceremonyValidateCommand,
 } from './ceremony';
+import { ceremonyCardsCommand } from './cards';
 import { attestKeyCommand, attestMarvellCommand, attestYubiHsmCommand } from './attest';
 import { verifyAuditCommand, verifyManifestCommand, verifyReportCommand } from './audit';
 import { configCheckCommand } from './config';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ceremonyRunCommand,
   ceremonyRehearseCommand,
   ceremonyDrillCommand,
+  ceremonyCardsCommand,
   demoCommand,
   verifyAuditCommand,
   verifyReportCommand,

@@ -37,6 +37,23 @@ export interface RoomEvent {
   message: string;
 }
 
+/** A share card still in the run directory at the end of a run. */
+export interface CardHandOver {
+  /** Relative to the run directory. */
+  card: string;
+  path: string;
+  custodian: string;
+  sha256: string;
+}
+
+/** A custodian confirmed they hold their printed card: its file may now be destroyed. */
+export interface CardReceipt {
+  card: string;
+  receivedBy: string;
+  /** How it was printed: 'lp', 'print dialog', or what the room did. */
+  printedVia: string;
+}
+
 export interface CeremonyRoom {
   /** The next share for the request, or null when no further custodian can present one. */
   nextShare(request: ShareRequest): Promise<PresentedShare | null>;
@@ -51,4 +68,10 @@ export interface CeremonyRoom {
   /** As a card is printed: the officer's own passphrase to seal their share, or null for none. */
   choosePassphrase?(request: { secretId: string; custodian: string }): Promise<string | null>;
   announce(event: RoomEvent): void;
+  /**
+   * At the end of the run, unless the script says keep_cards: true: print each card still in
+   * the run directory, ask its custodian to confirm receipt, and return the confirmed ones (the
+   * run destroys those files). A room without this, or a card not confirmed, stops the run.
+   */
+  handOverCards?(cards: CardHandOver[]): Promise<CardReceipt[]>;
 }
