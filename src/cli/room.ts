@@ -15,6 +15,7 @@ import type {
 } from '../main/ceremony/run/room';
 import { readPin } from '../main/hsm/pin';
 import { parsePinSource } from '../main/hsm/uri';
+import { Secret } from '../shared/secret';
 import { UsageError } from './errors';
 import { findLp, printWithLp } from './print-card';
 
@@ -48,17 +49,13 @@ export class CliRoom implements CeremonyRoom {
       this.passphrases.set(norm(name), source);
   }
 
-  private passphraseFor(custodian: string): () => Promise<string> {
+  /** The passphrase as a Secret: the engine disposes it once the share is sealed or opened. */
+  private passphraseFor(custodian: string): () => Promise<Secret> {
     return async () => {
       const source = this.passphrases.get(norm(custodian));
-      const bytes = await readPin(source ? parsePinSource(source) : undefined, {
+      return readPin(source ? parsePinSource(source) : undefined, {
         prompt: `Passphrase for ${custodian}'s share: `,
       });
-      try {
-        return new TextDecoder().decode(bytes);
-      } finally {
-        bytes.fill(0);
-      }
     };
   }
 
@@ -93,7 +90,11 @@ export class CliRoom implements CeremonyRoom {
       }
       header?.share.fill(0);
       this.tried.add(key);
-      return { text, presentedBy: name, passphrase: this.passphraseFor(header?.custodian ?? name) };
+      return {
+        text: Secret.fromText(text),
+        presentedBy: name,
+        passphrase: this.passphraseFor(header?.custodian ?? name),
+      };
     }
     if (!this.o.interactive) return null;
     const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -117,14 +118,14 @@ export class CliRoom implements CeremonyRoom {
       } catch {
         /* the engine reports what is wrong with it */
       }
-      return { text, passphrase: this.passphraseFor(custodian) };
+      return { text: Secret.fromText(text), passphrase: this.passphraseFor(custodian) };
     } finally {
       rl.close();
     }
   }
 
   /** --passphrase NAME=SOURCE seals NAME's card as it is printed; at a terminal, the officer chooses. */
-  async choosePassphrase(req: { secretId: string; custodian: string }): Promise<string | null> {
+  async choosePassphrase(req: { secretId: string; custodian: string }): Promise<Secret | null> {
     const source = this.passphrases.get(norm(req.custodian));
     if (!source && !this.o.interactive) return null;
     if (!source) {
