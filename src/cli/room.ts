@@ -1,10 +1,12 @@
 // The room as the command line sees it: shares from --share NAME=FILE (or typed at a terminal),
 // passphrases from --passphrase NAME=env:VAR|file:PATH (or a hidden prompt), witness sign-off
 // from --witness NAME (or typed at a terminal). Every share is still checked by the engine.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
-import { parseShareText } from '../main/ceremony/quorum/index';
+import { MAX_SHARE_TEXT, parseShareText } from '../main/ceremony/quorum/index';
 import type {
+  CardHandOver,
+  CardReceipt,
   CeremonyRoom,
   IssuedShare,
   PresentedShare,
@@ -13,7 +15,9 @@ import type {
 } from '../main/ceremony/run/room';
 import { readPin } from '../main/hsm/pin';
 import { parsePinSource } from '../main/hsm/uri';
+import { Secret } from '../shared/secret';
 import { UsageError } from './errors';
+import { findLp, printWithLp } from './print-card';
 
 export interface CliRoomOptions {
   shares: string[];
@@ -45,17 +49,13 @@ export class CliRoom implements CeremonyRoom {
       this.passphrases.set(norm(name), source);
   }
 
-  private passphraseFor(custodian: string): () => Promise<string> {
+  /** The passphrase as a Secret: the engine disposes it once the share is sealed or opened. */
+  private passphraseFor(custodian: string): () => Promise<Secret> {
     return async () => {
       const source = this.passphrases.get(norm(custodian));
-      const bytes = await readPin(source ? parsePinSource(source) : undefined, {
+      return readPin(source ? parsePinSource(source) : undefined, {
         prompt: `Passphrase for ${custodian}'s share: `,
       });
-      try {
-        return new TextDecoder().decode(bytes);
-      } finally {
-        bytes.fill(0);
-      }
     };
   }
 
@@ -65,8 +65,16 @@ export class CliRoom implements CeremonyRoom {
       if (this.tried.has(key) || req.presented.some((p) => norm(p) === norm(name))) continue;
       let text: string;
       try {
+        // Sized before it is read: a photo or a log given by mistake is refused unread.
+        const size = statSync(file).size;
+        if (size > 4 * MAX_SHARE_TEXT) {
+          throw new UsageError(
+            `The share file ${file} given for ${name} is ${size} bytes, far more than a share card's text: it is not a share.`,
+          );
+        }
         text = readFileSync(file, 'utf8');
-      } catch {
+      } catch (e) {
+        if (e instanceof UsageError) throw e;
         throw new UsageError(`Cannot read the share file ${file} given for ${name}.`);
       }
       // A card for another secret of this ceremony is skipped, not refused: officers hold several.
@@ -82,7 +90,11 @@ export class CliRoom implements CeremonyRoom {
       }
       header?.share.fill(0);
       this.tried.add(key);
-      return { text, presentedBy: name, passphrase: this.passphraseFor(header?.custodian ?? name) };
+      return {
+        text: Secret.fromText(text),
+        presentedBy: name,
+        passphrase: this.passphraseFor(header?.custodian ?? name),
+      };
     }
     if (!this.o.interactive) return null;
     const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -106,14 +118,14 @@ export class CliRoom implements CeremonyRoom {
       } catch {
         /* the engine reports what is wrong with it */
       }
-      return { text, passphrase: this.passphraseFor(custodian) };
+      return { text: Secret.fromText(text), passphrase: this.passphraseFor(custodian) };
     } finally {
       rl.close();
     }
   }
 
   /** --passphrase NAME=SOURCE seals NAME's card as it is printed; at a terminal, the officer chooses. */
-  async choosePassphrase(req: { secretId: string; custodian: string }): Promise<string | null> {
+  async choosePassphrase(req: { secretId: string; custodian: string }): Promise<Secret | null> {
     const source = this.passphrases.get(norm(req.custodian));
     if (!source && !this.o.interactive) return null;
     if (!source) {
@@ -156,6 +168,41 @@ export class CliRoom implements CeremonyRoom {
 
   async sharesIssued(shares: IssuedShare[]): Promise<void> {
     for (const s of shares) this.o.note(`Share card for ${s.custodian}: ${s.card}`);
+  }
+
+  /**
+   * At a terminal: each card goes to lp (when this machine has it) and its officer types their
+   * name to confirm they hold it. Headless runs confirm nothing: the run stops and says to use
+   * `ceremony cards print|destroy`.
+   */
+  async handOverCards(cards: CardHandOver[]): Promise<CardReceipt[]> {
+    if (!this.o.interactive) return [];
+    const lp = findLp();
+    if (!lp) this.o.note('This machine has no lp (CUPS): print each card from another machine.');
+    const out: CardReceipt[] = [];
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      for (const c of cards) {
+        let via = 'printed elsewhere (no lp here)';
+        if (lp) {
+          try {
+            this.o.note(`Printing ${c.custodian}'s card: ${await printWithLp(lp, c.path)}`);
+            via = 'lp';
+          } catch (e) {
+            this.o.note(`lp could not print ${c.card}: ${(e as Error).message}`);
+            continue;
+          }
+        }
+        const typed = await rl.question(
+          `${c.custodian}: type your name to confirm you hold your printed card (anything else keeps the file): `,
+        );
+        if (norm(typed) === norm(c.custodian))
+          out.push({ card: c.card, receivedBy: c.custodian, printedVia: via });
+      }
+    } finally {
+      rl.close();
+    }
+    return out;
   }
 
   announce(e: RoomEvent): void {

@@ -190,6 +190,8 @@ export const reportVerification = z.object({
       present: z.boolean(),
       subFilter: z.string().nullable(),
       byteRange: z.array(z.number()).nullable(),
+      count: z.int(),
+      unsignedTrailingBytes: z.int(),
       wholeDocument: z.boolean(),
       digestMatches: z.boolean(),
       signatureValid: z.boolean(),

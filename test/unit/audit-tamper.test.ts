@@ -80,7 +80,7 @@ describe('verifyLedger on an honest ledger', () => {
     const out = await readLinesFromFile(
       join(dir, 'audit.jsonl'),
       (b, s, e) => void seen.push(b.toString('utf8', s, e)),
-      7,
+      { chunkSize: 7 },
     );
     expect(seen).toEqual(honest);
     expect(out.tail).toBeNull();

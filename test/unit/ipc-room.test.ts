@@ -17,6 +17,7 @@ import { registerContract } from '../../src/main/ipc/register';
 import type { IpcMainLike } from '../../src/main/ipc/register';
 import { RunManager } from '../../src/main/service/run-manager';
 import type { InvokeEventLike } from '../../src/main/ipc/sender';
+import { Secret } from '../../src/shared/secret';
 
 /** Collects events as the window would receive them (after the contract strips them). */
 function recorder() {
@@ -95,7 +96,11 @@ describe('IpcRoom through RunManager', () => {
       runs.answer(ask.requestId, { ask: 'share', share: { text: 'J5GF', presentedBy: 'Alice' } }),
     ).toEqual({ accepted: true });
     await runs.settled(runId);
-    expect(got).toMatchObject({ text: 'J5GF', presentedBy: 'Alice' });
+    // The engine receives the share as a Secret, never as the renderer's string.
+    expect(got).toMatchObject({ presentedBy: 'Alice' });
+    const presented = got as { text: unknown };
+    expect(presented.text).toBeInstanceOf(Secret);
+    expect((presented.text as Secret).unsafeText()).toBe('J5GF');
     expect(rec.of('runRequestClosed')).toEqual([
       { runId, requestId: ask.requestId, reason: 'answered' },
     ]);
@@ -135,7 +140,8 @@ describe('IpcRoom through RunManager', () => {
     runs.answer(unseal2.requestId, { ask: 'passphrase', passphrase: null });
     runs.answer((await rec.next('runShareNeeded', 2)).requestId, { ask: 'share', share: null });
     await runs.settled(runId);
-    expect(seen).toEqual(['horse', null]);
+    expect((seen[0] as Secret).unsafeText()).toBe('horse');
+    expect(seen[1]).toBeNull();
     expect(JSON.stringify(rec.sent)).not.toContain('horse');
   });
 
@@ -174,7 +180,8 @@ describe('IpcRoom through RunManager', () => {
     expect(seal).toMatchObject({ reason: 'seal', secretId: 'token-pins', custodian: 'Alice' });
     runs.answer(seal.requestId, { ask: 'passphrase', passphrase: 'pw-of-alice' });
     await runs.settled(runId);
-    expect(seen).toEqual([{ name: 'Wendy' }, null, 'pw-of-alice']);
+    expect(seen.slice(0, 2)).toEqual([{ name: 'Wendy' }, null]);
+    expect((seen[2] as Secret).unsafeText()).toBe('pw-of-alice');
   });
 
   it('refuses answers of the wrong kind, to unknown ids, and twice to the same id', async () => {
@@ -410,7 +417,12 @@ describe('a ceremony over the registered IPC channels', () => {
           ledger: { path: `${dir}/audit.jsonl`, records: 9, head: 'h', headWords: 'w' },
           keys: [
             {
-              label: share!.text === 'J5GF-1' && witness?.name === 'Wendy' ? 'root' : 'wrong',
+              label:
+                share!.text instanceof Secret &&
+                share!.text.unsafeText() === 'J5GF-1' &&
+                witness?.name === 'Wendy'
+                  ? 'root'
+                  : 'wrong',
               type: 'ec-p384',
               spkiSha256: null,
             },

@@ -6,6 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { NO_PIN_SOURCE, readPin } from '../../src/main/hsm/pin';
 import type { PinTerminal } from '../../src/main/hsm/pin';
 import { ErrorCode, OlocusError } from '../../src/shared/errors';
+import type { Secret } from '../../src/shared/secret';
 
 const dir = mkdtempSync(join(tmpdir(), 'olocus-pin-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,7 +18,7 @@ function pinFile(name: string, content: string | Buffer, mode = 0o600): string {
   return path;
 }
 
-const text = (pin: Uint8Array) => Buffer.from(pin).toString('utf8');
+const text = (pin: Secret) => pin.unsafeText();
 
 async function failure(p: Promise<unknown>): Promise<OlocusError> {
   const e = await p.then(
@@ -63,8 +64,8 @@ describe('pin-source=file:', () => {
 
   it('returns a standalone array, not a view into a shared buffer pool', async () => {
     const pin = await readPin({ kind: 'file', path: pinFile('own', '1234\n') });
-    expect(pin.byteOffset).toBe(0);
-    expect(pin.buffer.byteLength).toBe(4);
+    expect(pin.use((b) => [b.byteOffset, b.buffer.byteLength])).toEqual([0, 4]);
+    expect(String(pin)).toBe('[secret]');
   });
 
   it('refuses an empty file, or one holding only the newline', async () => {
@@ -117,7 +118,7 @@ describe('pin-source=env:', () => {
     process.env[NAME] = '987654';
     const pin = await readPin({ kind: 'env', name: NAME });
     expect(text(pin)).toBe('987654');
-    expect(pin.buffer.byteLength).toBe(6);
+    expect(pin.use((b) => b.buffer.byteLength)).toBe(6);
   });
 
   it('names an unset or empty variable, never a value', async () => {

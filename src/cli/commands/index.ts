@@ -6,6 +6,7 @@ import {
   ceremonyRunCommand,
   ceremonyValidateCommand,
 } from './ceremony';
+import { ceremonyCardsCommand } from './cards';
 import { attestKeyCommand, attestMarvellCommand, attestYubiHsmCommand } from './attest';
 import { verifyAuditCommand, verifyManifestCommand, verifyReportCommand } from './audit';
 import { auditQueryCommand } from './audit-query';
@@ -33,6 +34,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ceremonyRunCommand,
   ceremonyRehearseCommand,
   ceremonyDrillCommand,
+  ceremonyCardsCommand,
   demoCommand,
   verifyAuditCommand,
   auditQueryCommand,

@@ -29,6 +29,10 @@ export const LEDGER_EVENT_TYPES = [
   'attestation.verdict',
   'witness.signed',
   'report.signer',
+  // Share cards printed, handed over and destroyed, or kept (ceremony/cards/).
+  'card.printed',
+  'card.destroyed',
+  'cards.kept',
   // A key transfer (transfer/), in a ceremony or in a standalone transfer ledger.
   'transfer.started',
   'transfer.finished',

@@ -4,99 +4,117 @@ import { open } from 'node:fs/promises';
 
 export type LineSink = (buf: Buffer, start: number, end: number) => void;
 
+/**
+ * No record this product writes comes near this (the largest, a transfer with certificates and
+ * attestation, is tens of kilobytes); a longer line is not a record, and reading it whole would
+ * let a hostile file decide how much memory a verifier takes.
+ */
+export const MAX_LINE_BYTES = 4 << 20;
+
 export interface ReadOutcome {
   /** Bytes after the last newline: a line that was never finished. */
   tail: Buffer | null;
   /** Offset of the first byte not covered by a complete line. */
   completeBytes: number;
   totalBytes: number;
+  /**
+   * A line longer than the cap: reading stopped at its start (completeBytes), or, when the
+   * caller asked to skip such lines, the number skipped.
+   */
+  overlong?: { offset: number; skipped: number };
 }
 
-/** Splits `buf` into lines; returns where the unfinished remainder starts. */
-function drain(buf: Buffer, sink: LineSink): number {
+export interface LineReadOptions {
+  chunkSize?: number;
+  maxLineBytes?: number;
+  /** Skip an overlong line (up to its newline) instead of stopping there. */
+  skipOverlong?: boolean;
+}
+
+/** Splits `buf` into lines; returns where the unfinished remainder starts, or an overlong line. */
+function drain(buf: Buffer, sink: LineSink, max: number): { rest: number; overlong: boolean } {
   let pos = 0;
   for (;;) {
     const nl = buf.indexOf(10, pos);
-    if (nl < 0) return pos;
+    if (nl < 0) return { rest: pos, overlong: buf.length - pos > max };
+    if (nl - pos > max) return { rest: pos, overlong: true };
     sink(buf, pos, nl);
     pos = nl + 1;
   }
 }
 
-export function readLinesFromBuffer(bytes: Buffer, sink: LineSink): ReadOutcome {
-  const rest = drain(bytes, sink);
+export function readLinesFromBuffer(
+  bytes: Buffer,
+  sink: LineSink,
+  maxLineBytes = MAX_LINE_BYTES,
+): ReadOutcome {
+  const { rest, overlong } = drain(bytes, sink, maxLineBytes);
   return {
-    tail: rest < bytes.length ? bytes.subarray(rest) : null,
+    tail: !overlong && rest < bytes.length ? bytes.subarray(rest) : null,
     completeBytes: rest,
     totalBytes: bytes.length,
+    ...(overlong ? { overlong: { offset: rest, skipped: 0 } } : {}),
   };
 }
 
 export async function readLinesFromFile(
   path: string,
   sink: LineSink,
-  chunkSize = 4 << 20,
-  /**
-   * A line longer than this is handed to the sink cut at the buffer's end (the checker then
-   * refuses it by its length) and its remaining bytes are skipped, not held: memory stays at
-   * one buffer for a 100 MB line with no newline. Without it, the buffer grows to hold any line.
-   */
-  maxLineBytes?: number,
+  options: LineReadOptions = {},
 ): Promise<ReadOutcome> {
+  const max = options.maxLineBytes ?? MAX_LINE_BYTES;
   const fh = await open(path, 'r');
   try {
-    let buf = Buffer.allocUnsafe(chunkSize);
+    let buf = Buffer.allocUnsafe(Math.min(options.chunkSize ?? 4 << 20, max + 1));
     let filled = 0;
     let consumed = 0; // file offset of buf[0]
-    let skipping = false; // inside an oversized line already handed over
+    let skipped = 0;
+    let skipping = false; // inside an overlong line being skipped: drop bytes up to its newline
     for (;;) {
       if (filled === buf.length) {
-        if (maxLineBytes !== undefined && filled > maxLineBytes) {
-          if (!skipping) sink(buf, 0, filled);
-          skipping = true;
-          consumed += filled;
-          filled = 0;
-        } else {
-          // One line longer than the buffer: grow rather than split it.
-          const bigger = Buffer.allocUnsafe(buf.length * 2);
-          buf.copy(bigger, 0, 0, filled);
-          buf = bigger;
-        }
+        // One line longer than the buffer: grow rather than split it, up to the cap.
+        const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, max + 1));
+        buf.copy(bigger, 0, 0, filled);
+        buf = bigger;
       }
       const { bytesRead } = await fh.read(buf, filled, buf.length - filled, consumed + filled);
-      if (bytesRead === 0) {
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+      let start = 0;
+      for (;;) {
         if (skipping) {
-          // The oversized line ran to the end of the file: already refused, nothing to keep.
-          return { tail: null, completeBytes: consumed + filled, totalBytes: consumed + filled };
+          const nl = buf.subarray(0, filled).indexOf(10, start);
+          if (nl < 0) {
+            start = filled;
+            break;
+          }
+          skipping = false;
+          start = nl + 1;
         }
-        if (maxLineBytes !== undefined && filled > maxLineBytes) {
-          // Longer than any record: not a write cut short by a crash, so not a torn tail.
-          sink(buf, 0, filled);
-          return { tail: null, completeBytes: consumed + filled, totalBytes: consumed + filled };
+        const { rest, overlong } = drain(buf.subarray(start, filled), sink, max);
+        start += rest;
+        if (!overlong) break;
+        if (!options.skipOverlong) {
+          return {
+            tail: null,
+            completeBytes: consumed + start,
+            totalBytes: (await fh.stat()).size,
+            overlong: { offset: consumed + start, skipped: 0 },
+          };
         }
-        return {
-          tail: filled > 0 ? Buffer.from(buf.subarray(0, filled)) : null,
-          completeBytes: consumed,
-          totalBytes: consumed + filled,
-        };
+        skipped++;
+        skipping = true;
       }
-      let view = buf.subarray(0, filled + bytesRead);
-      if (skipping) {
-        const nl = view.indexOf(10, filled);
-        if (nl < 0) {
-          filled = view.length;
-          continue;
-        }
-        skipping = false;
-        buf.copyWithin(0, nl + 1, view.length);
-        consumed += nl + 1;
-        view = buf.subarray(0, view.length - nl - 1);
-      }
-      const rest = drain(view, sink);
-      buf.copyWithin(0, rest, view.length);
-      filled = view.length - rest;
-      consumed += rest;
+      buf.copyWithin(0, start, filled);
+      consumed += start;
+      filled -= start;
     }
+    return {
+      tail: filled > 0 && !skipping ? Buffer.from(buf.subarray(0, filled)) : null,
+      completeBytes: consumed,
+      totalBytes: consumed + filled,
+      ...(skipped > 0 ? { overlong: { offset: consumed, skipped } } : {}),
+    };
   } finally {
     await fh.close();
   }

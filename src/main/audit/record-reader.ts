@@ -1,7 +1,7 @@
 // The one reader of ledger records, for every reader that is not the verifier (the verifier,
 // verify.ts with chain-checker.ts, judges bytes; these read what the records say). A damaged
 // line is the caller's to count, skip or stop at, never a throw: reading is not judging.
-import { readFile } from 'node:fs/promises';
+import { readLinesFromFile } from './line-reader';
 import type { LedgerRecord } from './types';
 
 /** A record's header: everything but its data and the previous record's hash. */
@@ -64,19 +64,25 @@ function asRecord(line: string): LedgerRecord | null {
   return null;
 }
 
-/** Every readable record of the file, in file order. */
+/**
+ * Every readable record of the file, in file order. Read line by line: a line longer than any
+ * record (line-reader's cap) is counted unreadable and skipped without being held in memory.
+ */
 export async function readLedgerRecords(path: string): Promise<ReadLedger> {
-  const text = await readFile(path, 'utf8');
-  const lines = text.split('\n');
-  // The piece after the last newline is a line never finished (a crash mid-append), or ''.
-  const torn = lines.pop() ?? '';
   const records: LedgerRecord[] = [];
-  let unreadableLines = torn === '' ? 0 : 1;
-  for (const line of lines) {
-    const r = line ? asRecord(line) : null;
-    if (r) records.push(r);
-    else unreadableLines++;
-  }
+  let unreadableLines = 0;
+  const read = await readLinesFromFile(
+    path,
+    (buf, start, end) => {
+      const r = end > start ? asRecord(buf.toString('utf8', start, end)) : null;
+      if (r) records.push(r);
+      else unreadableLines++;
+    },
+    { skipOverlong: true },
+  );
+  // A line never finished (a crash mid-append) and overlong lines are unreadable too.
+  if (read.tail) unreadableLines++;
+  unreadableLines += read.overlong?.skipped ?? 0;
   return { records, unreadableLines };
 }
 

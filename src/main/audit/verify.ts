@@ -2,8 +2,13 @@
 // only an unreadable input (no such file) throws.
 import { stat } from 'node:fs/promises';
 import { ErrorCode, OlocusError } from '../../shared/errors';
-import { ChainChecker, MAX_LINE_BYTES, short, type BadRecord } from './chain-checker';
-import { readLinesFromBuffer, readLinesFromFile, type ReadOutcome } from './line-reader';
+import { ChainChecker, short, type BadRecord } from './chain-checker';
+import {
+  MAX_LINE_BYTES,
+  readLinesFromBuffer,
+  readLinesFromFile,
+  type ReadOutcome,
+} from './line-reader';
 import { toPgpWords } from './pgp-words';
 import type { AuditKeyInfo, LedgerRecord } from './types';
 
@@ -60,6 +65,14 @@ export interface VerifyResult {
 
 function summarise(checker: ChainChecker, read: ReadOutcome, opts: VerifyOptions): VerifyResult {
   let bad = checker.finish();
+  if (!bad && read.overlong) {
+    bad = {
+      seq: checker.records,
+      line: checker.lines + 1,
+      reason: 'malformed',
+      message: `Line ${checker.lines + 1} (at byte ${read.overlong.offset}) is longer than ${MAX_LINE_BYTES} bytes without a line break: no record is that long, so it is not a ledger record and was not read; records 0..${checker.records - 1} before it verify.`,
+    };
+  }
   let tornTail: TornTail | undefined;
   if (read.tail) {
     tornTail = {
@@ -165,6 +178,6 @@ export async function verifyLedgerFile(
       if (checker.records !== before) onRecord(checker.last!);
     };
   }
-  const read = await readLinesFromFile(path, sink, undefined, MAX_LINE_BYTES);
+  const read = await readLinesFromFile(path, sink);
   return summarise(checker, read, opts);
 }

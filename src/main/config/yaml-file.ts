@@ -1,8 +1,8 @@
 // A YAML file checked against a zod schema, with every problem located by line and column:
 // the machinery behind hsm-config.yaml and ceremony scripts alike.
 
-import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument } from 'yaml';
+import { open } from 'node:fs/promises';
+import { LineCounter, isMap, isPair, isSeq, parseDocument } from 'yaml';
 import type { YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { ErrorCode, OlocusError } from '../../shared/errors';
@@ -14,6 +14,38 @@ import { translateZodIssue } from './zod-issues';
 
 // Far more than any honest file needs; bounds "billion laughs" alias expansion.
 const MAX_ALIAS_COUNT = 100;
+/** A script or config is a few kilobytes; the cap keeps a hostile file from costing time or memory. */
+export const MAX_YAML_BYTES = 1 << 20;
+/** The deepest an honest script nests is about 6 levels; deeper is refused before any walk. */
+export const MAX_YAML_DEPTH = 32;
+
+/** The deepest map/sequence nesting of the tree, counted without recursion. */
+function nestingDepth(root: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (isPair(node)) {
+      stack.push([node.key, depth], [node.value, depth]);
+    } else if (isMap(node) || isSeq(node)) {
+      deepest = Math.max(deepest, depth);
+      if (deepest > limit) return deepest;
+      for (const item of node.items) stack.push([item, depth + 1]);
+    }
+  }
+  return deepest;
+}
+
+function tooLarge(sourceName: string, bytes: number): ConfigError {
+  return new ConfigError(sourceName, [
+    {
+      path: '',
+      line: 1,
+      col: 1,
+      message: `the file is ${bytes} bytes, more than the ${MAX_YAML_BYTES} bytes a script or configuration may have; it was not read`,
+    },
+  ]);
+}
 
 // yaml's own wording, except where it addresses the programmer rather than the file's author.
 function yamlErrorText(e: YAMLError): string {
@@ -48,10 +80,25 @@ export function parseYamlFile<S extends z.ZodType>(
   schema: S,
   check?: (value: z.output<S>, map: SourceMap) => ConfigIssue[],
 ): ParsedYamlFile<z.output<S>> {
+  const size = Buffer.byteLength(text, 'utf8');
+  if (size > MAX_YAML_BYTES) throw tooLarge(sourceName, size);
   const lineCounter = new LineCounter();
   // Duplicate keys are found by structuralIssues, which can say where the first one was.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const map: SourceMap = { doc, lineCounter };
+
+  // yaml catches its own stack overflow on very deep input and reports it as a syntax error.
+  const overflow = doc.errors.some((e) => /call stack/i.test(e.message));
+  if (overflow || nestingDepth(doc.contents, MAX_YAML_DEPTH) > MAX_YAML_DEPTH) {
+    throw new ConfigError(sourceName, [
+      {
+        path: '',
+        line: 1,
+        col: 1,
+        message: `the file nests lists and sections more than ${MAX_YAML_DEPTH} levels deep; no script or configuration does`,
+      },
+    ]);
+  }
 
   if (doc.errors.length > 0) {
     // After a syntax error the tree is a guess; schema messages about it would mislead.
@@ -91,12 +138,40 @@ export function parseYamlFile<S extends z.ZodType>(
   return { value: parsed.data, map };
 }
 
-/** Reads a text file; one that cannot be read is INVALID_INPUT naming the path. */
-export async function readTextFile(path: string): Promise<string> {
+/**
+ * Reads a text file of at most `maxBytes`; one that cannot be read is INVALID_INPUT naming the
+ * path. The size is checked on the open descriptor before anything is read, and the read stops
+ * at the cap, so a file that grows meanwhile still costs no more than the cap.
+ */
+export async function readTextFile(path: string, maxBytes = MAX_YAML_BYTES): Promise<string> {
+  let fh;
   try {
-    return await readFile(path, 'utf8');
+    fh = await open(path, 'r');
   } catch (e) {
     const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e);
     throw new OlocusError(ErrorCode.INVALID_INPUT, `Cannot read ${path}: ${reason}.`, { cause: e });
+  }
+  try {
+    const info = await fh.stat();
+    if (!info.isFile()) {
+      throw new OlocusError(ErrorCode.INVALID_INPUT, `Cannot read ${path}: not a regular file.`);
+    }
+    if (info.size > maxBytes) throw tooLarge(path, info.size);
+    const buf = Buffer.alloc(maxBytes + 1);
+    let filled = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, filled, buf.length - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+      if (filled > maxBytes) throw tooLarge(path, filled);
+    }
+    return buf.toString('utf8', 0, filled);
+  } catch (e) {
+    if (e instanceof OlocusError) throw e;
+    throw new OlocusError(ErrorCode.INVALID_INPUT, `Cannot read ${path}: ${String(e)}.`, {
+      cause: e,
+    });
+  } finally {
+    await fh.close();
   }
 }

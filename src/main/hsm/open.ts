@@ -2,6 +2,7 @@
 // PIN. A URI that could match more than one thing is an error, never a guess.
 import { realpathSync } from 'node:fs';
 import { ErrorCode, OlocusError } from '../../shared/errors';
+import type { Secret } from '../../shared/secret';
 import { readPin } from './pin';
 import type { ReadPinOptions } from './pin';
 import { libraryModuleName, listRegisteredModules } from './p11kit';
@@ -21,7 +22,7 @@ export type LoginMode = 'auto' | 'always' | 'never';
 export interface OpenPkcs11Options {
   /** auto (default): log in when the URI has pin-source; always: also prompt; never. */
   login?: LoginMode;
-  readPin?: (source: PinSource | undefined, options: ReadPinOptions) => Promise<Uint8Array>;
+  readPin?: (source: PinSource | undefined, options: ReadPinOptions) => Promise<Secret>;
   onWarning?: (message: string) => void;
   /** The modules a URI without module-path may use; default p11-kit registrations. */
   modules?: () => Promise<RegisteredModule[]>;
@@ -301,6 +302,10 @@ export async function loginFromUri(
     prompt: `PIN for token "${info.label}": `,
     ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
   });
-  await provider.login(pin);
+  try {
+    await pin.use((bytes) => provider.login(bytes));
+  } finally {
+    pin.dispose();
+  }
   return true;
 }

@@ -1,9 +1,11 @@
 // Reading a PIN from where the URI's pin-source says, or from the officer at a terminal.
-// PINs travel as bytes so that callers can zero them; no message here ever contains one.
+// PINs travel as a Secret (shared/secret.ts): bytes the caller disposes, never a string, and no
+// message here ever contains one.
 import { readFile, stat } from 'node:fs/promises';
 import { emitKeypressEvents } from 'node:readline';
 import type { Key } from 'node:readline';
 import { ErrorCode, OlocusError } from '../../shared/errors';
+import { Secret } from '../../shared/secret';
 import type { PinSource } from './uri';
 
 /** The terminal to prompt on; stdin and stderr by default, so stdout stays clean for --json. */
@@ -31,16 +33,16 @@ const MAX_PIN_FILE_BYTES = 4096;
 
 const invalid = (message: string) => new OlocusError(ErrorCode.INVALID_INPUT, message);
 
-/** Reads the PIN; the result is a standalone Uint8Array the caller must zero after use. */
+/** Reads the PIN; the caller disposes the Secret after use (try/finally or `using`). */
 export async function readPin(
   source: PinSource | undefined,
   opts: ReadPinOptions = {},
-): Promise<Uint8Array> {
-  if (source?.kind === 'file') return readPinFile(source.path, opts);
-  if (source?.kind === 'env') return readPinEnv(source.name);
+): Promise<Secret> {
+  if (source?.kind === 'file') return Secret.adopt(await readPinFile(source.path, opts));
+  if (source?.kind === 'env') return Secret.adopt(readPinEnv(source.name));
   const tty = opts.tty ?? { input: process.stdin, output: process.stderr };
   if (!tty.input.isTTY || typeof tty.input.setRawMode !== 'function') throw invalid(NO_PIN_SOURCE);
-  return promptPin(tty, opts.prompt ?? 'PIN: ');
+  return Secret.adopt(await promptPin(tty, opts.prompt ?? 'PIN: '));
 }
 
 async function readPinFile(path: string, opts: ReadPinOptions): Promise<Uint8Array> {

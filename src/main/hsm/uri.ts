@@ -110,8 +110,25 @@ function invalid(message: string): OlocusError {
   return new OlocusError(ErrorCode.INVALID_INPUT, message);
 }
 
+/**
+ * Longer than any real URI (a module path, init args and a dozen labels fit in well under 1 KiB);
+ * the cap keeps a pasted or hostile string from costing time or filling error messages.
+ */
+export const MAX_PKCS11_URI_LENGTH = 4096;
+const MAX_NAME_IN_MESSAGE = 40;
+
+/** An attribute name as messages show it: never more than a line's worth. */
+function shownName(name: string): string {
+  return name.length > MAX_NAME_IN_MESSAGE ? `${name.slice(0, MAX_NAME_IN_MESSAGE)}…` : name;
+}
+
 /** Parses an RFC 7512 PKCS#11 URI such as `pkcs11:token=demo;object=root?module-path=/lib.so`. */
 export function parsePkcs11Uri(text: string): Pkcs11Uri {
+  if (text.length > MAX_PKCS11_URI_LENGTH) {
+    throw invalid(
+      `The PKCS#11 URI is ${text.length} characters long, more than the ${MAX_PKCS11_URI_LENGTH} any token address needs; it was not read.`,
+    );
+  }
   if (!/^pkcs11:/i.test(text)) {
     throw invalid('A PKCS#11 URI must start with "pkcs11:".');
   }
@@ -147,23 +164,23 @@ function readComponent(uri: Mutable<Pkcs11Uri>, component: Component, text: stri
     const name = attr.slice(0, eq);
     if (!VENDOR_NAME.test(name)) {
       throw invalid(
-        `The PKCS#11 URI attribute name "${name}" may contain only letters, digits, "-" and "_".`,
+        `The PKCS#11 URI attribute name "${shownName(name)}" may contain only letters, digits, "-" and "_".`,
       );
     }
     if (seen.has(name)) {
-      throw invalid(`The PKCS#11 URI attribute ${name} is given more than once.`);
+      throw invalid(`The PKCS#11 URI attribute ${shownName(name)} is given more than once.`);
     }
     seen.add(name);
     const spec = BY_NAME.get(name);
     if (spec !== undefined && spec.component !== component) {
       throw invalid(
-        `The PKCS#11 URI attribute ${name} belongs in the ${spec.component}` +
+        `The PKCS#11 URI attribute ${shownName(name)} belongs in the ${spec.component}` +
           (spec.component === 'query' ? ' (after "?").' : ' (before "?").'),
       );
     }
     if (spec === undefined && BY_NAME.has(name.toLowerCase())) {
       throw invalid(
-        `The PKCS#11 URI attribute ${name} must be written in lower case as ${name.toLowerCase()}.`,
+        `The PKCS#11 URI attribute ${shownName(name)} must be written in lower case as ${name.toLowerCase()}.`,
       );
     }
     const bytes = percentDecode(attr.slice(eq + 1), name, component);
@@ -216,7 +233,7 @@ function percentDecode(raw: string, name: string, component: Component): Uint8Ar
       const hex = raw.slice(i + 1, i + 3);
       if (!/^[0-9A-Fa-f]{2}$/.test(hex)) {
         throw invalid(
-          `The PKCS#11 URI attribute ${name} has a "%" not followed by two hexadecimal digits.`,
+          `The PKCS#11 URI attribute ${shownName(name)} has a "%" not followed by two hexadecimal digits.`,
         );
       }
       bytes.push(parseInt(hex, 16));
@@ -227,7 +244,7 @@ function percentDecode(raw: string, name: string, component: Component): Uint8Ar
       // Only the offending character is named; the value itself may be secret.
       const char = String.fromCodePoint(raw.codePointAt(i) ?? 0);
       throw invalid(
-        `The PKCS#11 URI attribute ${name} contains ${describeChar(char)}, which must be percent-encoded.`,
+        `The PKCS#11 URI attribute ${shownName(name)} contains ${describeChar(char)}, which must be percent-encoded.`,
       );
     }
   }
@@ -245,7 +262,9 @@ function decodeUtf8(bytes: Uint8Array, name: string): string {
   try {
     return utf8Decoder.decode(bytes);
   } catch {
-    throw invalid(`The PKCS#11 URI attribute ${name} is not valid UTF-8 once percent-decoded.`);
+    throw invalid(
+      `The PKCS#11 URI attribute ${shownName(name)} is not valid UTF-8 once percent-decoded.`,
+    );
   }
 }
 

@@ -8,6 +8,7 @@ import { openInRunDir } from './open-path';
 import type { FileOpener } from './open-path';
 import type { Handlers } from './register';
 import type { RunManager } from '../service/run-manager';
+import { Secret } from '../../shared/secret';
 
 /** The service methods the wizard uses; tests pass a fake with the same shape. */
 export type ServiceApi = Pick<
@@ -115,10 +116,31 @@ export function createHandlers(
     runStatus: async (r) => runs.status(r.runId),
     cancelRun: async (r) => runs.cancel(r.runId),
 
-    presentShare: async (r) => runs.answer(r.requestId, { ask: 'share', share: r.share }),
+    // Secrets leave the IPC payload's strings here: the engine sees only Secrets, which it
+    // disposes once read; an answer nobody waited for disposes its own at once.
+    presentShare: async (r) => {
+      const text = r.share ? Secret.fromText(r.share.text) : null;
+      try {
+        return runs.answer(r.requestId, {
+          ask: 'share',
+          share: r.share && text ? { presentedBy: r.share.presentedBy, text } : null,
+        });
+      } catch (e) {
+        text?.dispose();
+        throw e;
+      }
+    },
     signOff: async (r) => runs.answer(r.requestId, { ask: 'witness', name: r.name }),
-    givePassphrase: async (r) =>
-      runs.answer(r.requestId, { ask: 'passphrase', passphrase: r.passphrase }),
+    givePassphrase: async (r) => {
+      const passphrase =
+        r.passphrase === null ? null : Secret.fromText(r.passphrase.normalize('NFC'));
+      try {
+        return runs.answer(r.requestId, { ask: 'passphrase', passphrase });
+      } catch (e) {
+        passphrase?.dispose();
+        throw e;
+      }
+    },
 
     appInfo: () => service.appInfo(),
     recentRuns: async (r) => {

@@ -16,13 +16,18 @@ import type {
   RoomEvent,
   ShareRequest,
 } from '../ceremony/run/room';
+import { Secret } from '../../shared/secret';
 import type { EmitEvent } from './emit-event';
 
 /** What the renderer answered, as the handlers pass it on (already schema-checked). */
 export type Answer =
-  | { ask: 'share'; share: { text: string; presentedBy?: string | undefined } | null }
+  | { ask: 'share'; share: { text: string | Secret; presentedBy?: string | undefined } | null }
   | { ask: 'witness'; name: string | null }
-  | { ask: 'passphrase'; passphrase: string | null };
+  | { ask: 'passphrase'; passphrase: string | Secret | null };
+
+/** Text that arrived as a string becomes a Secret here, the first step inside main. */
+const asSecret = (v: string | Secret): Secret =>
+  typeof v === 'string' ? Secret.fromText(v.normalize('NFC')) : v;
 type Ask = Answer['ask'];
 type AnswerOf<A extends Ask> = Extract<Answer, { ask: A }>;
 
@@ -147,7 +152,7 @@ export class IpcRoom implements CeremonyRoom {
     if (!share) return null;
     const presentedBy = share.presentedBy;
     return {
-      text: share.text,
+      text: asSecret(share.text),
       ...(presentedBy !== undefined ? { presentedBy } : {}),
       // Asked only if the share turns out to be sealed; a refusal here refuses this share.
       passphrase: async () => {
@@ -164,7 +169,7 @@ export class IpcRoom implements CeremonyRoom {
             'This share is sealed with a passphrase and none was typed; it was not accepted.',
           );
         }
-        return passphrase;
+        return asSecret(passphrase);
       },
     };
   }
@@ -186,7 +191,7 @@ export class IpcRoom implements CeremonyRoom {
     return name === null ? null : { name };
   }
 
-  async choosePassphrase(request: { secretId: string; custodian: string }): Promise<string | null> {
+  async choosePassphrase(request: { secretId: string; custodian: string }): Promise<Secret | null> {
     const { passphrase } = await this.ask({
       ask: 'passphrase',
       requestId: randomUUID(),
@@ -194,7 +199,7 @@ export class IpcRoom implements CeremonyRoom {
       secretId: request.secretId,
       custodian: request.custodian,
     });
-    return passphrase;
+    return passphrase === null ? null : asSecret(passphrase);
   }
 
   async sharesIssued(shares: IssuedShare[]): Promise<void> {

@@ -77,6 +77,21 @@ export function toShareText(envelope: ShareEnvelope): string {
     .join('\n');
 }
 
+/**
+ * The largest card (a 512-byte secret, 128-byte labels, a sealed share) is under 2,500
+ * characters of text; 16 KiB leaves room for any spacing a typist adds. A QR photo or a paste
+ * that decodes to more is refused before any of it is read.
+ */
+export const MAX_SHARE_TEXT = 16 * 1024;
+
+function checkShareTextSize(text: string): void {
+  if (text.length > MAX_SHARE_TEXT) {
+    throw invalidInput(
+      `The share text is ${text.length} characters long, more than any share card holds (at most ${MAX_SHARE_TEXT}): it is not a share.`,
+    );
+  }
+}
+
 /** Each non-empty input line reduced to canonical base32 symbols. */
 function typedLines(text: string): string[] {
   const lines: string[] = [];
@@ -140,6 +155,7 @@ function firstBadLine(lines: readonly string[]): QuorumError | undefined {
  * into card lines, so typing everything on one line works too.
  */
 export function parseShareText(text: string): ShareEnvelope {
+  checkShareTextSize(text);
   if (text.trim().toUpperCase().startsWith(QR_PREFIX)) return fromQrPayload(text);
   const typed = typedLines(text);
   if (typed.length === 0) throw invalidInput('The share text is empty.');
@@ -180,6 +196,7 @@ export function toQrPayload(envelope: ShareEnvelope): string {
 }
 
 export function fromQrPayload(text: string): ShareEnvelope {
+  checkShareTextSize(text);
   const compact = text.replace(/\s+/g, '').toUpperCase();
   if (!compact.startsWith(QR_PREFIX)) {
     throw invalidInput(

@@ -13,6 +13,7 @@ export type { CombineOptions } from './shares';
 export { formatFingerprint, shareCommitment, verifySecretCommitment } from './commitments';
 export { decodeEnvelope, encodeEnvelope } from './binary';
 export {
+  MAX_SHARE_TEXT,
   QR_PREFIX,
   fromQrPayload,
   parseShareText,

@@ -11,6 +11,7 @@ import { QuorumError, invalidInput } from './errors';
 import { scryptKey, scryptParamsAcceptable } from './kdf';
 import type { ScryptParams } from './kdf';
 import type { ShareEnvelope } from './types';
+import { Secret } from '../../../shared/secret';
 
 const VERSION = 1;
 const KDF_SCRYPT = 1;
@@ -21,18 +22,26 @@ const TAG = 16;
 const HEADER = 5 + SALT + NONCE;
 export const MIN_PASSPHRASE_CHARS = 8;
 
-export type Passphrase = string | Uint8Array;
+/** A Secret is the form a passphrase takes from the IPC boundary and the CLI reader inward. */
+export type Passphrase = string | Uint8Array | Secret;
 
 /** Our own UTF-8 bytes of the passphrase (NFC, so the same words typed anywhere match). */
 function passphraseBytes(passphrase: Passphrase): Uint8Array {
   if (typeof passphrase === 'string') return new TextEncoder().encode(passphrase.normalize('NFC'));
+  if (passphrase instanceof Secret) return passphrase.copy();
   return Uint8Array.from(passphrase);
 }
 
+/** Characters, counted on the UTF-8 bytes (every byte but a continuation byte starts one). */
+function utf8Chars(bytes: Uint8Array): number {
+  let n = 0;
+  for (const b of bytes) if ((b & 0xc0) !== 0x80) n++;
+  return n;
+}
+
 function passphraseLength(passphrase: Passphrase): number {
-  return typeof passphrase === 'string'
-    ? [...passphrase.normalize('NFC')].length
-    : new TextDecoder().decode(passphrase).length;
+  if (typeof passphrase === 'string') return [...passphrase.normalize('NFC')].length;
+  return passphrase instanceof Secret ? passphrase.use(utf8Chars) : utf8Chars(passphrase);
 }
 
 /** Seals share bytes under a passphrase; the result is what a protected card prints. */

@@ -1,6 +1,8 @@
 // A room that answers by itself: for the demo and for rehearsals on a throwaway token, where
 // the officers are played by the program. It still goes through every check a real room does.
 import type {
+  CardHandOver,
+  CardReceipt,
   CeremonyRoom,
   IssuedShare,
   PresentedShare,
@@ -60,6 +62,15 @@ export class ScriptedRoom implements CeremonyRoom {
   async sharesIssued(shares: IssuedShare[]): Promise<void> {
     for (const s of shares) this.shares.set(`${s.secretId}|${s.custodian}`, s);
     await this.options.keep?.(shares);
+  }
+
+  /** The program plays the officers: each "receives" its card, whose text it already keeps. */
+  async handOverCards(cards: CardHandOver[]): Promise<CardReceipt[]> {
+    return cards.map((c) => ({
+      card: c.card,
+      receivedBy: c.custodian,
+      printedVia: 'not printed: the officers are played by the program',
+    }));
   }
 
   announce(e: RoomEvent): void {

@@ -6,10 +6,11 @@ import canonicalize from 'canonicalize';
 import { toPgpWords } from '../../audit/pgp-words';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import type { RunContext } from './context';
-import { sha256 } from './context';
+import { TOKEN_PINS, sha256 } from './context';
 import { exists, replaceAtomically, writeOnce } from '../../audit/durable';
 import type { TokenProvider } from '../../hsm/provider';
 import { buildTranscript } from './transcript';
+import { settleCards } from './settle-cards';
 
 /** Bookkeeping, the demo's own HSM store and its demo-only secrets are not ceremony outputs. */
 const NOT_OUTPUTS = [
@@ -56,6 +57,12 @@ export async function finishRun(ctx: RunContext, reporting: RunReporting): Promi
   const { state } = ctx;
   if (!ctx.ledger)
     throw new OlocusError(ErrorCode.OPERATION_FAILED, 'The run finished without an audit ledger.');
+  // Before the token is needed: a run that must stop for its cards stops without a quorum.
+  await settleCards(ctx);
+  // A run resumed only to finish (its steps were done, e.g. it stopped for its cards) asks the
+  // officers for the token once more: the last signatures need it open.
+  const last = ctx.script.steps.at(-1);
+  if (!ctx.isLoggedIn && last && ctx.state.secrets[TOKEN_PINS]) await ctx.ensureQuorum(last);
   if (!ctx.isLoggedIn) {
     throw new OlocusError(
       ErrorCode.AUTHENTICATION_FAILED,

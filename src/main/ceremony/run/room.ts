@@ -1,5 +1,7 @@
 // The room: the people a run waits for. The engine asks; a front (the wizard, the CLI, the
 // demo) answers. Whatever answers, the engine checks every share itself.
+import type { Secret } from '../../../shared/secret';
+import type { Passphrase } from '../quorum/passphrase';
 
 export interface ShareRequest {
   secretId: string;
@@ -14,12 +16,15 @@ export interface ShareRequest {
 }
 
 export interface PresentedShare {
-  /** The share as typed (grouped base32) or scanned (QR payload). */
-  text: string;
+  /**
+   * The share as typed (grouped base32) or scanned (QR payload). Rooms facing people (IPC,
+   * CLI) hand a Secret, which the engine disposes once it is read; scripted rooms may hand text.
+   */
+  text: string | Secret;
   /** Who handed it over, as the room saw it; the share itself must agree. */
   presentedBy?: string;
   /** Asked for only when the share turns out to be passphrase-protected. */
-  passphrase?: () => Promise<string>;
+  passphrase?: () => Promise<Passphrase>;
 }
 
 export interface IssuedShare {
@@ -37,6 +42,23 @@ export interface RoomEvent {
   message: string;
 }
 
+/** A share card still in the run directory at the end of a run. */
+export interface CardHandOver {
+  /** Relative to the run directory. */
+  card: string;
+  path: string;
+  custodian: string;
+  sha256: string;
+}
+
+/** A custodian confirmed they hold their printed card: its file may now be destroyed. */
+export interface CardReceipt {
+  card: string;
+  receivedBy: string;
+  /** How it was printed: 'lp', 'print dialog', or what the room did. */
+  printedVia: string;
+}
+
 export interface CeremonyRoom {
   /** The next share for the request, or null when no further custodian can present one. */
   nextShare(request: ShareRequest): Promise<PresentedShare | null>;
@@ -49,6 +71,12 @@ export interface CeremonyRoom {
   }): Promise<{ name: string } | null>;
   sharesIssued(shares: IssuedShare[]): Promise<void>;
   /** As a card is printed: the officer's own passphrase to seal their share, or null for none. */
-  choosePassphrase?(request: { secretId: string; custodian: string }): Promise<string | null>;
+  choosePassphrase?(request: { secretId: string; custodian: string }): Promise<Passphrase | null>;
   announce(event: RoomEvent): void;
+  /**
+   * At the end of the run, unless the script says keep_cards: true: print each card still in
+   * the run directory, ask its custodian to confirm receipt, and return the confirmed ones (the
+   * run destroys those files). A room without this, or a card not confirmed, stops the run.
+   */
+  handOverCards?(cards: CardHandOver[]): Promise<CardReceipt[]>;
 }

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { Ledger } from '../../audit/index';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
+import { Secret } from '../../../shared/secret';
 import { protectShare, renderShareCard, splitSecret, toShareText } from '../quorum/index';
 import type { Step } from '../script/schema';
 import type { RunContext } from './context';
@@ -41,7 +42,12 @@ export async function issueSecret(
         secretId,
         custodian: envelope.custodian,
       });
-      const sealed = passphrase ? await protectShare(envelope.share, passphrase) : undefined;
+      let sealed: Uint8Array | undefined;
+      try {
+        sealed = passphrase ? await protectShare(envelope.share, passphrase) : undefined;
+      } finally {
+        if (passphrase instanceof Secret) passphrase.dispose();
+      }
       const card = await renderShareCard(envelope, {
         ceremonyName: script.ceremony.name,
         location: script.ceremony.location,

@@ -184,6 +184,11 @@ export const scriptSchema = z.strictObject({
     auditor: person.optional(),
   }),
   quorum: z.strictObject({ threshold: z.number().int().min(1).max(255) }),
+  /**
+   * Leave the share card PDFs in the run directory when the run finishes (the report and the
+   * ledger say so). By default every card is printed, handed over and destroyed first.
+   */
+  keep_cards: z.boolean().default(false),
   steps: z.array(stepSchema).min(1),
 });
 

@@ -49,6 +49,39 @@ export function splits(records: LedgerRecord[]): Split[] {
     }));
 }
 
+export interface CardFate {
+  seq: number;
+  card: string;
+  custodian: string;
+  sha256: string;
+  fate: string;
+}
+
+/** What became of each share card: destroyed after receipt, or kept (keep_cards: true). */
+export function cardFates(records: LedgerRecord[]): CardFate[] {
+  const out: CardFate[] = [];
+  for (const r of records) {
+    if (r.type === 'card.destroyed')
+      out.push({
+        seq: r.seq,
+        card: str(r.data.card),
+        custodian: str(r.data.custodian),
+        sha256: str(r.data.sha256),
+        fate: `destroyed after ${str(r.data.receipt_confirmed_by)} confirmed receipt`,
+      });
+    if (r.type === 'cards.kept' && Array.isArray(r.data.cards))
+      for (const c of r.data.cards as Record<string, unknown>[])
+        out.push({
+          seq: r.seq,
+          card: str(c.card),
+          custodian: str(c.custodian),
+          sha256: str(c.sha256),
+          fate: 'KEPT in the run directory (keep_cards: true)',
+        });
+  }
+  return out;
+}
+
 export interface QuorumEvent {
   seq: number;
   time: string;

@@ -3,7 +3,7 @@
 import type { Canvas } from '../layout/canvas';
 import { clock } from '../layout/text';
 import type { ReportModel } from '../model/report-model';
-import { quorumEvents, splits } from '../model/ledger-views';
+import { cardFates, quorumEvents, splits } from '../model/ledger-views';
 
 export function drawQuorum(c: Canvas, m: ReportModel): void {
   const records = m.evidence.records;
@@ -24,6 +24,7 @@ export function drawQuorum(c: Canvas, m: ReportModel): void {
       Object.entries(s.commitments).map(([who, commitment]) => [who, commitment]),
     );
   }
+  drawCards(c, records);
   c.heading('Shares presented');
   const events = quorumEvents(records);
   if (events.length === 0) {
@@ -46,5 +47,27 @@ export function drawQuorum(c: Canvas, m: ReportModel): void {
     bad.length === 0
       ? 'Every accepted share matched the commitment published for its custodian when the secret was split.'
       : `${bad.length} accepted share(s) matched no published commitment: investigate before relying on this ceremony.`,
+  );
+}
+
+/** Card digests and their fate; the cards themselves never appear in the report. */
+function drawCards(c: Canvas, records: ReportModel['evidence']['records']): void {
+  const fates = cardFates(records);
+  if (fates.length === 0) return;
+  c.heading('Share cards (SHA-256 of each card PDF)', false);
+  c.table(
+    [
+      { header: 'Seq', width: 0.6 },
+      { header: 'Custodian', width: 1.5 },
+      { header: 'Card SHA-256', width: 4.4, mono: true },
+      { header: 'Fate', width: 2.5 },
+    ],
+    fates.map((f) => [String(f.seq), f.custodian, f.sha256, f.fate]),
+  );
+  const kept = fates.filter((f) => f.fate.startsWith('KEPT')).length;
+  c.note(
+    kept === 0
+      ? 'Every share card was printed, handed to its custodian and destroyed before the run finished.'
+      : `${kept} share card(s) were KEPT in the run directory because the script says keep_cards: true: whoever holds that directory holds those shares.`,
   );
 }

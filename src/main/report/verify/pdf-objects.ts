@@ -16,6 +16,9 @@ export class PdfRef {
 export type PdfValue =
   number | boolean | null | PdfName | PdfRef | Uint8Array | PdfValue[] | Map<string, PdfValue>;
 
+// Far more revisions than any signed report has; bounds a hostile chain of /Prev pointers.
+const MAX_REVISIONS = 64;
+
 const WS = new Set([0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]);
 const DELIM = new Set([...'()<>[]{}/%'].map((c) => c.charCodeAt(0)));
 
@@ -145,27 +148,47 @@ export class PdfFile {
   private readonly offsets = new Map<number, number>();
   readonly trailer: Map<string, PdfValue>;
 
+  /** Cross-reference sections read, newest first: more than one means incremental updates. */
+  readonly revisions: number;
+
   constructor(readonly bytes: Uint8Array) {
     const tail = Buffer.from(bytes.subarray(Math.max(0, bytes.length - 1024))).toString('latin1');
     const m = /startxref\s+(\d+)\s+%%EOF\s*$/.exec(tail);
     if (!m) throw new Error('no startxref at the end of the file');
-    const lx = new Lexer(bytes, Number(m[1]));
-    if (lx.word() !== 'xref')
-      throw new Error('startxref does not point at a cross-reference table');
-    for (;;) {
-      const w = lx.word();
-      if (w === 'trailer') break;
-      const count = Number(lx.word());
-      for (let k = 0; k < count; k++) {
-        const off = Number(lx.word());
-        lx.word(); // generation
-        const used = lx.word();
-        if (used === 'n') this.offsets.set(Number(w) + k, off);
+    // An incremental update appends a section whose trailer /Prev points at the one before; the
+    // newest entry for an object wins. Each offset is read once, so a /Prev loop ends.
+    let at: number | null = Number(m[1]);
+    let newest: Map<string, PdfValue> | null = null;
+    const seen = new Set<number>();
+    while (at !== null) {
+      if (seen.has(at) || seen.size >= MAX_REVISIONS || at >= bytes.length)
+        throw new Error('the cross-reference sections loop or point outside the file');
+      seen.add(at);
+      const lx: Lexer = new Lexer(bytes, at);
+      if (lx.word() !== 'xref')
+        throw new Error('startxref does not point at a cross-reference table');
+      for (;;) {
+        const w = lx.word();
+        if (w === 'trailer') break;
+        const count = Number(lx.word());
+        if (!Number.isInteger(Number(w)) || !Number.isInteger(count) || count < 0 || w === '')
+          throw new Error('malformed cross-reference table');
+        for (let k = 0; k < count; k++) {
+          const off = Number(lx.word());
+          lx.word(); // generation
+          const used = lx.word();
+          const num = Number(w) + k;
+          if (used === 'n' && !this.offsets.has(num)) this.offsets.set(num, off);
+        }
       }
+      const t: PdfValue = lx.value();
+      if (!(t instanceof Map)) throw new Error('malformed trailer');
+      newest ??= t;
+      const prev: PdfValue | undefined = t.get('Prev');
+      at = typeof prev === 'number' ? prev : null;
     }
-    const t = lx.value();
-    if (!(t instanceof Map)) throw new Error('malformed trailer');
-    this.trailer = t;
+    this.trailer = newest!;
+    this.revisions = seen.size;
   }
 
   resolve(v: PdfValue | undefined): PdfValue | undefined {

@@ -10,6 +10,10 @@ import { PdfName, pdfText, type PdfFile, type PdfValue } from './pdf-objects';
 
 export interface SignatureCheck {
   present: boolean;
+  /** Signature fields in the document; a report carries exactly one. */
+  count: number;
+  /** Bytes after the signed range (an incremental update): shown by readers, never signed. */
+  unsignedTrailingBytes: number;
   subFilter: string | null;
   byteRange: number[] | null;
   wholeDocument: boolean;
@@ -39,15 +43,15 @@ const nameOf = (v: PdfValue | undefined): string | null => (v instanceof PdfName
 const ab = (b: Uint8Array): ArrayBuffer =>
   b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 
-/** The last signature dictionary (an incremental update would add a later one). */
-function findSignatureDict(pdf: PdfFile): Map<string, PdfValue> | null {
+/** Every signature dictionary, in field order (an incremental update would add a later one). */
+function findSignatureDicts(pdf: PdfFile): Map<string, PdfValue>[] {
   const fields = pdf.resolve(pdf.dict(pdf.catalog.get('AcroForm'))?.get('Fields'));
-  if (!Array.isArray(fields)) return null;
-  let found: Map<string, PdfValue> | null = null;
-  for (const f of fields) {
+  if (!Array.isArray(fields)) return [];
+  const found: Map<string, PdfValue>[] = [];
+  for (const f of fields.slice(0, 1000)) {
     const field = pdf.dict(f);
     const v = pdf.dict(field?.get('V'));
-    if (v && nameOf(v.get('Type')) === 'Sig') found = v;
+    if (v && nameOf(v.get('Type')) === 'Sig') found.push(v);
   }
   return found;
 }
@@ -114,6 +118,8 @@ function chainOf(signer: X509Certificate, others: X509Certificate[]): SignatureC
 export function checkSignature(pdf: PdfFile): SignatureCheck {
   const out: SignatureCheck = {
     present: false,
+    count: 0,
+    unsignedTrailingBytes: 0,
     subFilter: null,
     byteRange: null,
     wholeDocument: false,
@@ -125,7 +131,10 @@ export function checkSignature(pdf: PdfFile): SignatureCheck {
     chain: { kind: 'none', ok: false, rootSha256: null, message: 'no signature' },
     problems: [],
   };
-  const sig = findSignatureDict(pdf);
+  const all = findSignatureDicts(pdf);
+  out.count = all.length;
+  // The first signature is the report's own; any later one was added after it.
+  const sig = all[0] ?? null;
   const contents = sig?.get('Contents');
   const range = sig ? pdf.resolve(sig.get('ByteRange')) : undefined;
   if (!sig || !(contents instanceof Uint8Array) || !Array.isArray(range) || range.length !== 4) {
@@ -133,17 +142,31 @@ export function checkSignature(pdf: PdfFile): SignatureCheck {
     return out;
   }
   out.present = true;
+  if (all.length > 1)
+    out.problems.push(
+      `the PDF carries ${all.length} signatures where a report carries one: the later ones were added after the report was signed`,
+    );
   out.subFilter = nameOf(sig.get('SubFilter'));
   out.signingTime = pdfText(sig.get('M'));
   const br = range.map(Number);
   out.byteRange = br;
   const [a, b, c, d] = br as [number, number, number, number];
   const bytes = pdf.bytes;
+  if (!br.every((n) => Number.isSafeInteger(n) && n >= 0) || b > c || c + d > bytes.length) {
+    out.problems.push('the signed byte ranges do not cover the whole file: they are impossible');
+    return out;
+  }
   // The gap must be exactly the <hex> of /Contents, and the second range must end the file.
   const gapIsContents =
     bytes[b] === 0x3c && bytes[c - 1] === 0x3e && c - b - 2 === contents.length * 2;
-  out.wholeDocument = a === 0 && b > 0 && c > b && c + d === bytes.length && gapIsContents;
-  if (!out.wholeDocument) out.problems.push('the signed byte ranges do not cover the whole file');
+  out.unsignedTrailingBytes = bytes.length - (c + d);
+  out.wholeDocument = a === 0 && b > 0 && c > b && out.unsignedTrailingBytes === 0 && gapIsContents;
+  if (out.unsignedTrailingBytes > 0)
+    out.problems.push(
+      `the signed byte ranges do not cover the whole file: ${out.unsignedTrailingBytes} bytes were appended after the signature (an incremental update), and what they change is not covered by it`,
+    );
+  else if (!out.wholeDocument)
+    out.problems.push('the signed byte ranges do not cover the whole file');
   if (out.subFilter !== 'ETSI.CAdES.detached')
     out.problems.push(`SubFilter is ${out.subFilter}, not ETSI.CAdES.detached`);
 

@@ -94,15 +94,19 @@ export async function verifyReport(source: string | Uint8Array): Promise<ReportV
     result.signature = sig;
     if (!sig.present) failures.push({ check: 'signature', message: 'The PDF is not signed.' });
     else {
-      if (!sig.wholeDocument || sig.subFilter !== 'ETSI.CAdES.detached')
+      if (!sig.wholeDocument || sig.subFilter !== 'ETSI.CAdES.detached' || sig.count > 1)
         failures.push({
           check: 'coverage',
-          message: sig.problems.filter((p) => /byte ranges|SubFilter/.test(p)).join('; '),
+          message: sig.problems
+            .filter((p) => /byte ranges|SubFilter|signatures/.test(p))
+            .join('; '),
         });
       if (!sig.digestMatches || !sig.signatureValid || !sig.signingCertificateAttribute)
         failures.push({
           check: 'signature',
-          message: sig.problems.filter((p) => !/byte ranges|SubFilter|chain/.test(p)).join('; '),
+          message: sig.problems
+            .filter((p) => !/byte ranges|SubFilter|chain|signatures where/.test(p))
+            .join('; '),
         });
       if (!sig.chain.ok) failures.push({ check: 'certificate-chain', message: sig.chain.message });
     }
