@@ -153,7 +153,7 @@ describe('audit query', () => {
     const r = await query(['audit', 'query', big]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(
-      'The ledger does NOT verify, so no record of it is shown: record 0 (line 1) is malformed: Line 1 is longer than 1048576 bytes.',
+      'The ledger does NOT verify, so no record of it is shown: record 0 (line 1) is malformed: Line 1 (at byte 0) is longer than 1048576 bytes without a line break',
     );
     // Reading the line whole would cost 100 MB and more; the reader holds one 4 MB buffer.
     expect(small.maxRssKb).toBeGreaterThan(0);

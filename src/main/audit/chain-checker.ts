@@ -3,6 +3,7 @@
 // parsing and signature checks happen only at record 0 and at chain.signed records.
 import { headSignatureMessage, loadAuditKey, verifySignature, type LoadedKey } from './audit-key';
 import { hashLineInPlace, isCanonicalText, topLevelHashOffset } from './canonical';
+import { MAX_LINE_BYTES } from './line-reader';
 import {
   EVENT_OPENED,
   EVENT_SIGNED,
@@ -35,7 +36,6 @@ export interface BadRecord {
 const HEX64 = /^[0-9a-f]{64}$/;
 const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-export const MAX_LINE_BYTES = 1 << 20;
 const SEQ_MEMBER = Buffer.from(',"seq":');
 
 export const short = (hash: string): string => `${hash.slice(0, 16)}…`;

@@ -9,7 +9,7 @@ export type LineSink = (buf: Buffer, start: number, end: number) => void;
  * attestation, is tens of kilobytes); a longer line is not a record, and reading it whole would
  * let a hostile file decide how much memory a verifier takes.
  */
-export const MAX_LINE_BYTES = 4 << 20;
+export const MAX_LINE_BYTES = 1 << 20;
 
 export interface ReadOutcome {
   /** Bytes after the last newline: a line that was never finished. */
