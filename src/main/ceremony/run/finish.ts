@@ -18,6 +18,8 @@ const NOT_OUTPUTS = [
   /\.tmp-\d+$/,
   /^softhsm\//,
   /^demo-secrets\//,
+  // Lock files (audit/write-lock.ts): held while the run works, gone once it ends.
+  /(^|\/)[^/]*\.lock(\.(stale|takeover).*)?$/,
 ];
 
 /**
