@@ -159,6 +159,11 @@ export async function acquireLock(path: string, what: string): Promise<HeldLock>
     const seen = await readHolder(path);
     if (!seen) continue; // released between our attempt and the read
     const h = seen.holder;
+    // Created but not yet written: the holder is between its open and its write.
+    if (!h && attempt < 4) {
+      await new Promise((r) => setTimeout(r, 25));
+      continue;
+    }
     if (h && isGone(h)) {
       if (await removeStale(path, seen.text)) takenOver = h;
       continue;
