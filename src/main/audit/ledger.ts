@@ -106,7 +106,12 @@ export class Ledger {
       lock = await acquireLedgerLock(full);
     } catch (e) {
       release(full);
-      throw e;
+      if (e instanceof OlocusError) throw e;
+      throw new OlocusError(
+        ErrorCode.INVALID_INPUT,
+        `Cannot create the audit ledger ${full}: ${(e as Error).message}.`,
+        { cause: e },
+      );
     }
     let fh: FileHandle;
     try {
@@ -168,7 +173,14 @@ export class Ledger {
     let fh: FileHandle | undefined;
     let lock: HeldLock | undefined;
     try {
-      lock = await acquireLedgerLock(full);
+      lock = await acquireLedgerLock(full).catch((e: unknown) => {
+        if (e instanceof OlocusError) throw e;
+        throw new OlocusError(
+          ErrorCode.INVALID_INPUT,
+          `Cannot read the audit ledger ${full}: ${(e as Error).message}.`,
+          { cause: e },
+        );
+      });
       const verification = await verifyLedger(full);
       const bad = verification.firstBad;
       if (bad && (bad.reason !== 'torn-tail' || verification.records === 0)) {

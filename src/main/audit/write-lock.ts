@@ -4,7 +4,7 @@
 // same host, a pid that no longer exists proves it, and the lock is taken over; the caller writes
 // a ledger note saying so. A lock from another host is never guessed stale: it names that host.
 import { hostname } from 'node:os';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 
@@ -132,7 +132,6 @@ async function removeStale(path: string, seen: string): Promise<boolean> {
  * is locked, for the sentence: "the run directory /x", "the audit ledger /x/audit.jsonl".
  */
 export async function acquireLock(path: string, what: string): Promise<HeldLock> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const holder: LockHolder = {
     pid: process.pid,
     host: hostname(),
