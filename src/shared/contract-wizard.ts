@@ -207,12 +207,17 @@ export const reportVerification = z.object({
       problems: z.array(z.string()),
     })
     .nullable(),
+  /** What the signing certificate chains to, in words. */
+  chainsTo: z.string(),
+  givenRoot: z.object({ sha256: z.string(), subject: z.string() }).nullable(),
   ledger: z.object({
     present: z.boolean(),
     ok: z.boolean(),
     records: z.number(),
     head: z.string().nullable(),
     headWords: z.string().nullable(),
+    auditKeySha256: z.string().nullable(),
+    completeness: z.string().nullable(),
     firstBad: z.string().nullable(),
     rootIssuedAtSeq: z.number().nullable(),
   }),

@@ -7,6 +7,7 @@ export {
   verifyLedgerBytes,
   type BadReason,
   type BadRecord,
+  type Completeness,
   type LedgerSource,
   type TornTail,
   type VerifyOptions,
