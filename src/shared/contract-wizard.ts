@@ -196,7 +196,13 @@ export const reportVerification = z.object({
       signingCertificateAttribute: z.boolean(),
       signingTime: z.string().nullable(),
       signer: z
-        .object({ subject: z.string(), issuer: z.string(), serial: z.string(), sha256: z.string() })
+        .object({
+          subject: z.string(),
+          issuer: z.string(),
+          serial: z.string(),
+          sha256: z.string(),
+          spkiSha256: z.string(),
+        })
         .nullable(),
       chain: z.object({
         kind: z.enum(['root-issued', 'self-signed', 'broken', 'none']),

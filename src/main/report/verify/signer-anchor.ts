@@ -39,7 +39,13 @@ export function judgeSigner(
 ): SignerAnchor {
   const signerSha = sig.signer?.sha256 ?? null;
   const named = records.filter((r) => r.type === 'report.signer');
-  const namedHere = named.find((r) => r.data.certificate_sha256 === signerSha);
+  // The certificate, or the key it certifies: a report made again later re-certifies the same
+  // HSM key (new serial and dates), and is still the ceremony's report signer.
+  const namedHere = named.find(
+    (r) =>
+      r.data.certificate_sha256 === signerSha ||
+      (sig.signer && r.data.spki_sha256 === sig.signer.spkiSha256),
+  );
   if (!sig.present || !sig.signer)
     return { chainsTo: 'nothing: the report is not signed', problem: null };
   if (!sig.chain.ok)
@@ -54,7 +60,7 @@ export function judgeSigner(
         chainsTo,
         problem: `The signing certificate is self-signed; it does not chain to the root given (${root.subject}, SHA-256 ${root.sha256}).`,
       };
-    if (!namedHere || namedHere.data.issued_by !== 'self-signed')
+    if (!namedHere)
       return {
         chainsTo,
         problem:
@@ -83,7 +89,7 @@ export function judgeSigner(
     return {
       chainsTo,
       problem:
-        "The embedded ledger names another certificate as this ceremony's report signer; the report was signed with one it does not name.",
+        "The embedded ledger names another key as this ceremony's report signer; the report was signed with one it does not name.",
     };
   return { chainsTo, problem: null };
 }
