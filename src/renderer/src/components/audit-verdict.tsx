@@ -5,12 +5,21 @@ import type { ResponseOf } from '../../../shared/olocus-api';
 
 type AuditResult = ResponseOf<'verifyAudit'>;
 
-export function AuditVerdict({ v }: { v: AuditResult }) {
+/** `label` heads the verdict as the other checks on its screen do ("Audit ledger (…): verifies"). */
+export function AuditVerdict({ v, label }: { v: AuditResult; label?: string }) {
   return (
     <div className={`note ${v.ok ? 'note-ok' : 'note-error'}`} role="status">
-      <strong>{v.ok ? 'The ledger verifies' : 'The ledger does NOT verify'}</strong>: {v.records}{' '}
-      records, {v.signaturesChecked} head signatures checked
-      {v.unsignedTail ? `, ${v.unsignedTail} records after the last signature` : ''}.
+      {label ? (
+        <strong>
+          {label}: {v.ok ? 'verifies' : 'does NOT verify'}
+        </strong>
+      ) : (
+        <>
+          <strong>{v.ok ? 'The ledger verifies' : 'The ledger does NOT verify'}</strong>:{' '}
+          {v.records} records, {v.signaturesChecked} head signatures checked
+          {v.unsignedTail ? `, ${v.unsignedTail} records after the last signature` : ''}.
+        </>
+      )}
       {v.firstBad && v.firstBad.reason !== 'incomplete' ? <p>{v.firstBad.message}</p> : null}
       <p>
         {v.completeness.complete ? (

@@ -140,7 +140,12 @@ export function Report() {
         <ErrorNote error={report.error} title="Report not checked" />
         <Verdict label="Evidence bundle" v={manifest.value} />
         <ErrorNote error={manifest.error} title="Bundle not checked" />
-        {audit.value ? <AuditVerdict v={audit.value} /> : null}
+        {audit.value ? (
+          <AuditVerdict
+            label={`Audit ledger (${audit.value.records} records, ${audit.value.signaturesChecked} signatures)`}
+            v={audit.value}
+          />
+        ) : null}
         <ErrorNote error={audit.error} title="Ledger not checked" />
       </section>
     </Screen>
