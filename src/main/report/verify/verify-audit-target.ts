@@ -3,7 +3,7 @@
 // what pins the audit key it names. A ledger names its own key, so on its own it proves only that
 // whoever holds that key wrote it; the run's own signed evidence (the report, whose signer chains
 // to the ceremony's root, or the manifest) or a fingerprint given by the auditor pins the key.
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   verifyLedger,
@@ -74,6 +74,18 @@ function fromReport(r: ReportVerification, what: string): AuditAnchor {
     keyFingerprint: r.ledger.auditKeySha256,
     message: `Pinned by ${what}: its signature chains to ${r.chainsTo}, and it names the audit key ${short(r.ledger.auditKeySha256 ?? '')} and the head ${short(r.ledger.head ?? '')}. ${r.givenRoot ? 'The root is the one given.' : "Compare that root's fingerprint with the one read aloud at the ceremony (or give it with --root)."}`,
   };
+}
+
+/** The first five bytes: a ledger can be large, and only a PDF's header is needed here. */
+async function magic(path: string): Promise<string> {
+  const fh = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(5);
+    const { bytesRead } = await fh.read(head, 0, 5, 0);
+    return head.subarray(0, bytesRead).toString('latin1');
+  } finally {
+    await fh.close();
+  }
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -156,7 +168,7 @@ export async function verifyAuditTarget(
     const found = await runAnchor(path, options.root);
     anchor = fp ? given(fp) : found.anchor;
     head ??= found.head;
-  } else if ((await readFile(path).then((b) => b.subarray(0, 5).toString('latin1'))) === '%PDF-') {
+  } else if ((await magic(path)) === '%PDF-') {
     kind = 'report';
     ledgerPath = `${path} (embedded audit.jsonl)`;
     const pdf = new Uint8Array(await readFile(path));
