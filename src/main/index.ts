@@ -6,6 +6,7 @@ import type { Session, WebContents } from 'electron';
 import { join } from 'node:path';
 import { createEmitter } from './ipc/events';
 import { createHandlers } from './ipc/handlers';
+import { removeOpenedCopies } from './ipc/open-path';
 import { registerContract } from './ipc/register';
 import { RunManager } from './service/run-manager';
 import { CeremonyService } from './service/ceremony-service';
@@ -113,7 +114,8 @@ if (!app.requestSingleInstanceLock()) {
       if (win && !win.isDestroyed()) win.webContents.send(channel, payload);
     });
     const runs = new RunManager(emit);
-    // openPath checks the file is a run's PDF or JSON before this is called (ipc/open-path.ts).
+    // openPath checks the file is a run's PDF or JSON and hands this a private copy of it
+    // (ipc/open-path.ts).
     const files = { open: (absPath: string) => shell.openPath(absPath) };
     registerContract(ipcMain, createHandlers(service, runs, { files }), {
       isOurWindow: (sender) => win !== null && sender === win.webContents,
@@ -125,7 +127,11 @@ if (!app.requestSingleInstanceLock()) {
       runs.cancelAll();
       app.quit();
     });
-    app.on('will-quit', () => void service.close());
+    app.on('will-quit', () => {
+      void service.close();
+      // The private copies openPath handed the viewer (cards among them) do not outlive the app.
+      void removeOpenedCopies();
+    });
   };
   void app.whenReady().then(() => {
     if (configPathFromProcess(process.argv, process.env) === undefined) return ready(undefined);

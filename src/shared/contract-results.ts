@@ -212,6 +212,27 @@ export const verifyAuditResult = z.object({
   tornTail: z
     .object({ line: z.number(), offset: z.number(), bytes: z.number(), keptRecords: z.number() })
     .optional(),
+  /** Whether the ledger ends with ceremony.finished and a head signature over it. */
+  completeness: z.object({
+    complete: z.boolean(),
+    lastSeq: z.number().nullable(),
+    lastType: z.string().nullable(),
+    message: z.string(),
+  }),
+  requireComplete: z.boolean(),
+  source: z.object({
+    kind: z.enum(['ledger', 'run-directory', 'report']),
+    path: z.string(),
+    ledger: z.string(),
+  }),
+  /** What pins the audit key (a given fingerprint, the run's report or manifest) or that nothing does. */
+  anchor: z.object({
+    kind: z.enum(['key-fingerprint', 'report', 'manifest', 'none']),
+    pinned: z.boolean(),
+    failed: z.boolean(),
+    keyFingerprint: z.string().nullable(),
+    message: z.string(),
+  }),
 });
 
 export const runSummary = z.object({

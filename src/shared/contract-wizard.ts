@@ -198,7 +198,13 @@ export const reportVerification = z.object({
       signingCertificateAttribute: z.boolean(),
       signingTime: z.string().nullable(),
       signer: z
-        .object({ subject: z.string(), issuer: z.string(), serial: z.string(), sha256: z.string() })
+        .object({
+          subject: z.string(),
+          issuer: z.string(),
+          serial: z.string(),
+          sha256: z.string(),
+          spkiSha256: z.string(),
+        })
         .nullable(),
       chain: z.object({
         kind: z.enum(['root-issued', 'self-signed', 'broken', 'none']),
@@ -209,12 +215,17 @@ export const reportVerification = z.object({
       problems: z.array(z.string()),
     })
     .nullable(),
+  /** What the signing certificate chains to, in words. */
+  chainsTo: z.string(),
+  givenRoot: z.object({ sha256: z.string(), subject: z.string() }).nullable(),
   ledger: z.object({
     present: z.boolean(),
     ok: z.boolean(),
     records: z.number(),
     head: z.string().nullable(),
     headWords: z.string().nullable(),
+    auditKeySha256: z.string().nullable(),
+    completeness: z.string().nullable(),
     firstBad: z.string().nullable(),
     rootIssuedAtSeq: z.number().nullable(),
   }),

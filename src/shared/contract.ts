@@ -154,6 +154,8 @@ export const contract = {
       path,
       expectedHead: hex64.optional(),
       expectedKeyFingerprint: hex64.optional(),
+      /** Default: true for a run directory or a report, false for a ledger file. */
+      requireComplete: z.boolean().optional(),
     }),
     response: verifyAuditResult,
   },

@@ -204,6 +204,11 @@ describe('the bundled 3-of-5 root key ceremony through the wizard', () => {
     await page
       .getByText(/Audit ledger \(\d+ records, \d+ signatures\): verifies/)
       .waitFor({ timeout: 60_000 });
+    // The verdict says what it proves: complete, and the key pinned by the run's signed report.
+    await page.getByText(/^The ledger is complete: it ends with ceremony\.finished/).waitFor();
+    await page
+      .getByText(/^Pinned by the run’s signed report\.pdf: its signature chains to root/)
+      .waitFor();
     await photograph('09-report-verified');
     // A browser tab has no desktop to open the PDF on: the status region says where it is.
     const report = join(runDir, 'report.pdf');
@@ -255,6 +260,7 @@ describe('the bundled 3-of-5 root key ceremony through the wizard', () => {
     expect(await page.locator('table.timeline').textContent()).toContain('share.refused');
     await page.getByRole('button', { name: 'Verify the audit ledger' }).click();
     await page.getByText('The ledger verifies').waitFor({ timeout: 60_000 });
+    await page.getByTestId('audit-anchor').waitFor();
     await photograph('10-audit-timeline');
   });
 

@@ -1,12 +1,24 @@
 // openPath through the IPC wrapper (fake ipcMain, real files in a temporary folder): only a PDF
 // or JSON file really inside a run directory this session started or listed reaches the
 // injected opener; everything else is refused with a sentence and the opener is never called.
-import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import {
+  mkdir,
+  mkdtemp,
+  readFile,
+  realpath,
+  rename,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { invokeChannel } from '../../src/shared/channels';
-import { ErrorCode } from '../../src/shared/errors';
+import { ErrorCode, type OlocusError } from '../../src/shared/errors';
+import { checkOpenable, privateCopy, removeOpenedCopies } from '../../src/main/ipc/open-path';
 import { createHandlers } from '../../src/main/ipc/handlers';
 import type { HandlerOptions, ServiceApi } from '../../src/main/ipc/handlers';
 import { registerContract } from '../../src/main/ipc/register';
@@ -58,6 +70,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await removeOpenedCopies();
   await rm(base, { recursive: true, force: true });
 });
 
@@ -77,6 +90,14 @@ function setup(options?: HandlerOptions) {
   return { runs, call, open: (path: string) => call('openPath', { path }) };
 }
 
+/** The opener got a private copy (not the run's file) holding the same bytes. */
+function expectCopyOf(copy: string, original: string): void {
+  expect(copy).not.toBe(original);
+  expect(basename(copy)).toBe(basename(original));
+  expect(dirname(copy)).toMatch(/olocus-open-/);
+  expect(readFileSync(copy)).toEqual(readFileSync(original));
+}
+
 describe('openPath', () => {
   let opener: ReturnType<typeof vi.fn<(p: string) => Promise<string>>>;
   let s: ReturnType<typeof setup>;
@@ -93,10 +114,10 @@ describe('openPath', () => {
       ok: true,
       value: {
         opened: true,
-        message: `${card} is open in the system viewer; print it from there.`,
+        message: `${card} is open in the system viewer (a private copy, removed within 5 minutes); print it from there.`,
       },
     });
-    expect(opener).toHaveBeenLastCalledWith(card);
+    expectCopyOf(opener.mock.lastCall![0], card);
     expect((await s.open(join(listedRun, 'manifest.json'))).value?.opened).toBe(true);
     expect((await s.open(join(listedRun, 'audit.jsonl'))).value?.opened).toBe(true);
     expect(opener).toHaveBeenCalledTimes(3);
@@ -114,10 +135,32 @@ describe('openPath', () => {
     expect(opener).toHaveBeenCalledTimes(1);
   });
 
-  it('opens through a link to the run folder, handing the opener the real path', async () => {
+  it('opens through a link to the run folder, handing the opener a copy of the real file', async () => {
     const r = await s.open(join(base, 'alias', 'report.pdf'));
     expect(r.value?.opened).toBe(true);
-    expect(opener).toHaveBeenLastCalledWith(join(listedRun, 'report.pdf'));
+    expectCopyOf(opener.mock.lastCall![0], join(listedRun, 'report.pdf'));
+  });
+
+  it('what was checked is what opens: the viewer gets a private copy a later swap cannot touch', async () => {
+    const dir = join(listedRun, 'swap');
+    await mkdir(dir, { recursive: true });
+    const card = join(dir, 'dave-doe.pdf');
+    await writeFile(card, '%PDF-1.7 the card that was checked\n');
+    let seen = '';
+    opener.mockImplementationOnce(async (copy: string) => {
+      // The desktop reads the file a moment after it was handed over: swap the original first.
+      await rm(card);
+      await symlink(join(outside, 'secret.pdf'), card);
+      seen = await readFile(copy, 'utf8');
+      return '';
+    });
+    expect((await s.open(card)).value?.opened).toBe(true);
+    expect(seen).toBe('%PDF-1.7 the card that was checked\n');
+    const copy = opener.mock.lastCall![0];
+    expect((await stat(dirname(copy))).mode & 0o777).toBe(0o700);
+    expect((await stat(copy)).mode & 0o777).toBe(0o600);
+    await removeOpenedCopies();
+    expect(existsSync(dirname(copy))).toBe(false);
   });
 
   it('says why when the desktop could not open the file', async () => {
@@ -192,6 +235,41 @@ describe('openPath', () => {
     const r = await s.open(`${join(listedRun, 'report.pdf')}\0.sh`);
     expect(r.error?.code).toBe(ErrorCode.INVALID_INPUT);
     expect(opener).not.toHaveBeenCalled();
+  });
+});
+
+describe('privateCopy after the check', () => {
+  it('refuses a checked file replaced by a link before it is opened, and copies nothing', async () => {
+    const card = join(listedRun, 'shares', 'erin-east.pdf');
+    await writeFile(card, '%PDF-1.7\n');
+    const real = await checkOpenable(card, [listedRun]);
+    await rm(card);
+    await symlink(join(outside, 'secret.pdf'), card);
+    const e = await privateCopy(real).then(
+      () => null,
+      (err: unknown) => err as OlocusError,
+    );
+    expect(e?.code).toBe(ErrorCode.POLICY_VIOLATION);
+    expect(e?.message).toBe(
+      `${real} changed while it was being opened (it was replaced or linked elsewhere); nothing was opened.`,
+    );
+  });
+
+  it('refuses when a folder on the checked path is swapped for a link out of the run', async () => {
+    const sub = join(listedRun, 'cards');
+    await mkdir(sub);
+    await writeFile(join(sub, 'frank.pdf'), '%PDF-1.7 inside\n');
+    const real = await checkOpenable(join(sub, 'frank.pdf'), [listedRun]);
+    const elsewhere = join(outside, 'cards');
+    await mkdir(elsewhere);
+    await writeFile(join(elsewhere, 'frank.pdf'), '%PDF-1.7 outside\n');
+    await rename(sub, join(listedRun, 'cards-moved'));
+    await symlink(elsewhere, sub);
+    const e = await privateCopy(real).then(
+      () => null,
+      (err: unknown) => err as OlocusError,
+    );
+    expect(e?.code).toBe(ErrorCode.POLICY_VIOLATION);
   });
 });
 

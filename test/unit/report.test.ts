@@ -13,6 +13,7 @@ import {
   softwareReportSigner,
   verifyReport,
   type BuiltReport,
+  type ReportSigner,
 } from '../../src/main/report';
 import { pdfSafe, summarise } from '../../src/main/report/layout/text';
 import { quorumEvents } from '../../src/main/report/model/ledger-views';
@@ -21,6 +22,7 @@ import { ecdsaRawToDer } from '../../src/main/report/sign/cms';
 const dir = mkdtempSync(join(tmpdir(), 'olocus-report-unit-'));
 const A = 'Ada Administrator';
 let built: BuiltReport;
+let reportSigner: ReportSigner;
 
 beforeAll(async () => {
   const { signer } = generateSoftwareSigner('ecdsa-p256-sha256');
@@ -64,13 +66,14 @@ beforeAll(async () => {
   });
   await add('s1', 'witness.signed', { witness: 'Wu', statement: 'Seen → fine' });
   await add('s1', 'step.completed', { results: { key: { label: 'btc' } } });
+  // As finish.ts does: the report signer is named in the ledger before the ceremony ends.
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  reportSigner = await softwareReportSigner(key, { ceremonyId: 'unit-1' });
+  await add(null, 'report.signer', reportSigner.record);
   await add(null, 'ceremony.finished', {});
   await ledger.signHead({ actor: A, step: null });
   await ledger.close();
-  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-  built = await buildReport(dir, {
-    signer: await softwareReportSigner(key, { ceremonyId: 'unit-1' }),
-  });
+  built = await buildReport(dir, { signer: reportSigner });
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -86,6 +89,34 @@ describe('report with a software signer', () => {
       head: built.ledgerHead,
     });
     expect(built.ledgerVerified).toBe(true);
+    expect(v.chainsTo).toMatch(
+      /^nothing: the signing certificate CN=.* is self-signed; the ceremony's ledger names it as the report signer at record \d+, under the audit key's signature \(the ceremony made no root\)$/,
+    );
+  });
+
+  it('refuses a report signed by a foreign self-signed certificate the ledger does not name', async () => {
+    const foreign = await softwareReportSigner(
+      generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
+      { ceremonyId: 'unit-1' },
+    );
+    const other = await buildReport(dir, { signer: foreign });
+    const v = await verifyReport(other.pdf);
+    expect(v.ok).toBe(false);
+    expect(v.failures).toEqual([
+      {
+        check: 'certificate-chain',
+        message:
+          "The signing certificate is self-signed and the embedded ledger does not name it as this ceremony's report signer: it is not the ceremony's.",
+      },
+    ]);
+  });
+
+  it('refuses a self-signed report when a root is given', async () => {
+    const v = await verifyReport(built.pdf, { root: reportSigner.certificate });
+    expect(v.failures.map((f) => f.check)).toEqual(['certificate-chain']);
+    expect(v.failures[0]!.message).toMatch(
+      /^The signing certificate is self-signed; it does not chain to the root given \(CN=.*, SHA-256 [0-9a-f]{64}\)\.$/,
+    );
   });
 
   it('prints attestation verdicts, flags secp256k1 and a share that matches no commitment', () => {

@@ -361,7 +361,12 @@ describe('the Electron shell (fake electron)', () => {
         ok: true,
         value: { opened: false, message: expect.stringContaining('Failed to open path') },
       });
-      expect(state.opened).toEqual([join(run, 'report.pdf'), join(run, 'report.pdf')]);
+      // shell.openPath gets a private copy of the checked report, never the run's own file.
+      expect(state.opened).toHaveLength(2);
+      for (const copy of state.opened) {
+        expect(copy).not.toBe(join(run, 'report.pdf'));
+        expect(copy).toMatch(/olocus-open-[^/]+\/report\.pdf$/);
+      }
     } finally {
       await rm(base, { recursive: true, force: true });
     }

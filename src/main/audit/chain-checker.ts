@@ -22,7 +22,8 @@ export type BadReason =
   | 'malformed'
   | 'torn-tail'
   | 'head-mismatch'
-  | 'key-mismatch';
+  | 'key-mismatch'
+  | 'incomplete';
 
 export interface BadRecord {
   /** The record's seq as written (or the seq expected there when it cannot be read). */
@@ -94,6 +95,8 @@ export class ChainChecker {
   lastSignatureAt: number | null = null;
   /** Only the last good record is kept, so memory stays flat however long the ledger is. */
   last: LedgerRecord | null = null;
+  /** The type of the record before `last`: a complete ledger ends ceremony.finished, chain.signed. */
+  beforeLastType: string | null = null;
   bad: BadRecord | null = null;
   // A forward jump in seq is "missing" unless the skipped records turn up later ("reordered").
   private gap: { from: number; to: number; found: boolean } | null = null;
@@ -116,6 +119,7 @@ export class ChainChecker {
     if (!record) return;
     this.head = record.hash;
     this.records++;
+    this.beforeLastType = this.last?.type ?? null;
     this.last = record;
   };
 

@@ -2,13 +2,14 @@
 // place, so writers are checked by the compiler and readers match on names that exist. The
 // ledger format itself (FORMAT.md) allows any non-empty string; an auditor's tool may meet types
 // written by later versions, so readers must still treat an unknown type as a plain record.
-import { EVENT_OPENED, EVENT_RECOVERED, EVENT_SIGNED } from './types';
+import { EVENT_LOCK_TAKEN_OVER, EVENT_OPENED, EVENT_RECOVERED, EVENT_SIGNED } from './types';
 
 export const LEDGER_EVENT_TYPES = [
   // The ledger's own records (audit/ledger.ts).
   EVENT_OPENED,
   EVENT_SIGNED,
   EVENT_RECOVERED,
+  EVENT_LOCK_TAKEN_OVER,
   // A ceremony run (ceremony/run/).
   'ceremony.started',
   'ceremony.resumed',

@@ -8,6 +8,7 @@ export {
   verifyLedgerFile,
   type BadReason,
   type BadRecord,
+  type Completeness,
   type LedgerSource,
   type TornTail,
   type VerifyOptions,

@@ -15,7 +15,9 @@ import {
   type Recovery,
 } from './recovery';
 import { SerialQueue } from './serial-queue';
+import { acquireLedgerLock, type HeldLock } from './write-lock';
 import {
+  EVENT_LOCK_TAKEN_OVER,
   EVENT_RECOVERED,
   EVENT_SIGNED,
   GENESIS_PREV,
@@ -83,6 +85,8 @@ export class Ledger {
     private readonly key: LoadedKey | null,
     private readonly signer: AuditSigner | undefined,
     private readonly clock: () => Date,
+    /** The ledger's lock file (`<ledger>.lock`), held from open to close. */
+    private readonly lock: HeldLock,
   ) {}
 
   /** Starts a new ledger; refuses a path that already exists, whatever it holds. */
@@ -97,11 +101,24 @@ export class Ledger {
       prev: GENESIS_PREV,
     });
     claim(full);
+    let lock: HeldLock;
+    try {
+      lock = await acquireLedgerLock(full);
+    } catch (e) {
+      release(full);
+      if (e instanceof OlocusError) throw e;
+      throw new OlocusError(
+        ErrorCode.INVALID_INPUT,
+        `Cannot create the audit ledger ${full}: ${(e as Error).message}.`,
+        { cause: e },
+      );
+    }
     let fh: FileHandle;
     try {
       fh = await open(full, 'ax');
     } catch (e) {
       release(full);
+      await lock.release();
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
         throw new OlocusError(
           ErrorCode.INVALID_INPUT,
@@ -122,6 +139,7 @@ export class Ledger {
     } catch (e) {
       await fh.close();
       release(full);
+      await lock.release();
       throw new OlocusError(
         ErrorCode.OPERATION_FAILED,
         `Could not write the first record of ${full}.`,
@@ -130,7 +148,18 @@ export class Ledger {
     }
     const key = opening.data.audit_key && (loadAuditKey(opening.data.audit_key) as LoadedKey);
     const state = { head: record.hash, length: 1, size: bytes.length };
-    return new Ledger(full, fh, state, opts.ceremonyId, key, opts.signer ?? undefined, clock);
+    const ledger = new Ledger(
+      full,
+      fh,
+      state,
+      opts.ceremonyId,
+      key,
+      opts.signer ?? undefined,
+      clock,
+      lock,
+    );
+    await ledger.noteTakeover(opts.actor);
+    return ledger;
   }
 
   /** Reopens a ledger to continue it: verifies it all, and recovers a torn last line. */
@@ -142,7 +171,16 @@ export class Ledger {
     // Claimed before verifying, so nothing in this process writes between the check and us.
     claim(full);
     let fh: FileHandle | undefined;
+    let lock: HeldLock | undefined;
     try {
+      lock = await acquireLedgerLock(full).catch((e: unknown) => {
+        if (e instanceof OlocusError) throw e;
+        throw new OlocusError(
+          ErrorCode.INVALID_INPUT,
+          `Cannot read the audit ledger ${full}: ${(e as Error).message}.`,
+          { cause: e },
+        );
+      });
       const verification = await verifyLedger(full);
       const bad = verification.firstBad;
       if (bad && (bad.reason !== 'torn-tail' || verification.records === 0)) {
@@ -174,16 +212,18 @@ export class Ledger {
       }
       const state = { head: verification.head, length: verification.records, size };
       const ceremonyId = verification.ceremonyId!;
-      const ledger = new Ledger(full, fh, state, ceremonyId, key, opts.signer, clock);
+      const ledger = new Ledger(full, fh, state, ceremonyId, key, opts.signer, clock, lock);
       // This recovery's own evidence, and any that a crash kept from being recorded before.
       for (const r of await findUnrecordedEvidence(full)) {
         const data = recoveryEventData(r.evidencePath === recovered?.evidencePath ? recovered : r);
         await ledger.write({ actor, step: null, type: EVENT_RECOVERED, data });
       }
+      await ledger.noteTakeover(actor);
       return { ledger, recovered, verification };
     } catch (e) {
       await fh?.close();
       release(full);
+      await lock?.release();
       throw e;
     }
   }
@@ -266,6 +306,19 @@ export class Ledger {
       this.closed = true;
       release(this.path);
       await this.fh.close();
+      await this.lock.release();
+    });
+  }
+
+  /** A stale lock this writer took over is said in the ledger, naming the process that held it. */
+  private async noteTakeover(actor: string): Promise<void> {
+    const dead = this.lock.takenOver;
+    if (!dead) return;
+    await this.write({
+      actor,
+      step: null,
+      type: EVENT_LOCK_TAKEN_OVER,
+      data: { pid: dead.pid, host: dead.host, started: dead.started, command: dead.command },
     });
   }
 

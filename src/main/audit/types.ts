@@ -66,6 +66,8 @@ export const GENESIS_PREV = '0'.repeat(64);
 export const EVENT_OPENED = 'ledger.opened';
 export const EVENT_SIGNED = 'chain.signed';
 export const EVENT_RECOVERED = 'ledger.recovered';
+/** Written when a writer took over a lock whose holder was gone (kill -9, power cut). */
+export const EVENT_LOCK_TAKEN_OVER = 'ledger.lock_taken_over';
 
 /** Public description of the audit key, as record 0 carries it. */
 export interface AuditKeyInfo {

@@ -10,7 +10,7 @@ import {
   type ReadOutcome,
 } from './line-reader';
 import { toPgpWords } from './pgp-words';
-import type { AuditKeyInfo, LedgerRecord } from './types';
+import { EVENT_SIGNED, type AuditKeyInfo, type LedgerRecord } from './types';
 
 export type { BadReason, BadRecord } from './chain-checker';
 
@@ -30,6 +30,21 @@ export interface VerifyOptions {
    * ledger is always signed; only a transfer ledger written outside one may be unsigned.
    */
   requireAuditKey?: boolean;
+  /**
+   * Fail (incomplete) on a ledger that verifies but does not end the way a finished ceremony's
+   * does: `ceremony.finished`, then a `chain.signed` over it. A ledger cut after any signed head
+   * is otherwise a valid, shorter ledger.
+   */
+  requireComplete?: boolean;
+}
+
+/** Whether the ledger ends as a finished ceremony's does, and where it ends if not. */
+export interface Completeness {
+  complete: boolean;
+  /** The last record that verified (null when none did). */
+  lastSeq: number | null;
+  lastType: string | null;
+  message: string;
 }
 
 export interface TornTail {
@@ -61,6 +76,46 @@ export interface VerifyResult {
   tornTail?: TornTail;
   /** The last record that verified (the ledger uses it to resume). */
   lastRecord: LedgerRecord | null;
+  /** Complete: ends with ceremony.finished and a head signature over it. */
+  completeness: Completeness;
+}
+
+export const EVENT_FINISHED = 'ceremony.finished';
+
+function completenessOf(checker: ChainChecker, bad: BadRecord | undefined): Completeness {
+  const last = checker.last;
+  const where = last
+    ? { lastSeq: last.seq, lastType: last.type }
+    : { lastSeq: null, lastType: null };
+  if (!last)
+    return { complete: false, ...where, message: 'The ledger holds no record that verifies.' };
+  const signedOverFinish =
+    last.type === EVENT_SIGNED && checker.beforeLastType === EVENT_FINISHED && !checker.unsigned;
+  const upTo =
+    bad && bad.reason !== 'head-mismatch' ? `, where verification stopped (${bad.reason})` : '';
+  if (signedOverFinish && !bad)
+    return {
+      complete: true,
+      ...where,
+      message: `The ledger is complete: it ends with ceremony.finished (record ${last.seq - 1}) and a head signature over it (record ${last.seq}).`,
+    };
+  if (checker.unsigned)
+    return {
+      complete: false,
+      ...where,
+      message: `The ledger has no audit key, so nothing marks its end: it holds records 0..${last.seq}${upTo}; only a head recorded elsewhere shows whether records were cut from its end.`,
+    };
+  const signed =
+    checker.lastSignedSeq === null
+      ? 'no head of it is signed'
+      : last.type === EVENT_SIGNED
+        ? `that record signs the head at record ${last.seq - 1} (${checker.beforeLastType ?? '?'}), not at ceremony.finished`
+        : `record${last.seq - checker.lastSignatureAt! > 1 ? `s ${checker.lastSignatureAt! + 1}..${last.seq}` : ` ${last.seq}`} after the last head signature (record ${checker.lastSignatureAt}) ${last.seq - checker.lastSignatureAt! > 1 ? 'are' : 'is'} covered by the hash chain only`;
+  return {
+    complete: false,
+    ...where,
+    message: `The ledger ends early, after record ${last.seq} (${last.type}${last.step ? `, step ${last.step}` : ''})${upTo}: ${signed}. A finished ceremony's ledger ends with ceremony.finished and a head signature over it.`,
+  };
 }
 
 function summarise(checker: ChainChecker, read: ReadOutcome, opts: VerifyOptions): VerifyResult {
@@ -111,6 +166,15 @@ function summarise(checker: ChainChecker, read: ReadOutcome, opts: VerifyOptions
       message: `The ledger ends at record ${checker.records - 1} with head ${short(checker.head)}, not at the published head ${short(want)}: records were removed from its end or it is another ledger.`,
     };
   }
+  const completeness = completenessOf(checker, bad ?? undefined);
+  if (!bad && opts.requireComplete && !completeness.complete) {
+    bad = {
+      seq: checker.last?.seq ?? 0,
+      line: checker.lines,
+      reason: 'incomplete',
+      message: completeness.message,
+    };
+  }
   const signedUpTo = checker.lastSignatureAt;
   return {
     ok: bad === null,
@@ -126,6 +190,7 @@ function summarise(checker: ChainChecker, read: ReadOutcome, opts: VerifyOptions
     ...(bad ? { firstBad: bad } : {}),
     ...(tornTail ? { tornTail } : {}),
     lastRecord: checker.last,
+    completeness,
   };
 }
 

@@ -5,6 +5,7 @@ import { ErrorCode, OlocusError } from '../../shared/errors';
 import { describeAuditKey } from './audit-key';
 import { assertAuditData } from './data-guard';
 import {
+  EVENT_LOCK_TAKEN_OVER,
   EVENT_OPENED,
   EVENT_RECOVERED,
   EVENT_SIGNED,
@@ -17,7 +18,12 @@ import {
 } from './types';
 
 /** Types only the ledger itself writes: an event claiming to be one would mislead a reader. */
-export const RESERVED_TYPES = new Set([EVENT_OPENED, EVENT_SIGNED, EVENT_RECOVERED]);
+export const RESERVED_TYPES = new Set([
+  EVENT_OPENED,
+  EVENT_SIGNED,
+  EVENT_RECOVERED,
+  EVENT_LOCK_TAKEN_OVER,
+]);
 
 // Two Ledger objects on one file in one process would fork the chain; refuse the second.
 const openPaths = new Set<string>();

@@ -19,6 +19,7 @@ import { exists, writeOnce } from '../audit/durable';
 import type { CeremonyRoom } from './run/room';
 import { loadState } from './run/state';
 import type { RunState } from './run/state';
+import { takeRunDirectory } from './run/run-dir';
 import { parseScript } from './script/load';
 
 export interface DrillSummary {
@@ -37,8 +38,25 @@ export async function drillRun(
   open: TokenOpener = openPkcs11Token,
 ): Promise<DrillSummary> {
   const dir = resolve(out);
-  const state = await loadState(dir);
-  if (!state) throw new OlocusError(ErrorCode.INVALID_INPUT, `${dir} holds no ceremony run.`);
+  if (!(await loadState(dir)))
+    throw new OlocusError(ErrorCode.INVALID_INPUT, `${dir} holds no ceremony run.`);
+  // A drill writes its signed result into the run directory: one writer there at a time.
+  const lock = await takeRunDirectory(dir);
+  try {
+    return await drillLocked(dir, room, secretId, now, open);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function drillLocked(
+  dir: string,
+  room: CeremonyRoom,
+  secretId: string,
+  now: Date,
+  open: TokenOpener,
+): Promise<DrillSummary> {
+  const state = (await loadState(dir))!;
   const record = state.secrets[secretId];
   if (!record) {
     throw new OlocusError(

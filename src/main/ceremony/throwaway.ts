@@ -11,6 +11,8 @@ import type { RunSummary } from './run/finish';
 import type { IssuedShare, RoomEvent } from './run/room';
 import { exists, writeOnce } from '../audit/durable';
 import { loadState } from './run/state';
+import { RUN_DIR_MODE, isBookkeeping, takeRunDirectory } from './run/run-dir';
+import type { HeldLock } from '../audit/write-lock';
 import type { RunState } from './run/state';
 import type { CeremonyScript } from './script/schema';
 import type { Pkcs11Uri } from '../hsm/uri';
@@ -43,6 +45,20 @@ export async function runOnThrowawayToken(options: {
   configToken?: Pkcs11Uri;
 }): Promise<ThrowawaySummary> {
   const dir = resolve(options.out);
+  // Taken before anything is read or made, so two demos on one directory never interleave.
+  const lock = await takeRunDirectory(dir);
+  try {
+    return await runLocked(dir, options, lock);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runLocked(
+  dir: string,
+  options: Parameters<typeof runOnThrowawayToken>[0],
+  lock: HeldLock,
+): Promise<ThrowawaySummary> {
   const state = await loadState(dir);
   const what = options.mode === 'demo' ? 'demo' : 'rehearsal';
   if (state && state.mode !== options.mode)
@@ -55,7 +71,7 @@ export async function runOnThrowawayToken(options: {
       ErrorCode.POLICY_VIOLATION,
       `${dir} holds a finished ${what}; its outputs are never overwritten. Choose a new directory.`,
     );
-  if (!state && (await exists(dir)) && (await readdir(dir)).length > 0) {
+  if (!state && (await readdir(dir)).some((f) => !isBookkeeping(f))) {
     throw new OlocusError(
       ErrorCode.POLICY_VIOLATION,
       `${dir} is not empty; a ${what} needs an empty or new directory.`,
@@ -65,7 +81,7 @@ export async function runOnThrowawayToken(options: {
   // SoftHSM reads SOFTHSM2_CONF when its library initialises: set before anything opens it.
   const conf = join(dir, 'softhsm', 'softhsm2.conf');
   if (!state) {
-    await mkdir(join(dir, 'softhsm', 'tokens'), { recursive: true });
+    await mkdir(join(dir, 'softhsm', 'tokens'), { recursive: true, mode: RUN_DIR_MODE });
     await writeFile(
       conf,
       `directories.tokendir = ${join(dir, 'softhsm', 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`,
@@ -103,6 +119,7 @@ export async function runOnThrowawayToken(options: {
     hsm: { modulePath: softhsmModule() },
     ...(options.configToken ? { configToken: options.configToken } : {}),
     preexisting: ['softhsm'],
+    lock,
   });
   return { ...summary, softhsmConf: conf, playedShares: played };
 }

@@ -19,6 +19,7 @@ export {
 } from './sign/report-signer';
 export {
   verifyReport,
+  type ReportVerifyOptions,
   type ReportCheck,
   type ReportFailure,
   type ReportVerification,
@@ -28,3 +29,9 @@ export {
   type ManifestCheck,
   type ManifestVerification,
 } from './verify/verify-manifest';
+export {
+  verifyAuditTarget,
+  type AuditAnchor,
+  type AuditTargetOptions,
+  type AuditVerification,
+} from './verify/verify-audit-target';

@@ -4,15 +4,21 @@ import { createHash } from 'node:crypto';
 import type { AttestationVerdict } from '../attestation/index';
 import { Attestations } from './attestations';
 import type { AttestKeyOptions, MarvellFiles, YubiHsmFiles } from './attestations';
-import { parseAuditFilter, queryLedger, verifyLedger } from '../audit/index';
+import { parseAuditFilter, queryLedger } from '../audit/index';
 import type { AuditQueryInput, AuditQueryResult } from '../audit/index';
 import { ledgerFileOf } from './audit-query';
 import { migrateKey } from '../transfer/index';
 import type { MigrationResult, TransferAudit } from '../transfer/index';
-import { verifyManifest, verifyReport } from '../report/index';
+import {
+  verifyAuditTarget,
+  verifyManifest,
+  verifyReport,
+  type AuditTargetOptions,
+  type AuditVerification,
+  type ReportVerifyOptions,
+} from '../report/index';
 import { runReporting } from '../report/run-reporting';
 import type { ManifestVerification, ReportVerification } from '../report/index';
-import type { VerifyOptions, VerifyResult } from '../audit/index';
 import { runDemo } from '../ceremony/demo';
 import { drillRun } from '../ceremony/drill-run';
 import type { DrillSummary } from '../ceremony/drill-run';
@@ -403,13 +409,13 @@ export class CeremonyService {
     return runDemo(dir, runReporting, onEvent);
   }
 
-  /** Checks a ledger's hash chain and head signatures; a failure is a result, not an error. */
-  async verifyAudit(
-    path: string,
-    options: VerifyOptions = {},
-  ): Promise<Omit<VerifyResult, 'lastRecord'>> {
-    const { lastRecord: _last, ...result } = await verifyLedger(path, options);
-    return result;
+  /**
+   * Checks a ledger's hash chain and head signatures, and says whether it is complete and what
+   * pins its audit key. `path` is a ledger, a run directory or a report PDF (whose embedded
+   * ledger is checked); a failure is a result, not an error.
+   */
+  async verifyAudit(path: string, options: AuditTargetOptions = {}): Promise<AuditVerification> {
+    return verifyAuditTarget(path, options);
   }
 
   /**
@@ -473,8 +479,8 @@ export class CeremonyService {
   }
 
   /** Checks a signed ceremony report: signature, embedded ledger, printed head. */
-  async verifyReport(path: string): Promise<ReportVerification> {
-    return verifyReport(path);
+  async verifyReport(path: string, options: ReportVerifyOptions = {}): Promise<ReportVerification> {
+    return verifyReport(path, options);
   }
 
   /** Checks a run directory's manifest: every file's SHA-256 and the audit key's signature. */

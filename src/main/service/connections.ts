@@ -1,5 +1,6 @@
 // One open provider per module and token for the life of the service: loading a module and
 // logging in happen once, whichever front (IPC, CLI, test bridge) asks.
+import { createHmac, randomBytes } from 'node:crypto';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import { checkUri, loginFromUri, openPkcs11 } from '../hsm/open';
 import type { LoginMode, OpenPkcs11Options } from '../hsm/open';
@@ -11,7 +12,27 @@ interface Connection {
   provider: TokenProvider;
   loggedIn: boolean;
   pendingLogin: Promise<boolean> | null;
+  /** Where the PIN of the open login came from (loginSource), once logged in. */
+  loginSource: string | null;
 }
+
+// Per process: a pin-value is compared by keyed digest, never kept.
+const SOURCE_KEY = randomBytes(32);
+
+/**
+ * Where a URI says its PIN comes from, comparable between requests: the pin-source text, a keyed
+ * digest of a pin-value, or null when it names none (a prompt, or no login at all).
+ */
+function loginSource(uri: Pkcs11Uri): string | null {
+  if (uri.pinSource !== undefined) return `pin-source=${uri.pinSource}`;
+  if (uri.pinValue !== undefined)
+    return `pin-value#${createHmac('sha256', SOURCE_KEY).update(uri.pinValue).digest('hex')}`;
+  return null;
+}
+
+/** A source as a sentence may show it: a pin-value is never shown. */
+const shown = (source: string): string =>
+  source.startsWith('pin-value#') ? 'a pin-value in the URI' : source;
 
 export interface Opened {
   provider: TokenProvider;
@@ -77,6 +98,7 @@ export class Connections {
         provider,
         loggedIn: false,
         pendingLogin: null,
+        loginSource: null,
       }));
       this.open.set(key, pending);
       pending.catch(() => this.open.delete(key));
@@ -96,10 +118,21 @@ export class Connections {
               await loginFromUri(provider, uri, { ...this.options, login: 'always' });
             };
           }
+          if (ok) conn.loginSource = loginSource(uri);
           return (conn.loggedIn = ok);
         })
         .finally(() => (conn.pendingLogin = null));
       await conn.pendingLogin;
+    }
+    // Checked after any login, so a request that waited on another's login is checked too.
+    const source = loginSource(uri);
+    // A token already logged in is not handed to a request that names another PIN source: the
+    // login it would get was made with someone else's PIN, which it never proved it knows.
+    if (conn.loggedIn && source !== null && conn.loginSource !== source) {
+      throw new OlocusError(
+        ErrorCode.INVALID_INPUT,
+        `Token "${uri.token ?? uri.serial ?? '?'}" is already logged in ${conn.loginSource ? `with the PIN from ${shown(conn.loginSource)}` : 'with a PIN typed at a prompt'}; a request naming ${shown(source)} is refused. Use the same pin-source as the open login.`,
+      );
     }
     return { provider: conn.provider, loggedIn: conn.loggedIn };
   }

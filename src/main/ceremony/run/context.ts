@@ -2,7 +2,9 @@
 // HSM, the ledger, and the room. Steps use it; it knows nothing of any one step.
 import type { LedgerEventType } from '../../audit/events';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { RUN_DIR_MODE } from './run-dir';
 import type { Ledger } from '../../audit/index';
 import type { AuditSigner } from '../../audit/index';
 import { toPgpWords } from '../../audit/pgp-words';
@@ -57,6 +59,8 @@ export class RunContext {
   }
 
   async output(rel: string, data: string | Uint8Array, mode = 0o644): Promise<string> {
+    // Folders the run makes are as private as the run directory (RUN_DIR_MODE).
+    await mkdir(dirname(this.path(rel)), { recursive: true, mode: RUN_DIR_MODE });
     await writeOnce(this.path(rel), data, mode);
     return rel;
   }

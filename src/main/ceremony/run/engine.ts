@@ -20,6 +20,8 @@ import { restoreKeys } from './restore-step';
 import { transferKey } from './transfer-step';
 import { initializeToken } from './token-step';
 import { finishRun } from './finish';
+import { isBookkeeping, takeRunDirectory } from './run-dir';
+import type { HeldLock } from '../../audit/write-lock';
 import { compareStep, precheckStep } from './transcript';
 import type { Transcript } from './transcript';
 import type { RunReporting, RunSummary } from './finish';
@@ -43,6 +45,8 @@ export interface RunOptions {
   now?: () => Date;
   /** Entries the caller put in a new run directory before the run (the demo's SoftHSM store). */
   preexisting?: string[];
+  /** The run directory's lock, when the caller took it first (demo, rehearsal); else taken here. */
+  lock?: HeldLock;
 }
 
 // report is not a script step: every run ends with the signed report.
@@ -72,7 +76,7 @@ async function prepare(
   }
   if (
     (await exists(o.dir)) &&
-    (await readdir(o.dir)).some((f) => !(o.preexisting ?? []).includes(f))
+    (await readdir(o.dir)).some((f) => !isBookkeeping(f, o.preexisting))
   ) {
     throw new OlocusError(
       ErrorCode.POLICY_VIOLATION,
@@ -136,6 +140,16 @@ export async function runCeremony(o: RunOptions): Promise<RunSummary> {
     );
   }
   const scriptSha256 = sha256(o.scriptText);
+  // Held for the whole run: a second process on this directory is refused until it ends.
+  const lock = o.lock ?? (await takeRunDirectory(o.dir));
+  try {
+    return await runLocked(o, scriptSha256, lock);
+  } finally {
+    if (!o.lock) await lock.release();
+  }
+}
+
+async function runLocked(o: RunOptions, scriptSha256: string, lock: HeldLock): Promise<RunSummary> {
   const hsm = resolveHsmTarget(o.script, o.hsm, o.configToken);
   const { state, resumed } = await prepare(o, scriptSha256, hsm);
   const ctx = new RunContext(o.script, o.dir, state, o.room, hsm, o.now);
@@ -151,6 +165,8 @@ export async function runCeremony(o: RunOptions): Promise<RunSummary> {
       await ctx.event(null, 'ceremony.resumed', {
         completed: state.steps.filter((s) => s.status === 'done').map((s) => s.id),
         recovered: opened.recovered ?? null,
+        // The process that held the run directory before this one died without releasing it.
+        run_lock_taken_over: lock.takenOver,
       });
     }
     for (const [i, step] of o.script.steps.entries()) {

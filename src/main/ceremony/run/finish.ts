@@ -19,6 +19,8 @@ const NOT_OUTPUTS = [
   /\.tmp-\d+$/,
   /^softhsm\//,
   /^demo-secrets\//,
+  // Lock files (audit/write-lock.ts): held while the run works, gone once it ends.
+  /(^|\/)[^/]*\.lock(\.(stale|takeover).*)?$/,
 ];
 
 /**

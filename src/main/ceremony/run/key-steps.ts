@@ -1,5 +1,6 @@
 // Steps on keys: generation with its policy checked afterwards, certificates signed in the HSM,
 // and backup under a KEK that exists outside the HSM only as officers' shares.
+import { PRIVATE_FILE_MODE } from './run-dir';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
@@ -220,7 +221,7 @@ export async function backup(
         if (st.results?.[blobPath]) continue;
         const blob = await hsm.wrapKey({ label: kekLabel }, { label }, 'aes-kwp');
         const kwp = await kwpName(hsm);
-        outputs.push(await ctx.output(blobPath, blob));
+        outputs.push(await ctx.output(blobPath, blob, PRIVATE_FILE_MODE));
         const meta = {
           label,
           type: ctx.state.keys[label]?.type,
@@ -231,7 +232,11 @@ export async function backup(
           blob_sha256: sha256(blob),
         };
         outputs.push(
-          await ctx.output(`backup/${slug(label)}.json`, `${JSON.stringify(meta, null, 2)}\n`),
+          await ctx.output(
+            `backup/${slug(label)}.json`,
+            `${JSON.stringify(meta, null, 2)}\n`,
+            PRIVATE_FILE_MODE,
+          ),
         );
         await ctx.event(step.id, 'key.wrapped', meta);
       }

@@ -83,5 +83,6 @@ export async function loadState(dir: string): Promise<RunState | null> {
 }
 
 export async function saveState(dir: string, state: RunState): Promise<void> {
-  await replaceAtomically(statePath(dir), `${JSON.stringify(state, null, 2)}\n`);
+  // 0600: it names custodians and commitments, and nobody but the run's owner needs it.
+  await replaceAtomically(statePath(dir), `${JSON.stringify(state, null, 2)}\n`, 0o600);
 }

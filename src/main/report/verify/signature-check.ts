@@ -21,7 +21,14 @@ export interface SignatureCheck {
   signatureValid: boolean;
   signingCertificateAttribute: boolean;
   signingTime: string | null;
-  signer: { subject: string; issuer: string; serial: string; sha256: string } | null;
+  signer: {
+    subject: string;
+    issuer: string;
+    serial: string;
+    sha256: string;
+    /** SHA-256 of the certificate's SubjectPublicKeyInfo: the key, whatever certifies it. */
+    spkiSha256: string;
+  } | null;
   chain: {
     kind: 'root-issued' | 'self-signed' | 'broken' | 'none';
     ok: boolean;
@@ -205,6 +212,9 @@ export function checkSignature(pdf: PdfFile): SignatureCheck {
     issuer: signer.issuer.replace(/\n/g, ', '),
     serial: signer.serialNumber.toLowerCase(),
     sha256: signerSha,
+    spkiSha256: createHash('sha256')
+      .update(signer.publicKey.export({ format: 'der', type: 'spki' }))
+      .digest('hex'),
   };
 
   const hash = createHash('sha256');

@@ -9,6 +9,15 @@ import { INFO_KEYS, LEDGER_ATTACHMENT, XMP_NS } from '../format';
 import { parseRecords } from '../model/run-evidence';
 import { PdfFile, pdfText, shownText } from './pdf-objects';
 import { checkSignature, type SignatureCheck } from './signature-check';
+import { judgeSigner, readRoot } from './signer-anchor';
+
+export interface ReportVerifyOptions {
+  /**
+   * The root certificate (PEM or DER) the signer must chain to, e.g. the one whose fingerprint
+   * was read aloud. Without it, the chain must reach the root the embedded ledger records.
+   */
+  root?: Uint8Array;
+}
 
 export type ReportCheck =
   'pdf' | 'signature' | 'coverage' | 'certificate-chain' | 'embedded-ledger' | 'ledger-head';
@@ -22,6 +31,10 @@ export interface ReportVerification {
   ok: boolean;
   failures: ReportFailure[];
   signature: SignatureCheck | null;
+  /** What the signing certificate chains to, in words (see signer-anchor.ts). */
+  chainsTo: string;
+  /** The root given by the caller, when one was. */
+  givenRoot: { sha256: string; subject: string } | null;
   ledger: {
     present: boolean;
     ok: boolean;
@@ -31,6 +44,10 @@ export interface ReportVerification {
     firstBad: string | null;
     /** The root certificate of the signature was issued in this ceremony (ledger seq). */
     rootIssuedAtSeq: number | null;
+    /** The audit key the embedded ledger's record 0 names (SPKI SHA-256). */
+    auditKeySha256: string | null;
+    /** Whether it ends with ceremony.finished and a head signature over it, in words. */
+    completeness: string | null;
   };
   head: {
     info: string | null;
@@ -48,7 +65,31 @@ function xmpHead(pdf: PdfFile): string | null {
   return /<olocus:LedgerHead>([0-9a-f]{64})<\/olocus:LedgerHead>/.exec(text)?.[1] ?? null;
 }
 
-export async function verifyReport(source: string | Uint8Array): Promise<ReportVerification> {
+/** The ledger attached to a report PDF, or undefined when it has none or cannot be read. */
+export function embeddedLedger(bytes: Uint8Array): Uint8Array | undefined {
+  try {
+    return new PdfFile(bytes).attachments().get(LEDGER_ATTACHMENT);
+  } catch {
+    return undefined;
+  }
+}
+
+export async function verifyReport(
+  source: string | Uint8Array,
+  options: ReportVerifyOptions = {},
+): Promise<ReportVerification> {
+  let givenRoot: { sha256: string; subject: string } | null = null;
+  if (options.root) {
+    try {
+      givenRoot = readRoot(options.root);
+    } catch (cause) {
+      throw new OlocusError(
+        ErrorCode.INVALID_INPUT,
+        `The root given is not an X.509 certificate in PEM or DER: ${(cause as Error).message}.`,
+        { cause },
+      );
+    }
+  }
   let bytes: Uint8Array;
   if (typeof source === 'string') {
     try {
@@ -67,6 +108,8 @@ export async function verifyReport(source: string | Uint8Array): Promise<ReportV
     ok: false,
     failures,
     signature: null,
+    chainsTo: 'nothing: the report could not be read',
+    givenRoot,
     ledger: {
       present: false,
       ok: false,
@@ -75,6 +118,8 @@ export async function verifyReport(source: string | Uint8Array): Promise<ReportV
       headWords: null,
       firstBad: null,
       rootIssuedAtSeq: null,
+      auditKeySha256: null,
+      completeness: null,
     },
     head: { info: null, xmp: null, onCover: false },
   };
@@ -149,8 +194,11 @@ export async function verifyReport(source: string | Uint8Array): Promise<ReportV
         check: 'embedded-ledger',
         message: `No ${LEDGER_ATTACHMENT} is attached to the PDF.`,
       });
+    if (result.signature)
+      result.chainsTo = judgeSigner(result.signature, [], givenRoot ?? undefined).chainsTo;
   } else {
-    const v = verifyLedgerBytes(ledgerBytes, { requireAuditKey: true });
+    // A report is made once the ceremony finished: its ledger must end there, signed.
+    const v = verifyLedgerBytes(ledgerBytes, { requireAuditKey: true, requireComplete: true });
     const records = parseRecords(ledgerBytes);
     const root = result.signature?.chain.rootSha256;
     const issued = root
@@ -164,18 +212,24 @@ export async function verifyReport(source: string | Uint8Array): Promise<ReportV
       headWords: v.headWords,
       firstBad: v.firstBad?.message ?? null,
       rootIssuedAtSeq: issued?.seq ?? null,
+      auditKeySha256: v.auditKey?.fingerprint_sha256 ?? null,
+      completeness: v.completeness.message,
     };
     if (!v.ok)
       failures.push({
         check: 'embedded-ledger',
         message: `The embedded ledger does not verify: ${v.firstBad?.message ?? 'unknown reason'}`,
       });
-    if (root && !issued && result.signature?.chain.kind === 'root-issued')
-      failures.push({
-        check: 'certificate-chain',
-        message:
-          'The root certificate of the signature is not one the embedded ledger records as issued.',
-      });
+    if (result.signature) {
+      // Only records that verified count: a forged tail cannot name a signer or a root.
+      const anchor = judgeSigner(
+        result.signature,
+        records.slice(0, v.records),
+        givenRoot ?? undefined,
+      );
+      result.chainsTo = anchor.chainsTo;
+      if (anchor.problem) failures.push({ check: 'certificate-chain', message: anchor.problem });
+    }
   }
 
   // The printed head is the external anchor: the embedded ledger must end exactly there.

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api/client';
 import { ConfirmButton, ErrorNote, Fingerprint, Note, Screen, useCall } from '../components/common';
+import { AuditVerdict } from '../components/audit-verdict';
 import { timeOfDay } from '../logic/text';
 import { appStore, useApp } from '../store';
 import type { WitnessAsk } from '../store/run-slice';
@@ -43,7 +44,11 @@ export function AuditTimeline() {
   const runDir = useApp((s) => s.runResult?.dir ?? s.runDir);
   const runState = useApp((s) => s.runState);
   const ledgerPath = runDir ? `${runDir}/audit.jsonl` : '';
-  const verify = useCall(() => api().verifyAudit({ path: ledgerPath }));
+  // The live view: an unfinished ledger is shown as such, not failed (the Report screen requires
+  // a complete one, and pins the key from the run's report).
+  const verify = useCall(() =>
+    api().verifyAudit({ path: runDir ?? ledgerPath, requireComplete: false }),
+  );
   const [total, setTotal] = useState<number | null>(null);
   const [answer, setAnswer] = useState<AuditAnswer | null>(null);
 
@@ -88,14 +93,7 @@ export function AuditTimeline() {
             {verify.busy ? 'Verifying…' : 'Verify the audit ledger'}
           </button>
         </div>
-        {v ? (
-          <div className={`note ${v.ok ? 'note-ok' : 'note-error'}`} role="status">
-            <strong>{v.ok ? 'The ledger verifies' : 'The ledger does NOT verify'}</strong>:{' '}
-            {v.records} records, {v.signaturesChecked} head signatures checked
-            {v.unsignedTail ? `, ${v.unsignedTail} records after the last signature` : ''}.
-            {v.firstBad ? <p>{v.firstBad.message}</p> : null}
-          </div>
-        ) : null}
+        {v ? <AuditVerdict v={v} /> : null}
         {v ? <Fingerprint label="Ledger head" hex={v.head} words={v.headWords} /> : null}
         <ErrorNote error={verify.error} title="Not verified" />
       </section>

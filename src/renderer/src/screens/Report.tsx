@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { api } from '../api/client';
 import { ErrorNote, Fingerprint, Note, Row, Screen, useCall } from '../components/common';
+import { AuditVerdict } from '../components/audit-verdict';
 import { OpenStatus, useOpenFile } from '../components/open-file';
 import { useApp } from '../store';
 
@@ -42,7 +43,9 @@ export function Report() {
   const ledgerPath = result?.ledger.path ?? (dir ? `${dir}/audit.jsonl` : '');
   const report = useCall(() => api().verifyReport({ path: reportPath }));
   const manifest = useCall(() => api().verifyManifest({ dir }));
-  const audit = useCall(() => api().verifyAudit({ path: ledgerPath }));
+  // The run directory, not the bare ledger: the audit key is then pinned by the run's signed
+  // report, and a ledger cut short of its end fails.
+  const audit = useCall(() => api().verifyAudit({ path: dir }));
   const opener = useOpenFile();
   const [copied, setCopied] = useState(false);
   const copy = async () => {
@@ -122,6 +125,7 @@ export function Report() {
           <dl className="facts">
             <Row term="Signed by">{report.value.signature.signer?.subject ?? 'unknown'}</Row>
             <Row term="Certificate chain">{report.value.signature.chain.message}</Row>
+            <Row term="Chains to">{report.value.chainsTo}</Row>
             <Row term="Signing time">{report.value.signature.signingTime ?? 'not stated'}</Row>
             <Row term="Whole document signed">
               {report.value.signature.wholeDocument ? 'yes' : 'no'}
@@ -137,12 +141,9 @@ export function Report() {
         <Verdict label="Evidence bundle" v={manifest.value} />
         <ErrorNote error={manifest.error} title="Bundle not checked" />
         {audit.value ? (
-          <Verdict
+          <AuditVerdict
             label={`Audit ledger (${audit.value.records} records, ${audit.value.signaturesChecked} signatures)`}
-            v={{
-              ok: audit.value.ok,
-              failures: audit.value.firstBad ? [{ message: audit.value.firstBad.message }] : [],
-            }}
+            v={audit.value}
           />
         ) : null}
         <ErrorNote error={audit.error} title="Ledger not checked" />
