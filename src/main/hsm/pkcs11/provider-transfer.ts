@@ -69,7 +69,7 @@ export abstract class Pkcs11TransferSupport extends Pkcs11KeyStore {
         }
       });
   }
-  /** The number that means RFC 5649 on this token for wrapping or unwrapping (see kwp-resolve.ts). */
+  /** The vendor profile of this module, with a site's corrections (vendors.ts, vendor-site.ts). */
   async vendor(): Promise<VendorProfile | null> {
     const [info, token] = await Promise.all([this.info(), this.tokenInfo()]);
     return detectVendor({
@@ -79,12 +79,17 @@ export abstract class Pkcs11TransferSupport extends Pkcs11KeyStore {
       tokenModel: token.model,
     });
   }
+  /** The number that means RFC 5649 on this token for wrapping or unwrapping (see kwp-resolve.ts). */
   async resolvedKwp(role: 'wrap' | 'unwrap'): Promise<ResolvedKwp> {
-    const [info, token] = await Promise.all([this.info(), this.tokenInfo()]);
-    const cacheKey = `${info.path}\0${token.serial}\0${token.label}\0${role}`;
+    const [info, token, vendor] = await Promise.all([
+      this.info(),
+      this.tokenInfo(),
+      this.vendor(),
+    ]);
+    // A site quirk file (vendor-site.ts) changes the answer, so it is part of the key.
+    const cacheKey = `${info.path}\0${token.serial}\0${token.label}\0${role}\0${vendor?.siteQuirks ?? ''}`;
     let hit = kwpCache.get(cacheKey);
     if (!hit) {
-      const vendor = await this.vendor();
       const t = await this.token();
       hit = resolveKwp(
         t.mechs,
