@@ -72,9 +72,7 @@ export async function resolveKwp(
   probe?: KwpProbe,
 ): Promise<ResolvedKwp> {
   const claimed = vendor?.quirks.rfc5649;
-  // A number the site withholds (vendor-site.ts) is treated as absent from the list.
-  const withheld = vendor?.quirks.withheldMechanisms ?? [];
-  const has = (m: number) => !withheld.includes(m) && mechs.has(m, flag);
+  const has = (m: number) => mechs.has(m, flag);
   const done = (mechanism: number, decidedBy: ResolvedKwp['decidedBy']): ResolvedKwp => ({
     mechanism,
     name: nameOfKwp(mechanism, vendor),
@@ -100,9 +98,9 @@ export async function resolveKwp(
     .concat(Object.values(vendor?.quirks.vendorMechanisms ?? {}))
     .filter((m, i, all) => all.indexOf(m) === i);
   const offered = candidates.filter(has).map(named);
-  const held = candidates.filter((m) => withheld.includes(m) && mechs.has(m, flag)).map(named);
+  const held = candidates.filter((m) => mechs.withheld(m, flag)).map(named);
   throw new OlocusError(
     ErrorCode.MECHANISM_UNSUPPORTED,
-    `${tokenName} offers no RFC 5649 AES key wrap for ${flag === P.CKF_WRAP ? 'wrapping' : 'unwrapping'} (neither CKM_AES_KEY_WRAP_KWP 0x210B nor a number its vendor profile names); it offers ${offered.length ? offered.join(', ') : 'no AES key-wrap mechanism'}${held.length ? `, and lists ${held.join(', ')}, which the site withholds (${vendor!.siteQuirks ?? 'vendor profile'})` : ''}.`,
+    `${tokenName} offers no RFC 5649 AES key wrap for ${flag === P.CKF_WRAP ? 'wrapping' : 'unwrapping'} (neither CKM_AES_KEY_WRAP_KWP 0x210B nor a number its vendor profile names); it offers ${offered.length ? offered.join(', ') : 'no AES key-wrap mechanism'}${held.length ? `, and lists ${held.join(', ')}, which the site withholds (${vendor?.siteQuirks ?? 'vendor profile'})` : ''}.`,
   );
 }
