@@ -110,12 +110,22 @@ const provenance = z.object({
   sensitive: nullableBool,
 });
 
+const resolvedKwp = z.object({
+  mechanism: z.int().min(0).max(0xffffffff),
+  /** e.g. `CKM_AES_KEY_WRAP_KWP (0x210B)`. */
+  name: z.string(),
+  /** list: the standard 0x210B is listed; profile: the vendor profile names it; probe: a known-answer test agreed. */
+  decidedBy: z.enum(['list', 'profile', 'probe']),
+});
+
 export const migrationResult = z.object({
   label: z.string(),
   class: z.enum(['private', 'secret']),
   type: z.string(),
   wrap: z.enum(['rsa-aes-kwp', 'kwp']),
   mechanisms: z.array(z.string()),
+  /** The RFC 5649 mechanism number each side's module used, and how it was chosen. */
+  kwp: z.object({ source: resolvedKwp, target: resolvedKwp }),
   oaepHash: z.enum(['sha256', 'sha1']).nullable(),
   oaepNote: z.string().nullable(),
   nativeRsaAes: z

@@ -9,6 +9,7 @@
 
 import fs from 'node:fs';
 import { ErrorCode, OlocusError } from '../../shared/errors';
+import { withSiteQuirks } from './vendor-site';
 
 export type VendorId =
   | 'softhsm'
@@ -39,6 +40,8 @@ export interface VendorProfile {
     tokenManufacturer?: RegExp;
     tokenModel?: RegExp;
   };
+  /** The OLOCUS_VENDOR_QUIRKS file whose quirks replaced some of these (see vendor-site.ts). */
+  siteQuirks?: string;
   quirks: {
     /** Hashes the module accepts in CKM_RSA_PKCS_OAEP params (e.g. SoftHSM 2.6: only SHA-1). undefined = discover/try. */
     oaepHashes?: ('sha1' | 'sha256' | 'sha384' | 'sha512')[];
@@ -52,6 +55,14 @@ export interface VendorProfile {
     vendorMechanisms?: Record<string, number>;
     /** The mechanism number that means RFC 5649 key wrap on this module when it is not the standard 0x210B. */
     rfc5649?: number;
+    /**
+     * Mechanism numbers the app must not use on this module although it lists them (a site's
+     * decision, e.g. firmware whose implementation it has not verified): resolution treats them
+     * as absent, and a refusal names them as withheld.
+     */
+    withheldMechanisms?: number[];
+    /** The EC key types the module can hold, when not every one the app offers (NSS: no secp256k1). */
+    ecCurves?: ('ec-p256' | 'ec-p384' | 'ec-p521' | 'ec-secp256k1')[];
     /** The PIN format the module expects, for the officer's prompt (CloudHSM "user:password", YubiHSM authkey id + password). */
     pinFormat?: string;
     /** Environment or config the module needs before C_Initialize (e.g. YUBIHSM_PKCS11_CONF, ChrystokiConfigurationPath, CKNFAST_*). */
@@ -288,6 +299,9 @@ const PROFILES: VendorProfile[] = [
       // sftk_unwrapPrivateKey stores an EC key's public value as CKA_NSS_DB (0xD5A0DB00) and
       // takes it from the PKCS#8; SoftHSM's PKCS#8 omits it, so the template supplies it.
       ecUnwrapPublicPoint: 0xd5a0db00,
+      // freebl implements the NIST curves only: unwrapping a secp256k1 key answers
+      // CKR_DOMAIN_PARAMS_INVALID (observed), so a migration refuses it before wrapping.
+      ecCurves: ['ec-p256', 'ec-p384', 'ec-p521'],
       initArgsRequired: true,
       pinFormat: 'NSS database password (empty until a user PIN is set).',
       notes: [
@@ -299,6 +313,7 @@ const PROFILES: VendorProfile[] = [
 ];
 
 export const VENDOR_PROFILES: readonly VendorProfile[] = Object.freeze(PROFILES);
+const VENDOR_IDS = PROFILES.map((p) => p.id);
 
 export function vendorById(id: VendorId): VendorProfile {
   const profile = VENDOR_PROFILES.find((p) => p.id === id);
@@ -324,6 +339,7 @@ function groupMatches(pairs: readonly [RegExp | undefined, string | undefined][]
  * The vendor behind a module, from what C_GetInfo and C_GetTokenInfo report. A token match wins
  * over a library match: behind a proxy module such as p11-kit the library is the proxy, while
  * the token still names the hardware whose quirks apply. Null when no profile recognises it.
+ * A site's OLOCUS_VENDOR_QUIRKS file, when set, corrects the profile (vendor-site.ts).
  */
 export function detectVendor(info: {
   libraryManufacturer?: string;
@@ -337,14 +353,14 @@ export function detectVendor(info: {
       [p.detect.tokenModel, info.tokenModel],
     ]),
   );
-  if (byToken) return byToken;
+  if (byToken) return withSiteQuirks(byToken, VENDOR_IDS);
   const byLibrary = VENDOR_PROFILES.find((p) =>
     groupMatches([
       [p.detect.libraryManufacturer, info.libraryManufacturer],
       [p.detect.libraryDescription, info.libraryDescription],
     ]),
   );
-  return byLibrary ?? null;
+  return byLibrary ? withSiteQuirks(byLibrary, VENDOR_IDS) : null;
 }
 
 /** `%NAME%` references replaced from the environment; null when one is unset (nothing to probe). */

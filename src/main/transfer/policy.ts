@@ -90,6 +90,12 @@ export function checkSidesCanCarry(
         ErrorCode.MECHANISM_UNSUPPORTED,
         `${side.vendor?.name ?? 'The module'} behind ${side.name} cannot ${role} ${type} keys (C_WrapKey/C_UnwrapKey refuse them although key wrapping is listed), so "${info.label}" cannot be migrated ${role === 'wrap' ? 'from' : 'to'} it.`,
       );
+    const curves = side.vendor?.quirks.ecCurves;
+    if (curves && type.startsWith('ec-') && !curves.some((c) => c === type))
+      throw new OlocusError(
+        ErrorCode.MECHANISM_UNSUPPORTED,
+        `${side.vendor!.name} behind ${side.name} cannot hold ${type} keys (it implements ${curves.join(', ')}), so "${info.label}" is not migrated ${role === 'wrap' ? 'from' : 'to'} it; nothing was wrapped.`,
+      );
     if (!side.kwp)
       throw new OlocusError(
         ErrorCode.MECHANISM_UNSUPPORTED,

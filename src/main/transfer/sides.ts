@@ -1,6 +1,6 @@
-// What each token of a migration can do, from its mechanism list and, for behaviour a mechanism
-// list hides (SoftHSM lists KWP yet refuses Ed25519 keys), its vendor profile.
-import { CKM_RSA_AES_KEY_WRAP, P } from '../hsm/pkcs11/constants';
+// What each token of a migration can do, as the PKCS#11 layer resolves it (kwp-resolve.ts,
+// mechanism-resolve.ts) and, for behaviour a mechanism list hides (SoftHSM lists KWP yet refuses
+// Ed25519 keys), its vendor profile.
 import type { ResolvedKwp } from '../hsm/pkcs11/kwp-resolve';
 import { OlocusError } from '../../shared/errors';
 import type { TokenProvider } from '../hsm/provider';
@@ -30,8 +30,7 @@ export async function describeSide(
   provider: TokenProvider,
   role: 'source' | 'target',
 ): Promise<Side> {
-  const flag = role === 'source' ? P.CKF_WRAP : P.CKF_UNWRAP;
-  const [info, token, kwp, oaep, rsaAesNative] = await Promise.all([
+  const [info, token, kwp, rsaAes] = await Promise.all([
     provider.info(),
     provider.tokenInfo(),
     provider.resolvedKwp(role === 'source' ? 'wrap' : 'unwrap').then(
@@ -41,8 +40,13 @@ export async function describeSide(
         throw e;
       },
     ),
-    provider.hasMechanism(P.CKM_RSA_PKCS_OAEP, flag),
-    provider.hasMechanism(CKM_RSA_AES_KEY_WRAP, flag),
+    // RSA-AES key wrap is composed from OAEP (+ RFC 5649); the resolver says whether it can be.
+    provider
+      .resolveMechanism('rsa-aes-key-wrap', role === 'source' ? 'wrap' : 'unwrap')
+      .catch((e: unknown) => {
+        if (e instanceof OlocusError) return null;
+        throw e;
+      }),
   ]);
   const vendor = detectVendor({
     libraryManufacturer: info.manufacturer,
@@ -57,8 +61,8 @@ export async function describeSide(
     vendor,
     kwp: kwp.r,
     kwpMissing: kwp.missing,
-    oaep,
-    rsaAesNative,
+    oaep: rsaAes !== null,
+    rsaAesNative: rsaAes?.nativeListed ?? false,
     lock: moduleLock(info.path),
   };
 }

@@ -2,6 +2,7 @@
 // what it gets back. Nothing here ever holds key bytes; fingerprints and KCVs are public.
 import type { Ledger } from '../audit';
 import type { LedgerEventType } from '../audit/events';
+import type { ResolvedKwp } from '../hsm/pkcs11/kwp-resolve';
 import type { KeyUsage } from '../hsm/pkcs11/templates';
 import type { KeyClass, KeySelector, KeyType, ProvenanceAttributes } from '../hsm/types';
 import type { TransportType } from './strength';
@@ -76,10 +77,7 @@ export interface MigrationResult {
   /** PKCS#11 mechanisms in the order they were used. */
   mechanisms: string[];
   /** The RFC 5649 mechanism number each side used, and how it was decided (list, profile, probe). */
-  kwp: {
-    source: { mechanism: number; name: string; decidedBy: string };
-    target: { mechanism: number; name: string; decidedBy: string };
-  };
+  kwp: { source: ResolvedKwp; target: ResolvedKwp };
   oaepHash: OaepHash | null;
   /** Why OAEP used the hash it did (e.g. SHA-256 refused by a token). */
   oaepNote: string | null;

@@ -72,31 +72,35 @@ export async function resolveKwp(
   probe?: KwpProbe,
 ): Promise<ResolvedKwp> {
   const claimed = vendor?.quirks.rfc5649;
+  const has = (m: number) => mechs.has(m, flag);
   const done = (mechanism: number, decidedBy: ResolvedKwp['decidedBy']): ResolvedKwp => ({
     mechanism,
     name: nameOfKwp(mechanism, vendor),
     decidedBy,
   });
-  if (claimed !== undefined && mechs.has(claimed, flag)) {
+  if (claimed !== undefined && has(claimed)) {
     const verdict = probe ? await probeSays(probe, claimed) : null;
     if (verdict === false)
       throw new OlocusError(
         ErrorCode.MECHANISM_UNSUPPORTED,
-        `The ${vendor!.name} profile says ${nameOfKwp(claimed, vendor)} is RFC 5649 key wrap, but a known-answer test on ${tokenName} gave a different result, so no key is wrapped with it.`,
+        `The ${vendor!.name} profile${vendor!.siteQuirks ? ` (as corrected by ${vendor!.siteQuirks})` : ''} says ${nameOfKwp(claimed, vendor)} is RFC 5649 key wrap, but a known-answer test on ${tokenName} gave a different result, so no key is wrapped with it.`,
       );
     return done(claimed, verdict ? 'probe' : 'profile');
   }
-  if (mechs.has(CKM_AES_KEY_WRAP_KWP, flag)) return done(CKM_AES_KEY_WRAP_KWP, 'list');
-  if (claimed === undefined && probe && mechs.has(CKM_AES_KEY_WRAP_PAD, flag)) {
+  if (has(CKM_AES_KEY_WRAP_KWP)) return done(CKM_AES_KEY_WRAP_KWP, 'list');
+  if (claimed === undefined && probe && has(CKM_AES_KEY_WRAP_PAD)) {
     if ((await probeSays(probe, CKM_AES_KEY_WRAP_PAD)) === true)
       return done(CKM_AES_KEY_WRAP_PAD, 'probe');
   }
-  const offered = [CKM_AES_KEY_WRAP_KWP, CKM_AES_KEY_WRAP_PAD, P.CKM_AES_KEY_WRAP as number]
+  const named = (m: number) =>
+    m === P.CKM_AES_KEY_WRAP ? `CKM_AES_KEY_WRAP (${hex(m)})` : nameOfKwp(m, vendor);
+  const candidates = [CKM_AES_KEY_WRAP_KWP, CKM_AES_KEY_WRAP_PAD, P.CKM_AES_KEY_WRAP as number]
     .concat(Object.values(vendor?.quirks.vendorMechanisms ?? {}))
-    .filter((m) => mechs.has(m, flag))
-    .map((m) => (m === P.CKM_AES_KEY_WRAP ? `CKM_AES_KEY_WRAP (${hex(m)})` : nameOfKwp(m, vendor)));
+    .filter((m, i, all) => all.indexOf(m) === i);
+  const offered = candidates.filter(has).map(named);
+  const held = candidates.filter((m) => mechs.withheld(m, flag)).map(named);
   throw new OlocusError(
     ErrorCode.MECHANISM_UNSUPPORTED,
-    `${tokenName} offers no RFC 5649 AES key wrap for ${flag === P.CKF_WRAP ? 'wrapping' : 'unwrapping'} (neither CKM_AES_KEY_WRAP_KWP 0x210B nor a number its vendor profile names); it offers ${offered.length ? offered.join(', ') : 'no AES key-wrap mechanism'}.`,
+    `${tokenName} offers no RFC 5649 AES key wrap for ${flag === P.CKF_WRAP ? 'wrapping' : 'unwrapping'} (neither CKM_AES_KEY_WRAP_KWP 0x210B nor a number its vendor profile names); it offers ${offered.length ? offered.join(', ') : 'no AES key-wrap mechanism'}${held.length ? `, and lists ${held.join(', ')}, which the site withholds (${vendor?.siteQuirks ?? 'vendor profile'})` : ''}.`,
   );
 }

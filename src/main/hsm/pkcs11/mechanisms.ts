@@ -3,21 +3,37 @@
 // is special-cased here.
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import type { CipherAlgorithm, SignAlgorithm, WrapAlgorithm } from '../types';
-import { CKM_AES_KEY_WRAP_PAD, CKM_EDDSA, CKZ_DATA_SPECIFIED, P, nameOf } from './constants';
+import { CKM_AES_KEY_WRAP_PAD, CKZ_DATA_SPECIFIED, P, nameOf } from './constants';
 import type { KeySpec } from './keytypes';
+import { resolveMechanism } from './mechanism-resolve';
+import type { AbstractMechanism } from './mechanism-resolve';
 import { coordinateBytes } from './keytypes';
 import type { Mech, Prehash } from './protocol';
 
 type Hash = Prehash['hash'];
 
+/**
+ * The token's mechanism list. Numbers the site withholds (vendor-site.ts, withheldMechanisms)
+ * are absent for every choice the app makes, and only `withheld` still reports them, so that a
+ * refusal can say the token lists them.
+ */
 export class MechanismSet {
   private readonly flags = new Map<number, number>();
-  constructor(list: { type: number; flags: number }[]) {
+  private readonly held: ReadonlySet<number>;
+  constructor(list: { type: number; flags: number }[], withheld: readonly number[] = []) {
     for (const m of list) this.flags.set(m.type, m.flags);
+    this.held = new Set(withheld);
   }
-  has(mech: number, flag?: number): boolean {
+  private listed(mech: number, flag?: number): boolean {
     const f = this.flags.get(mech);
     return f !== undefined && (flag === undefined || (f & flag) !== 0);
+  }
+  has(mech: number, flag?: number): boolean {
+    return !this.held.has(mech) && this.listed(mech, flag);
+  }
+  /** Listed by the token (with `flag`) but withheld by the site. */
+  withheld(mech: number, flag?: number): boolean {
+    return this.held.has(mech) && this.listed(mech, flag);
   }
 }
 
@@ -34,11 +50,6 @@ const MGF: Record<Hash, number> = {
   sha512: P.CKG_MGF1_SHA512,
 };
 const HASH_LEN: Record<Hash, number> = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 };
-const ECDSA_HASHED: Partial<Record<Hash, number>> = {
-  sha256: P.CKM_ECDSA_SHA256,
-  sha384: P.CKM_ECDSA_SHA384,
-  sha512: P.CKM_ECDSA_SHA512,
-};
 const RSA_PKCS_HASHED: Partial<Record<Hash, number>> = {
   sha256: P.CKM_SHA256_RSA_PKCS,
   sha384: P.CKM_SHA384_RSA_PKCS,
@@ -88,6 +99,7 @@ export function signPlan(
   spec: KeySpec,
   mechs: MechanismSet,
   flag: number,
+  tokenName = 'The token',
 ): SignPlan {
   if (!algorithmFits(alg, spec)) {
     throw new OlocusError(
@@ -95,36 +107,19 @@ export function signPlan(
       `${alg} cannot be used with a ${spec.type} key.`,
     );
   }
-  if (alg === 'eddsa') {
-    if (!mechs.has(CKM_EDDSA, flag)) throw unsupported('Ed25519 signatures', [CKM_EDDSA]);
+  if (alg === 'eddsa' || alg.startsWith('ecdsa')) {
+    // The number comes from the one resolver of abstract mechanisms (mechanism-resolve.ts).
+    const r = resolveMechanism(alg as AbstractMechanism, mechs, null, flag, tokenName);
+    const outLen = alg === 'eddsa' ? 64 : 2 * coordinateBytes(spec);
     return {
-      mech: { mechanism: CKM_EDDSA },
-      outLen: 64,
-      mechanismName: 'CKM_EDDSA',
-      hashedInSoftware: false,
+      mech: { mechanism: r.mechanism },
+      ...(r.decidedBy === 'software-hash' ? { prehash: { hash: hashOf(alg) } } : {}),
+      outLen,
+      mechanismName: r.name.replace(/ \(0x[0-9A-F]+\)$/, ''),
+      hashedInSoftware: r.decidedBy === 'software-hash',
     };
   }
   const h = hashOf(alg);
-  if (alg.startsWith('ecdsa')) {
-    const outLen = 2 * coordinateBytes(spec);
-    const hashed = ECDSA_HASHED[h]!;
-    if (mechs.has(hashed, flag))
-      return {
-        mech: { mechanism: hashed },
-        outLen,
-        mechanismName: nameOf('CKM_', hashed),
-        hashedInSoftware: false,
-      };
-    if (mechs.has(P.CKM_ECDSA, flag))
-      return {
-        mech: { mechanism: P.CKM_ECDSA },
-        prehash: { hash: h },
-        outLen,
-        mechanismName: 'CKM_ECDSA',
-        hashedInSoftware: true,
-      };
-    throw unsupported(alg, [hashed, P.CKM_ECDSA]);
-  }
   const outLen = spec.bits / 8;
   if (alg.startsWith('rsa-pss')) {
     const parameter = {

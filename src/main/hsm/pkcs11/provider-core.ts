@@ -18,6 +18,7 @@ import type { FoundKey } from './keys';
 import { KeyReader, describeSelector } from './keys';
 import type { KeySpec } from './keytypes';
 import { MechanismSet, signPlan } from './mechanisms';
+import { detectVendor } from '../vendors';
 import type { SignPlan } from './mechanisms';
 import { releaseModule } from './module';
 import type { LoadedModule } from './module';
@@ -108,6 +109,14 @@ export abstract class Pkcs11ProviderCore {
       const entry = pickToken(await this.slots(), this.options.token ?? {}, this.mod.path);
       const d = describeToken(entry);
       const name = `token "${d.label}"`;
+      // A site may withhold mechanisms its module lists (vendor-site.ts); they never get chosen.
+      // Read before the pool starts: a bad site quirk file stops here with nothing to close.
+      const vendor = detectVendor({
+        libraryManufacturer: this.mod.info.manufacturer,
+        libraryDescription: this.mod.info.description,
+        tokenManufacturer: d.manufacturer,
+        tokenModel: d.model,
+      });
       const list = await this.ex.call<{ type: number; flags: number }[]>({
         op: 'mechanisms',
         slot: entry.slot,
@@ -122,7 +131,7 @@ export abstract class Pkcs11ProviderCore {
       return {
         entry,
         pool,
-        mechs: new MechanismSet(list),
+        mechs: new MechanismSet(list, vendor?.quirks.withheldMechanisms),
         reader: new KeyReader(this.ex, name, d.label),
         name,
       };
@@ -370,7 +379,7 @@ export abstract class Pkcs11ProviderCore {
     const k = `${alg}|${spec.type}|${flag}`;
     let p = this.planCache.get(k);
     if (!p) {
-      p = signPlan(alg, spec, t.mechs, flag);
+      p = signPlan(alg, spec, t.mechs, flag, t.name);
       this.planCache.set(k, p);
     }
     return p;

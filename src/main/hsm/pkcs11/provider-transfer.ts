@@ -14,6 +14,8 @@ import type { VendorProfile } from '../vendors';
 import { KEY_SPECS, coordinateBytes } from './keytypes';
 import type { WrapAlgorithm } from '../types';
 import { resolveKwp } from './kwp-resolve';
+import { resolveMechanism } from './mechanism-resolve';
+import type { AbstractMechanism, ResolvedMechanism } from './mechanism-resolve';
 import type { KwpProbe, ResolvedKwp } from './kwp-resolve';
 import type { KeyUsage } from './templates';
 import { publicKeyImportTemplate, secretKeyTemplate, unwrapTemplate } from './templates';
@@ -69,7 +71,7 @@ export abstract class Pkcs11TransferSupport extends Pkcs11KeyStore {
         }
       });
   }
-  /** The number that means RFC 5649 on this token for wrapping or unwrapping (see kwp-resolve.ts). */
+  /** The vendor profile of this module, with a site's corrections (vendors.ts, vendor-site.ts). */
   async vendor(): Promise<VendorProfile | null> {
     const [info, token] = await Promise.all([this.info(), this.tokenInfo()]);
     return detectVendor({
@@ -79,12 +81,13 @@ export abstract class Pkcs11TransferSupport extends Pkcs11KeyStore {
       tokenModel: token.model,
     });
   }
+  /** The number that means RFC 5649 on this token for wrapping or unwrapping (see kwp-resolve.ts). */
   async resolvedKwp(role: 'wrap' | 'unwrap'): Promise<ResolvedKwp> {
-    const [info, token] = await Promise.all([this.info(), this.tokenInfo()]);
-    const cacheKey = `${info.path}\0${token.serial}\0${token.label}\0${role}`;
+    const [info, token, vendor] = await Promise.all([this.info(), this.tokenInfo(), this.vendor()]);
+    // A site quirk file (vendor-site.ts) changes the answer, so it is part of the key.
+    const cacheKey = `${info.path}\0${token.serial}\0${token.label}\0${role}\0${vendor?.siteQuirks ?? ''}`;
     let hit = kwpCache.get(cacheKey);
     if (!hit) {
-      const vendor = await this.vendor();
       const t = await this.token();
       hit = resolveKwp(
         t.mechs,
@@ -97,6 +100,19 @@ export abstract class Pkcs11TransferSupport extends Pkcs11KeyStore {
       hit.catch(() => kwpCache.delete(cacheKey));
     }
     return hit;
+  }
+  /**
+   * The number this token needs for an abstract mechanism (OAEP with its hash, RSA-AES key wrap,
+   * ECDSA hashed or raw, EdDSA), or error 104 naming what it lacks and offers; RFC 5649 is
+   * resolvedKwp. See mechanism-resolve.ts.
+   */
+  async resolveMechanism(
+    abstract: AbstractMechanism,
+    role: 'sign' | 'wrap' | 'unwrap',
+  ): Promise<ResolvedMechanism> {
+    const [vendor, t] = await Promise.all([this.vendor(), this.token()]);
+    const flag = { sign: P.CKF_SIGN, wrap: P.CKF_WRAP, unwrap: P.CKF_UNWRAP }[role];
+    return resolveMechanism(abstract, t.mechs, vendor, flag, t.name);
   }
   /** wrapMech with the token's own RFC 5649 number for 'aes-kwp'. */
   protected async tokenWrapMech(alg: WrapAlgorithm, role: 'wrap' | 'unwrap'): Promise<Mech> {

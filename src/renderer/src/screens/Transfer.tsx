@@ -6,6 +6,28 @@ import { ErrorNote, Fingerprint, Row, Screen, useCall } from '../components/comm
 
 type Wrap = 'rsa-aes-kwp' | 'kwp';
 
+const DECIDED_BY = {
+  list: 'the token lists the standard number',
+  profile: 'named by the vendor profile',
+  probe: 'confirmed by a known-answer test on the token',
+} as const;
+
+/**
+ * The RFC 5649 mechanism one side's module used: modules differ (SoftHSM's 0x210A is another
+ * module's RFC 3394 + PKCS#7), so the officer sees the number and why it was chosen.
+ */
+function KwpMechanism(props: {
+  m: { name: string; mechanism: number; decidedBy: keyof typeof DECIDED_BY };
+}) {
+  const [name] = props.m.name.split(' (');
+  return (
+    <>
+      {name} <code>0x{props.m.mechanism.toString(16).toUpperCase()}</code> ·{' '}
+      {DECIDED_BY[props.m.decidedBy]}
+    </>
+  );
+}
+
 export function Transfer() {
   const [fromUri, setFrom] = useState('');
   const [toUri, setTo] = useState('');
@@ -98,6 +120,12 @@ export function Transfer() {
             <Row term="Method">
               {r.wrap} · {r.mechanisms.join(', ')}
               {r.oaepHash ? ` · OAEP ${r.oaepHash}` : ''}
+            </Row>
+            <Row term="Source wraps with">
+              <KwpMechanism m={r.kwp.source} />
+            </Row>
+            <Row term="Target unwraps with">
+              <KwpMechanism m={r.kwp.target} />
             </Row>
             <Row term="Source">
               {r.source.token} <code>{r.source.uri}</code>
