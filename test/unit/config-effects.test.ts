@@ -28,9 +28,10 @@ describe('the effects table', () => {
     expect(Object.keys(KEY_EFFECTS).sort()).toEqual(leaves(hsmConfigSchema, '').sort());
   });
 
-  it('keys.* and monitoring.* are reported unused; pkcs11 token keys and pool keys are not', () => {
+  it('monitoring.* is reported unused; keys.* (lifecycle), pkcs11 token keys and pool keys are not', () => {
     for (const [k, v] of Object.entries(KEY_EFFECTS)) {
-      if (/^hsm\.(keys|monitoring)\./.test(k)) expect(v, k).toBeNull();
+      if (/^hsm\.monitoring\./.test(k)) expect(v, k).toBeNull();
+      if (/^hsm\.keys\./.test(k)) expect(v, k).toEqual(expect.any(String));
       if (/^hsm\.pool\./.test(k)) expect(v, k).toEqual(expect.any(String));
     }
     expect(KEY_EFFECTS['hsm.connection.host']).toBeNull();
@@ -57,7 +58,6 @@ describe('config check output', () => {
     const { unused } = parseHsmConfig(text, 'c.yaml', bare);
     expect(unused).toEqual([
       `c.yaml:4:11: hsm.connection.host: ${UNUSED}`,
-      `c.yaml:9:19: hsm.keys.max_versions: ${UNUSED}`,
       `c.yaml:11:14: hsm.monitoring.enabled: ${UNUSED}`,
     ]);
   });
@@ -68,10 +68,12 @@ describe('config check output', () => {
     expect(eff).toMatchObject({
       hsm: { pool: { max_lifetime: '2h' }, connection: { retry_attempts: 2 } },
     });
-    expect(JSON.stringify(eff)).not.toMatch(/host|keys|monitoring|max_versions/);
+    expect(eff).toMatchObject({ hsm: { keys: { max_versions: 3, rotation_interval: '90d' } } });
+    expect(JSON.stringify(eff)).not.toMatch(/host|monitoring/);
     const out = formatEffectiveConfig(config, 'c.yaml', unused);
     const body = out.split('\n').filter((l) => !l.startsWith('#'));
-    expect(body.join('\n')).not.toMatch(/host|keys:|monitoring|max_versions/);
+    expect(body.join('\n')).not.toMatch(/host|monitoring/);
+    expect(body.join('\n')).toMatch(/max_versions: 3/);
     expect(out).toContain('#   hsm.connection.retry_attempts: extra attempts');
     expect(out).toContain(`#   c.yaml:4:11: hsm.connection.host: ${UNUSED}`);
   });

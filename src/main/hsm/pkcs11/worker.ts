@@ -290,6 +290,8 @@ function run(p: PKCS11, o: Op): unknown {
     }
     case 'destroy':
       return p.C_DestroyObject(buf(o.session), buf(o.handle));
+    case 'setAttributes':
+      return p.C_SetAttributeValue(buf(o.session), buf(o.handle), attrs(o.template));
     case 'wrapEphemeral':
       return wrapEphemeral(p, o);
     case 'unwrapChain':
