@@ -28,16 +28,18 @@ export const LAYERS = {
   compliance: BELOW_DOMAINS,
   config: BELOW_DOMAINS,
   transfer: [...LOW_DOMAINS, ...BELOW_DOMAINS],
-  ceremony: ['transfer', ...LOW_DOMAINS, ...BELOW_DOMAINS],
-  report: ['ceremony', 'transfer', ...LOW_DOMAINS, ...BELOW_DOMAINS],
-  service: ['report', 'ceremony', 'transfer', ...LOW_DOMAINS, ...BELOW_DOMAINS],
+  // Key families, rotation, retirement (docs/lifecycle.md): below ceremony, which rotates in a run.
+  lifecycle: [...LOW_DOMAINS, ...BELOW_DOMAINS],
+  ceremony: ['lifecycle', 'transfer', ...LOW_DOMAINS, ...BELOW_DOMAINS],
+  report: ['ceremony', 'lifecycle', 'transfer', ...LOW_DOMAINS, ...BELOW_DOMAINS],
+  service: ['report', 'ceremony', 'lifecycle', 'transfer', ...LOW_DOMAINS, ...BELOW_DOMAINS],
   // Transport: the IPC handlers speak to the service and check senders with the shell's origin rule.
   ipc: ['service', 'shell', ...BASE],
   shell: ['service', ...BASE],
   'main-entry': ['ipc', 'shell', 'service', ...BASE],
   // The CLI still reaches domain modules for offline file work (attest marvell, byok files);
   // it may use anything below the fronts, never ipc/ or shell/.
-  cli: ['service', 'report', 'ceremony', 'transfer', ...LOW_DOMAINS, ...BELOW_DOMAINS],
+  cli: ['service', 'report', 'ceremony', 'lifecycle', 'transfer', ...LOW_DOMAINS, ...BELOW_DOMAINS],
   bridge: ['ipc', 'shell', 'service', ...BASE],
   preload: ['shared'],
   renderer: ['shared'],

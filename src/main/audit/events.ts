@@ -41,6 +41,12 @@ export const LEDGER_EVENT_TYPES = [
   'key.byok_exported',
   'key.byok_imported',
   'key.imported_to_cloud',
+  // Key lifecycle (lifecycle/, docs/lifecycle.md), in a ceremony or a standalone ledger.
+  'key.rotated',
+  'key.rotation_refused',
+  'key.version_disabled',
+  'key.destroy_scheduled',
+  'key.version_destroyed',
 ] as const;
 
 export type LedgerEventType = (typeof LEDGER_EVENT_TYPES)[number];

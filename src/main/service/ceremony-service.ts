@@ -51,6 +51,7 @@ import { AwsOperations } from './aws';
 import { AzureOperations } from './azure';
 import { GcpOperations } from './gcp';
 import { cloudInventory } from './cloud-inventory';
+import { LifecycleOperations } from './lifecycle';
 import type { CloudInventory, CloudInventoryRequest } from '../../shared/contract-cloud';
 import { appInfo, workspaceDir } from './app-info';
 import type { AppInfo } from './app-info';
@@ -80,6 +81,8 @@ export type CeremonyServiceOptions = Omit<OpenPkcs11Options, 'login'> & {
    * service may hand another: a test's provider that fails on demand, later an HSM group.
    */
   openToken?: UriOpener;
+  /** The clock of key lifecycle decisions (dates on tokens, what is due); tests fix it. */
+  now?: () => Date;
 };
 
 const invalid = (message: string) => new OlocusError(ErrorCode.INVALID_INPUT, message);
@@ -109,13 +112,15 @@ export class CeremonyService {
   readonly gcp: GcpOperations;
   /** AWS CloudHSM clusters (keys on CloudHSM go through its PKCS#11 library). */
   readonly aws: AwsOperations;
+  /** Key families on PKCS#11 tokens: rotation, versions, retirement, encrypt/decrypt. */
+  readonly lifecycle: LifecycleOperations;
   private readonly attestations: Attestations;
   private readonly options: Omit<OpenPkcs11Options, 'login'>;
   /** The token the config names; undefined without a config (or for a cloud provider). */
   private readonly configUri: Pkcs11Uri | undefined;
   private readonly restoreProcess: (() => void) | undefined;
 
-  constructor({ config, openToken, ...options }: CeremonyServiceOptions = {}) {
+  constructor({ config, openToken, now, ...options }: CeremonyServiceOptions = {}) {
     if (config) {
       const pool = { ...poolOptionsFromConfig(config), ...options.pool };
       options = { ...options, pool };
@@ -127,6 +132,12 @@ export class CeremonyService {
     this.azure = new AzureOperations(this.connections);
     this.gcp = new GcpOperations(this.connections);
     this.aws = new AwsOperations(this.connections);
+    this.lifecycle = new LifecycleOperations(
+      this.connections,
+      (text, what) => this.resolve(text, what),
+      () => config?.hsm.keys,
+      now ?? (() => new Date()),
+    );
     this.attestations = new Attestations(this.connections, this);
   }
 

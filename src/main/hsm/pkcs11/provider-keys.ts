@@ -345,20 +345,35 @@ export abstract class Pkcs11KeyStore extends Pkcs11ProviderCore {
       return outcomes;
     });
   }
-  /** CKA_START_DATE and CKA_END_DATE of a key as YYYY-MM-DD, null when unset or empty. */
+  /**
+   * CKA_START_DATE and CKA_END_DATE of a key as YYYY-MM-DD, null when unset or unreadable. The
+   * public half is read first: SoftHSM 2.6.1 stores the dates of a private (CKA_PRIVATE) object
+   * unencrypted but tries to decrypt them when asked, answering CKR_GENERAL_ERROR, so on it the
+   * dates of a secret key cannot be read back (they are still set, for other tools).
+   */
   async keyDates(sel: KeySelector): Promise<{ start: string | null; end: string | null }> {
     return this.run(
       `reading the dates of the ${describeSelector(sel)}`,
       IDEMPOTENT,
       async (s, t) => {
-        const k = await t.reader.resolve(s, sel, ['private', 'secret', 'public']);
-        const [start, end] = await this.ex.call<(Uint8Array | null)[]>({
-          op: 'getAttributes',
-          session: s,
-          handle: k.handle,
-          types: [P.CKA_START_DATE, P.CKA_END_DATE],
-        });
-        return { start: dayOf(start), end: dayOf(end) };
+        const k = await t.reader.resolve(s, { ...sel, class: undefined }, [
+          'public',
+          'secret',
+          'private',
+        ]);
+        try {
+          const [start, end] = await this.ex.call<(Uint8Array | null)[]>({
+            op: 'getAttributes',
+            session: s,
+            handle: k.handle,
+            types: [P.CKA_START_DATE, P.CKA_END_DATE],
+          });
+          return { start: dayOf(start), end: dayOf(end) };
+        } catch (e) {
+          if (e instanceof Pkcs11CallError && e.ckr === 'CKR_GENERAL_ERROR')
+            return { start: null, end: null };
+          throw e;
+        }
       },
     );
   }
