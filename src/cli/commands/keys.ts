@@ -98,13 +98,22 @@ export const keysGenerateCommand: CommandSpec = {
     type: { type: 'string', value: 'T', help: 'key type', required: true },
     label: { type: 'string', value: 'L', help: 'label of the new key (CKA_LABEL)', required: true },
     extractable: { type: 'boolean', help: 'allow the key to be wrapped and exported later' },
+    usage: {
+      type: 'string',
+      value: 'U,…',
+      help: 'what the key is for: sign, encrypt, wrap, comma-separated (default: sign; AES: encrypt,wrap)',
+    },
   },
   async run(ctx) {
+    const usage = optionalString(ctx, 'usage');
     const g = await ctx.service.generateKey(
       optionalString(ctx, 'hsm'),
       stringFlag(ctx, 'type'),
       stringFlag(ctx, 'label'),
-      { extractable: ctx.values.extractable === true },
+      {
+        extractable: ctx.values.extractable === true,
+        ...(usage !== undefined ? { usage: usage.split(',').map((u) => u.trim()) } : {}),
+      },
     );
     ctx.out.result(g, () => formatGenerated(g));
     return 0;

@@ -10,7 +10,7 @@ export { LifecycleLedger } from './ledger';
 export type { LifecycleAudit, LifecycleLedgerSummary } from './ledger';
 export { rotateFamily } from './rotate';
 export type { RotationResult } from './rotate';
-export { destroyVersion, disableVersion, scheduleDestroy } from './retire';
+export { destroyVersion, disableVersion, precheckDestroy, scheduleDestroy } from './retire';
 export type { RetireResult } from './retire';
 export { CIPHERTEXT_FORMAT, decryptEnvelope, encryptWithPrimary, parseEnvelope } from './crypto';
 export type { CiphertextEnvelope } from './crypto';

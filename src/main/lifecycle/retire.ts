@@ -77,6 +77,27 @@ export function disableVersion(
   });
 }
 
+function checkDestroyable(f: FamilyRecord, v: VersionRecord): void {
+  refuseLastOrPrimary(f, v, 'destroying');
+  if (v.state !== 'enabled' && v.state !== 'disabled')
+    throw refuse(
+      `${describeVersion(v)} of "${f.name}" is already ${v.state}. Nothing was changed.`,
+    );
+}
+
+/**
+ * The refusals of scheduleDestroy, without the lock or any change: asked before the officers
+ * are called to present their cards for something that would be refused anyway.
+ */
+export async function precheckDestroy(
+  ctx: LifecycleContext,
+  object: string | undefined,
+): Promise<void> {
+  const address = addressOf(object);
+  const { family: f } = await loadFamily(ctx, address.family);
+  checkDestroyable(f, resolveVersion(f, address));
+}
+
 export function scheduleDestroy(
   ctx: LifecycleContext,
   object: string | undefined,

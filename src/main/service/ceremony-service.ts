@@ -179,7 +179,7 @@ export class CeremonyService {
     hsmUri: string | undefined,
     type: string,
     label: string,
-    opts: { extractable?: boolean } = {},
+    opts: { extractable?: boolean; usage?: string[] } = {},
   ): Promise<GeneratedKey> {
     const uri = parsePkcs11Address(this.resolve(hsmUri, 'token URI'));
     if (!isKeyType(type)) {
@@ -191,10 +191,16 @@ export class CeremonyService {
         'The URI for a new key must name only the token (no object=, id= or type=); the label is given separately.',
       );
     }
+    const usage = opts.usage?.map((u) => {
+      if (u !== 'sign' && u !== 'encrypt' && u !== 'wrap')
+        throw invalid(`Unknown key usage "${u}"; choose from sign, encrypt, wrap.`);
+      return u;
+    });
     const { provider } = await this.connections.get(uri, 'always');
     const key: KeyInfo = await provider.generateKey(type, {
       label,
       extractable: opts.extractable ?? false,
+      ...(usage ? { usage } : {}),
     });
     const withUri = { ...key, uri: usableKeyUri(key.uri, uri) };
     return {

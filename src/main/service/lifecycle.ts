@@ -18,6 +18,7 @@ import {
   dueReport,
   encryptWithPrimary,
   familyVersions,
+  precheckDestroy,
   rotateFamily,
   scheduleDestroy,
 } from '../lifecycle/index';
@@ -160,6 +161,7 @@ export class LifecycleOperations {
     opts: LifecycleRecording & { delayMs?: number } = {},
   ): Promise<WithLedger<RetireResult & { approval: QuorumApproval }>> {
     const { ctx, uri, serial } = await this.context(keyUri, opts, 'key');
+    await precheckDestroy(ctx, uri.object);
     const approval = await approveWithRunQuorum(runDir, room, {
       purpose: `destroying "${uri.object ?? '?'}" on token serial ${serial}`,
       tokenSerial: serial,
