@@ -28,7 +28,7 @@ const ledger = join(work, 'keys.jsonl');
 let clock = new Date('2027-01-01T12:00:00.000Z');
 const DAY = 86_400_000;
 const advance = (days: number) => (clock = new Date(clock.getTime() + days * DAY));
-const service = new CeremonyService({ now: () => clock });
+const service = new CeremonyService({ now: () => clock, keyInventory: inventory });
 const rec = { inventory, ledger, actor: 'Key Custodian' };
 
 afterAll(async () => {
@@ -93,6 +93,23 @@ describe('a signing family: root', () => {
     expect(e.message).toMatch(/does not verify with "olocus-inventory".*changed outside Olocus/);
     expect(await tokenObjects()).toEqual(before);
     writeFileSync(inventory, text);
+  });
+
+  it('sign and verify take family addresses: root@latest signs with v2, root@1 still verifies, root@1 cannot sign', async () => {
+    const data = Buffer.from('statement');
+    const s = await service.sign(key('root@latest'), data);
+    const sig = Buffer.from(s.signature, 'base64');
+    expect((await service.verify(key('root@latest'), data, sig)).valid).toBe(true);
+    expect((await service.verify(key('root@v2'), data, sig)).valid).toBe(true);
+    expect((await service.verify(key('root@1'), data, sig)).valid).toBe(false);
+    const old = await service.sign(key('root'), data);
+    expect(
+      (await service.verify(key('root@1'), data, Buffer.from(old.signature, 'base64'))).valid,
+    ).toBe(true);
+    const e = await refusal(service.sign(key('root@1'), data));
+    expect(e.message).toBe(
+      'version 1 ("root") of "root" is enabled, not the primary; only the primary signs (root@latest).',
+    );
   });
 
   it('rotating a version that is not the primary is refused; the token keeps exactly what it held', async () => {

@@ -90,3 +90,24 @@ export async function decryptEnvelope(
   );
   return { plaintext, family: f.name, version: v.version, state: v.state };
 }
+
+/**
+ * The label and id of the version a family address names, for signing (the primary only) or
+ * verifying (any enabled version). A plain label outside any family is returned as it is.
+ */
+export async function versionForUse(
+  ctx: LifecycleContext,
+  object: string,
+  use: 'sign' | 'verify',
+): Promise<{ label: string; id: Uint8Array }> {
+  const address = addressOf(object);
+  const { family: f } = await loadFamily(ctx, address.family);
+  const v = resolveVersion(f, address);
+  if (use === 'sign' && v !== primaryOf(f))
+    throw refuse(
+      `${describeVersion(v)} of "${f.name}" is ${v.state}, not the primary; only the primary signs (${f.name}@latest).`,
+    );
+  if (!USABLE.has(v.state))
+    throw refuse(`${describeVersion(v)} of "${f.name}" is ${v.state}; it cannot ${use}.`);
+  return { label: v.label, id: selectorOf(v).id };
+}

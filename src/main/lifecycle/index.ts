@@ -12,7 +12,13 @@ export { rotateFamily } from './rotate';
 export type { RotationResult } from './rotate';
 export { destroyVersion, disableVersion, precheckDestroy, scheduleDestroy } from './retire';
 export type { RetireResult } from './retire';
-export { CIPHERTEXT_FORMAT, decryptEnvelope, encryptWithPrimary, parseEnvelope } from './crypto';
+export {
+  CIPHERTEXT_FORMAT,
+  decryptEnvelope,
+  encryptWithPrimary,
+  parseEnvelope,
+  versionForUse,
+} from './crypto';
 export type { CiphertextEnvelope } from './crypto';
 export { dueReport, familyVersions } from './versions';
 export type { DueReport, FamilyView, VersionView } from './versions';

@@ -83,6 +83,8 @@ export type CeremonyServiceOptions = Omit<OpenPkcs11Options, 'login'> & {
   openToken?: UriOpener;
   /** The clock of key lifecycle decisions (dates on tokens, what is due); tests fix it. */
   now?: () => Date;
+  /** The signed key inventory when a call names none (default: keys/<serial>.json in the workspace). */
+  keyInventory?: string;
 };
 
 const invalid = (message: string) => new OlocusError(ErrorCode.INVALID_INPUT, message);
@@ -120,7 +122,7 @@ export class CeremonyService {
   private readonly configUri: Pkcs11Uri | undefined;
   private readonly restoreProcess: (() => void) | undefined;
 
-  constructor({ config, openToken, now, ...options }: CeremonyServiceOptions = {}) {
+  constructor({ config, openToken, now, keyInventory, ...options }: CeremonyServiceOptions = {}) {
     if (config) {
       const pool = { ...poolOptionsFromConfig(config), ...options.pool };
       options = { ...options, pool };
@@ -137,6 +139,7 @@ export class CeremonyService {
       (text, what) => this.resolve(text, what),
       () => config?.hsm.keys,
       now ?? (() => new Date()),
+      keyInventory,
     );
     this.attestations = new Attestations(this.connections, this);
   }
@@ -215,7 +218,10 @@ export class CeremonyService {
   }
 
   async sign(keyUri: string, data: Uint8Array, algorithm?: SignAlgorithm): Promise<SignOutput> {
-    const uri = parsePkcs11Address(this.resolve(keyUri, 'key'));
+    const uri = await this.lifecycle.resolveAddress(
+      parsePkcs11Address(this.resolve(keyUri, 'key')),
+      'sign',
+    );
     const sel = keySelectorFromUri(uri);
     if (sel.class === 'secret' || sel.class === 'public') {
       throw invalid(`Signing needs a private key, and the URI names a ${sel.class} key.`);
@@ -256,7 +262,10 @@ export class CeremonyService {
     signature: Uint8Array,
     algorithm?: SignAlgorithm,
   ): Promise<VerifyOutput> {
-    const uri = parsePkcs11Address(this.resolve(keyUri, 'key'));
+    const uri = await this.lifecycle.resolveAddress(
+      parsePkcs11Address(this.resolve(keyUri, 'key')),
+      'verify',
+    );
     const sel = keySelectorFromUri(uri);
     if (sel.class === 'secret') {
       throw invalid('Verifying needs a public or private key, and the URI names a secret key.');

@@ -20,6 +20,7 @@ import {
   familyVersions,
   precheckDestroy,
   rotateFamily,
+  versionForUse,
   scheduleDestroy,
 } from '../lifecycle/index';
 import type {
@@ -57,6 +58,7 @@ export class LifecycleOperations {
     private readonly resolveUri: (text: string | undefined, what: string) => string,
     private readonly keys: () => KeySettings | undefined,
     private readonly now: () => Date,
+    private readonly defaultInventory?: string,
   ) {}
 
   private async context(
@@ -69,6 +71,7 @@ export class LifecycleOperations {
     const t = await provider.tokenInfo();
     const inventoryPath =
       rec.inventory ??
+      this.defaultInventory ??
       join(await workspaceDir(), 'keys', `${t.serial.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
     return {
       ctx: {
@@ -189,6 +192,18 @@ export class LifecycleOperations {
   ): Promise<CiphertextEnvelope> {
     const { ctx, uri } = await this.context(keyUri, opts, 'key');
     return encryptWithPrimary(ctx, uri.object, data, opts.alg);
+  }
+
+  /**
+   * A URI whose object is a family address (`root@latest`, `root@3`) turned into the version's own
+   * label and id, for sign (primary only) and verify (enabled versions); any other URI unchanged.
+   */
+  async resolveAddress(uri: Pkcs11Uri, use: 'sign' | 'verify'): Promise<Pkcs11Uri> {
+    // Only the family forms: a plain label may hold '@' (object=ops@example.org) and keeps working.
+    if (uri.object === undefined || !/@(latest|v?[1-9]\d*)$/.test(uri.object)) return uri;
+    const { ctx } = await this.context(formatPkcs11Uri(uri), {}, 'key');
+    const v = await versionForUse(ctx, uri.object, use);
+    return { ...uri, object: v.label, id: v.id };
   }
 
   /** Decrypts with the version the envelope names; the URI names the token (its object, if any, must be the family). */
