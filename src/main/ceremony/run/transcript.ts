@@ -120,6 +120,8 @@ function planned(step: Step): Record<string, unknown> {
       return { backup: { keys: step.keys, kek: step.kek.label } };
     case 'witness.checkpoint':
       return { statement: step.statement };
+    case 'key.rotate':
+      return { rotate: { key: step.key, reason: step.reason } };
     case 'transfer':
       return {
         transfer: {
