@@ -100,6 +100,7 @@ export const keysRotateCommand: CommandSpec = {
   flags: { key: KEY, 'if-due': { type: 'boolean', help: 'rotate only when due' }, ...RECORDING },
   async run(ctx) {
     const reason = optionalString(ctx, 'reason');
+    if (stringFlag(ctx, 'key').startsWith('azurekv://')) return rotateAzure(ctx);
     const r = await ctx.service.lifecycle.rotate(stringFlag(ctx, 'key'), {
       ...recording(ctx),
       ...(reason ? { reason } : {}),
@@ -127,6 +128,25 @@ export const keysRotateCommand: CommandSpec = {
     return EXIT.OK;
   },
 };
+
+/** Azure Key Vault rotates natively (rotateKey); the vault keeps the versions and their states. */
+async function rotateAzure(ctx: CommandContext): Promise<number> {
+  for (const flag of ['if-due', 'ledger', 'inventory'])
+    if (ctx.values[flag] !== undefined)
+      throw new UsageError(`--${flag} is for PKCS#11 key families; Azure keeps its own versions.`);
+  const r = await ctx.service.azure.rotateKey(stringFlag(ctx, 'key'));
+  ctx.out.result(r, () =>
+    [
+      `Rotated "${r.family}" in its vault: the new current version is ${r.primary.version}.`,
+      fields([
+        ['URI', r.primary.uri],
+        ['Previous', `${r.previous.version} (still enabled)`],
+        ['SPKI SHA-256', r.primary.spkiSha256 ?? '-'],
+      ]),
+    ].join('\n'),
+  );
+  return EXIT.OK;
+}
 
 export const keysVersionsCommand: CommandSpec = {
   words: ['keys', 'versions'],
