@@ -97,10 +97,20 @@ export const keysRotateCommand: CommandSpec = {
     'Policy: hsm.keys and hsm.keys.families.NAME of --config (defaults 90d, 7d, 5, 7d).',
     '--if-due makes nothing unless the primary is due (for unattended online tokens).',
   ],
-  flags: { key: KEY, 'if-due': { type: 'boolean', help: 'rotate only when due' }, ...RECORDING },
+  flags: {
+    key: KEY,
+    'if-due': { type: 'boolean', help: 'rotate only when due' },
+    ...RECORDING,
+    endpoint: {
+      type: 'string',
+      value: 'HOST:PORT',
+      help: 'gcpkms:// keys: the Cloud KMS API endpoint (plaintext only for a loopback host)',
+    },
+  },
   async run(ctx) {
     const reason = optionalString(ctx, 'reason');
     if (stringFlag(ctx, 'key').startsWith('azurekv://')) return rotateAzure(ctx);
+    if (stringFlag(ctx, 'key').startsWith('gcpkms://')) return rotateGcp(ctx);
     const r = await ctx.service.lifecycle.rotate(stringFlag(ctx, 'key'), {
       ...recording(ctx),
       ...(reason ? { reason } : {}),
@@ -129,11 +139,37 @@ export const keysRotateCommand: CommandSpec = {
   },
 };
 
-/** Azure Key Vault rotates natively (rotateKey); the vault keeps the versions and their states. */
-async function rotateAzure(ctx: CommandContext): Promise<number> {
+function pkcs11Only(ctx: CommandContext, cloud: string): void {
   for (const flag of ['if-due', 'ledger', 'inventory'])
     if (ctx.values[flag] !== undefined)
-      throw new UsageError(`--${flag} is for PKCS#11 key families; Azure keeps its own versions.`);
+      throw new UsageError(
+        `--${flag} is for PKCS#11 key families; ${cloud} keeps its own versions.`,
+      );
+}
+
+/** Cloud KMS rotates natively: a new version, made primary for ENCRYPT_DECRYPT keys. */
+async function rotateGcp(ctx: CommandContext): Promise<number> {
+  pkcs11Only(ctx, 'Cloud KMS');
+  const endpoint = optionalString(ctx, 'endpoint');
+  const r = await ctx.service.gcp.rotateKey(stringFlag(ctx, 'key'), endpoint ? { endpoint } : {});
+  ctx.out.result(r, () =>
+    [
+      `Rotated "${r.family}" in Cloud KMS: the new version is ${r.primary.name.split('/').pop()}${r.madePrimary ? ', now primary' : ' (the latest; signing keys have no primary)'}.`,
+      fields([
+        ['URI', r.primary.address],
+        [
+          'Previous',
+          r.previous ? `${r.previous.name.split('/').pop()} (${r.previous.state})` : '-',
+        ],
+      ]),
+    ].join('\n'),
+  );
+  return EXIT.OK;
+}
+
+/** Azure Key Vault rotates natively (rotateKey); the vault keeps the versions and their states. */
+async function rotateAzure(ctx: CommandContext): Promise<number> {
+  pkcs11Only(ctx, 'Azure');
   const r = await ctx.service.azure.rotateKey(stringFlag(ctx, 'key'));
   ctx.out.result(r, () =>
     [
