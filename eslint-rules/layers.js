@@ -32,12 +32,15 @@ export const LAYERS = {
   transfer: [...LOW_DOMAINS, ...BELOW_DOMAINS],
   // HSM groups (failover, load balancing, batch signing): a domain beside transfer.
   cluster: [...LOW_DOMAINS, ...BELOW_DOMAINS],
-  ceremony: ['transfer', 'cluster', ...LOW_DOMAINS, ...BELOW_DOMAINS],
-  report: ['ceremony', 'transfer', 'cluster', ...LOW_DOMAINS, ...BELOW_DOMAINS],
+  // Key families, rotation, retirement (docs/lifecycle.md): below ceremony, which rotates in a run.
+  lifecycle: [...LOW_DOMAINS, ...BELOW_DOMAINS],
+  ceremony: ['lifecycle', 'transfer', 'cluster', ...LOW_DOMAINS, ...BELOW_DOMAINS],
+  report: ['ceremony', 'lifecycle', 'transfer', 'cluster', ...LOW_DOMAINS, ...BELOW_DOMAINS],
   service: [
     'monitoring',
     'report',
     'ceremony',
+    'lifecycle',
     'transfer',
     'cluster',
     ...LOW_DOMAINS,
@@ -54,6 +57,7 @@ export const LAYERS = {
     'monitoring',
     'report',
     'ceremony',
+    'lifecycle',
     'transfer',
     'cluster',
     ...LOW_DOMAINS,

@@ -7,6 +7,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { setPkcs11WorkerEntry } from '../main/hsm/pkcs11/executor';
 import { CeremonyService, describeRetry, onHsmRetry } from '../main/service/index';
 import { COMMANDS } from './commands/index';
+import { lifecycleClock } from './commands/lifecycle';
 import { UsageError, debugTrace, errorDocument, errorSentence, exitCodeFor } from './errors';
 import { commandHelp, globalHelp, groupHelp } from './help';
 import { Output, processIO } from './output';
@@ -185,7 +186,11 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     }
     const configPath = typeof inv.values.config === 'string' ? inv.values.config : undefined;
     const config = configPath ? (await loadHsmConfig(configPath)).config : undefined;
-    service = new CeremonyService({ onWarning: (m) => out.warn(m), ...(config ? { config } : {}) });
+    service = new CeremonyService({
+      onWarning: (m) => out.warn(m),
+      ...(config ? { config } : {}),
+      ...lifecycleClock(process.env),
+    });
     stopRetries = onHsmRetry((r) => {
       out.retries.push(r);
       out.warn(describeRetry(r));

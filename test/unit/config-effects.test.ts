@@ -28,10 +28,10 @@ describe('the effects table', () => {
     expect(Object.keys(KEY_EFFECTS).sort()).toEqual(leaves(hsmConfigSchema, '').sort());
   });
 
-  it('keys.* are reported unused; monitoring, pkcs11 token keys and pool keys are not', () => {
+  it('monitoring.*, keys.* (lifecycle), pkcs11 token keys and pool keys all have effects', () => {
     for (const [k, v] of Object.entries(KEY_EFFECTS)) {
-      if (/^hsm\.keys\./.test(k)) expect(v, k).toBeNull();
       if (/^hsm\.monitoring\./.test(k)) expect(v, k).toEqual(expect.any(String));
+      if (/^hsm\.keys\./.test(k)) expect(v, k).toEqual(expect.any(String));
       if (/^hsm\.pool\./.test(k)) expect(v, k).toEqual(expect.any(String));
     }
     expect(KEY_EFFECTS['hsm.connection.host']).toBeNull();
@@ -56,10 +56,7 @@ describe('config check output', () => {
 
   it('lists each unused key the file sets, with its line and column', () => {
     const { unused } = parseHsmConfig(text, 'c.yaml', bare);
-    expect(unused).toEqual([
-      `c.yaml:4:11: hsm.connection.host: ${UNUSED}`,
-      `c.yaml:9:19: hsm.keys.max_versions: ${UNUSED}`,
-    ]);
+    expect(unused).toEqual([`c.yaml:4:11: hsm.connection.host: ${UNUSED}`]);
   });
 
   it('prints only keys with an effect, and says what each does', () => {
@@ -68,11 +65,13 @@ describe('config check output', () => {
     expect(eff).toMatchObject({
       hsm: { pool: { max_lifetime: '2h' }, connection: { retry_attempts: 2 } },
     });
-    expect(JSON.stringify(eff)).not.toMatch(/host|keys|max_versions/);
+    expect(eff).toMatchObject({ hsm: { keys: { max_versions: 3, rotation_interval: '90d' } } });
     expect(eff).toMatchObject({ hsm: { monitoring: { enabled: false } } });
+    expect(JSON.stringify(eff)).not.toMatch(/host/);
     const out = formatEffectiveConfig(config, 'c.yaml', unused);
     const body = out.split('\n').filter((l) => !l.startsWith('#'));
-    expect(body.join('\n')).not.toMatch(/host|keys:|max_versions/);
+    expect(body.join('\n')).not.toMatch(/host/);
+    expect(body.join('\n')).toMatch(/max_versions: 3/);
     expect(out).toContain('#   hsm.connection.retry_attempts: extra attempts');
     expect(out).toContain(`#   c.yaml:4:11: hsm.connection.host: ${UNUSED}`);
   });

@@ -100,7 +100,12 @@ describe('parseHsmConfig: valid files', () => {
         idle_timeout: 300_000,
         health_check_interval: 60_000,
       },
-      keys: { rotation_interval: 7_776_000_000, overlap_period: 604_800_000, max_versions: 5 },
+      keys: {
+        rotation_interval: 7_776_000_000,
+        overlap_period: 604_800_000,
+        max_versions: 5,
+        notification_advance: 604_800_000,
+      },
       monitoring: {
         enabled: true,
         metrics_interval: 30_000,
@@ -132,6 +137,7 @@ describe('parseHsmConfig: valid files', () => {
       rotation_interval: 90 * 86_400_000,
       overlap_period: 7 * 86_400_000,
       max_versions: 5,
+      notification_advance: 7 * 86_400_000,
     });
     expect(config.hsm.monitoring.enabled).toBe(true);
     expect(config.hsm.monitoring.alert_latency_threshold).toBe(500);

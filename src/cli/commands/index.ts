@@ -21,11 +21,13 @@ import { tokensCommand } from './tokens';
 import { AWS_COMMANDS } from './aws';
 import { AZURE_COMMANDS } from './azure';
 import { GCP_COMMANDS } from './gcp';
+import { LIFECYCLE_COMMANDS } from './lifecycle';
 
 export const COMMANDS: readonly CommandSpec[] = [
   tokensCommand,
   keysListCommand,
   keysGenerateCommand,
+  ...LIFECYCLE_COMMANDS,
   signCommand,
   verifyCommand,
   signBatchCommand,

@@ -104,10 +104,16 @@ export const keysGenerateCommand: CommandSpec = {
     label: { type: 'string', value: 'L', help: 'label of the new key (CKA_LABEL)', required: true },
     extractable: { type: 'boolean', help: 'allow the key to be wrapped and exported later' },
     ...OPERATION_LEDGER_FLAGS,
+    usage: {
+      type: 'string',
+      value: 'U,…',
+      help: 'what the key is for: sign, encrypt, wrap, comma-separated (default: sign; AES: encrypt,wrap)',
+    },
   },
   async run(ctx) {
     const hsm = optionalString(ctx, 'hsm');
     const extractable = ctx.values.extractable === true;
+    const usage = optionalString(ctx, 'usage');
     const subject = {
       label: stringFlag(ctx, 'label'),
       type: stringFlag(ctx, 'type'),
@@ -117,7 +123,11 @@ export const keysGenerateCommand: CommandSpec = {
     const g = await withOperationLedger(
       ctx,
       'keys generate',
-      () => ctx.service.generateKey(hsm, subject.type, subject.label, { extractable }),
+      () =>
+        ctx.service.generateKey(hsm, subject.type, subject.label, {
+          extractable,
+          ...(usage !== undefined ? { usage: usage.split(',').map((u) => u.trim()) } : {}),
+        }),
       {
         done: (g) => ({
           type: 'key.generated',

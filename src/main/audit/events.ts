@@ -59,6 +59,12 @@ export const LEDGER_EVENT_TYPES = [
   'batch.started',
   'batch.finished',
   'batch.stopped',
+  // Key lifecycle (lifecycle/, docs/lifecycle.md), in a ceremony or a standalone ledger.
+  'key.rotated',
+  'key.rotation_refused',
+  'key.version_disabled',
+  'key.destroy_scheduled',
+  'key.version_destroyed',
 ] as const;
 
 export type LedgerEventType = (typeof LEDGER_EVENT_TYPES)[number];

@@ -30,9 +30,14 @@ export const KEY_EFFECTS: Readonly<Record<string, string | null>> = {
   'hsm.pool.idle_timeout': `idle sessions above min_sessions are closed after this, on ${POOL}`,
   'hsm.pool.health_check_interval': `how often idle sessions are checked and dead ones replaced, on ${POOL}`,
   'hsm.pool.max_lifetime': `idle sessions older than this are replaced, on ${POOL}`,
-  'hsm.keys.rotation_interval': null,
-  'hsm.keys.overlap_period': null,
-  'hsm.keys.max_versions': null,
+  'hsm.keys.rotation_interval':
+    'keys due / keys rotate --if-due: how long after it became primary a version must be replaced',
+  'hsm.keys.overlap_period':
+    'how long a replaced version stays enabled (verify, decrypt) after keys rotate',
+  'hsm.keys.max_versions':
+    'versions of a family kept enabled or disabled; keys rotate disables the oldest beyond it',
+  'hsm.keys.notification_advance': 'how far ahead keys due looks when --within is not given',
+  'hsm.keys.families': 'per-family overrides of the four keys.* settings above (docs/lifecycle.md)',
   'hsm.monitoring.enabled': 'whether `monitor` runs at all (the desktop app never monitors)',
   'hsm.monitoring.metrics_interval':
     '`monitor`: how often pool gauges are read and alert thresholds evaluated',

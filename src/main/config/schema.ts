@@ -116,20 +116,57 @@ const poolSchema = z
     }
   });
 
+const familyName = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** A family's own policy (docs/lifecycle.md): any field left out comes from hsm.keys. */
+const familyPolicySchema = z.strictObject({
+  rotation_interval: optionalDuration(),
+  overlap_period: optionalDuration(),
+  max_versions: z.int().min(1).max(1000).optional(),
+  notification_advance: optionalDuration(),
+});
+
 const keysSchema = z
   .strictObject({
     rotation_interval: duration('90d'),
     overlap_period: duration('7d'),
     max_versions: z.int().min(1).max(1000).default(5),
+    /** How long before a rotation is due `keys due` starts to list it (the seed's name). */
+    notification_advance: duration('7d'),
+    families: z
+      .record(
+        z.string().regex(familyName, {
+          message:
+            'a family name is 1-64 letters, digits, ., _ or -, starting with a letter or digit',
+        }),
+        familyPolicySchema,
+      )
+      .optional(),
   })
   .superRefine((k, ctx) => {
-    if (k.overlap_period >= k.rotation_interval) {
+    const overlapCheck = (
+      interval: number,
+      overlap: number,
+      path: (string | number)[],
+      where: string,
+    ) => {
+      if (overlap < interval) return;
       ctx.addIssue({
         code: 'custom',
-        path: ['overlap_period'],
-        message: `hsm.keys.overlap_period (${formatDuration(k.overlap_period)}) must be shorter than hsm.keys.rotation_interval (${formatDuration(k.rotation_interval)})`,
+        path,
+        message: `${where}overlap_period (${formatDuration(overlap)}) must be shorter than ${where}rotation_interval (${formatDuration(interval)})`,
         params: { standalone: true },
       });
+    };
+    overlapCheck(k.rotation_interval, k.overlap_period, ['overlap_period'], 'hsm.keys.');
+    for (const [name, f] of Object.entries(k.families ?? {})) {
+      if (f.overlap_period === undefined && f.rotation_interval === undefined) continue;
+      overlapCheck(
+        f.rotation_interval ?? k.rotation_interval,
+        f.overlap_period ?? k.overlap_period,
+        ['families', name, f.overlap_period !== undefined ? 'overlap_period' : 'rotation_interval'],
+        `hsm.keys.families.${name}.`,
+      );
     }
   });
 

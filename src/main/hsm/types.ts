@@ -107,6 +107,23 @@ export interface GenerateOptions {
   extractable?: boolean;
   /** Token objects persist; session objects vanish with the session (tests, transport keys). */
   token?: boolean;
+  /** CKA_START_DATE / CKA_END_DATE (UTC days): when the key is meant to be used (lifecycle). */
+  startDate?: Date;
+  endDate?: Date;
+}
+
+/** A change to a key's attributes after it was made (C_SetAttributeValue), for every half of it. */
+export interface KeyAttributeChange {
+  endDate?: Date;
+  /** Usage flags to set; a flag the object does not carry (CKA_SIGN on a public key) is skipped. */
+  usage?: Partial<Record<'sign' | 'verify' | 'encrypt' | 'decrypt' | 'wrap' | 'unwrap', boolean>>;
+}
+
+/** What C_SetAttributeValue did to each object: refused attributes are named, not fatal. */
+export interface KeyAttributeOutcome {
+  class: KeyClass;
+  set: string[];
+  refused: { attribute: string; ckr: string }[];
 }
 
 export interface HealthReport {

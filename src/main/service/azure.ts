@@ -65,6 +65,13 @@ export interface AzureSignOutput {
 
 export type { AzureMigration, ByokKekResult };
 
+export interface AzureRotation {
+  family: string;
+  rotated: true;
+  previous: AzureKeyInfo;
+  primary: AzureKeyInfo;
+}
+
 export class AzureOperations {
   private credential: TokenCredential | null = null;
   private readonly vaults = new Map<string, Promise<AzureVault>>();
@@ -125,6 +132,28 @@ export class AzureOperations {
         `A key named "${a.name}" already exists in ${a.vault}; creating it again would add a new current version (keys are never replaced).`,
       );
     return describeAzureKey(a.vault, await v.create(a.name, type as KeyType));
+  }
+
+  /**
+   * Rotates a key in its vault (rotateKey: a new current version, same type and operations).
+   * Only the current version is rotated: an address naming an older version is refused.
+   */
+  async rotateKey(uri: string): Promise<AzureRotation> {
+    const a = parseAzureAddress(uri);
+    const v = await this.vault(a.vault);
+    const current = await v.get(a.name);
+    const currentVersion = current.properties.version ?? '';
+    if (a.version && a.version !== currentVersion)
+      throw invalid(
+        `Version ${a.version} of "${a.name}" is not the current version (${currentVersion}); only the current version is rotated. Address the key without a version. Nothing was changed.`,
+      );
+    const made = await v.rotate(a.name);
+    return {
+      family: a.name,
+      rotated: true,
+      previous: describeAzureKey(a.vault, current),
+      primary: describeAzureKey(a.vault, made),
+    };
   }
 
   async sign(uri: string, data: Uint8Array): Promise<AzureSignOutput> {

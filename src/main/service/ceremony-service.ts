@@ -57,6 +57,7 @@ import { AwsOperations } from './aws';
 import { AzureOperations } from './azure';
 import { GcpOperations } from './gcp';
 import { cloudInventory } from './cloud-inventory';
+import { LifecycleOperations } from './lifecycle';
 import type { CloudInventory, CloudInventoryRequest } from '../../shared/contract-cloud';
 import { appInfo, workspaceDir } from './app-info';
 import { monitoredOpener, startMonitoring } from './monitoring';
@@ -98,6 +99,10 @@ export type CeremonyServiceOptions = Omit<OpenPkcs11Options, 'login'> & {
    * app: nothing is measured and no monitor runs.
    */
   monitor?: Monitor;
+  /** The clock of key lifecycle decisions (dates on tokens, what is due); tests fix it. */
+  now?: () => Date;
+  /** The signed key inventory when a call names none (default: keys/<serial>.json in the workspace). */
+  keyInventory?: string;
 };
 
 const invalid = (message: string) => new OlocusError(ErrorCode.INVALID_INPUT, message);
@@ -127,13 +132,23 @@ export class CeremonyService {
   readonly gcp: GcpOperations;
   /** AWS CloudHSM clusters (keys on CloudHSM go through its PKCS#11 library). */
   readonly aws: AwsOperations;
+  /** Key families on PKCS#11 tokens: rotation, versions, retirement, encrypt/decrypt. */
+  readonly lifecycle: LifecycleOperations;
   private readonly attestations: Attestations;
   private readonly options: Omit<OpenPkcs11Options, 'login'>;
   /** The token the config names; undefined without a config (or for a cloud provider). */
   private readonly config: ConfigInForce;
   private readonly groups: Groups;
 
-  constructor({ config, configFile, openToken, monitor, ...options }: CeremonyServiceOptions = {}) {
+  constructor({
+    config,
+    configFile,
+    openToken,
+    monitor,
+    now,
+    keyInventory,
+    ...options
+  }: CeremonyServiceOptions = {}) {
     // The config's pool reaches providers through the process settings (a caller's own pool
     // options still win there), so a config chosen later replaces it for what opens next.
     this.options = options;
@@ -146,6 +161,13 @@ export class CeremonyService {
     this.azure = new AzureOperations(this.connections);
     this.gcp = new GcpOperations(this.connections);
     this.aws = new AwsOperations(this.connections);
+    this.lifecycle = new LifecycleOperations(
+      this.connections,
+      (text, what) => this.resolve(text, what),
+      () => this.config.config?.hsm.keys,
+      now ?? (() => new Date()),
+      keyInventory,
+    );
     this.attestations = new Attestations(this.connections, this);
     this.groups = new Groups(
       () => this.config.config,
@@ -224,7 +246,7 @@ export class CeremonyService {
     hsmUri: string | undefined,
     type: string,
     label: string,
-    opts: { extractable?: boolean } = {},
+    opts: { extractable?: boolean; usage?: string[] } = {},
   ): Promise<GeneratedKey> {
     const uri = parsePkcs11Address(this.resolve(hsmUri, 'token URI'));
     if (!isKeyType(type)) {
@@ -236,10 +258,16 @@ export class CeremonyService {
         'The URI for a new key must name only the token (no object=, id= or type=); the label is given separately.',
       );
     }
+    const usage = opts.usage?.map((u) => {
+      if (u !== 'sign' && u !== 'encrypt' && u !== 'wrap')
+        throw invalid(`Unknown key usage "${u}"; choose from sign, encrypt, wrap.`);
+      return u;
+    });
     const { provider } = await this.connections.get(uri, 'always');
     const key: KeyInfo = await provider.generateKey(type, {
       label,
       extractable: opts.extractable ?? false,
+      ...(usage ? { usage } : {}),
     });
     const withUri = { ...key, uri: usableKeyUri(key.uri, uri) };
     return {
@@ -265,7 +293,10 @@ export class CeremonyService {
         member: r.member,
       };
     }
-    const uri = parsePkcs11Address(this.resolve(keyUri, 'key'));
+    const uri = await this.lifecycle.resolveAddress(
+      parsePkcs11Address(this.resolve(keyUri, 'key')),
+      'sign',
+    );
     const sel = keySelectorFromUri(uri);
     if (sel.class === 'secret' || sel.class === 'public') {
       throw invalid(`Signing needs a private key, and the URI names a ${sel.class} key.`);
@@ -318,7 +349,10 @@ export class CeremonyService {
       }
       return { valid };
     }
-    const uri = parsePkcs11Address(this.resolve(keyUri, 'key'));
+    const uri = await this.lifecycle.resolveAddress(
+      parsePkcs11Address(this.resolve(keyUri, 'key')),
+      'verify',
+    );
     const sel = keySelectorFromUri(uri);
     if (sel.class === 'secret') {
       throw invalid('Verifying needs a public or private key, and the URI names a secret key.');

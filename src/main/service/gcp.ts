@@ -19,6 +19,7 @@ import {
   listKeyRings,
   listVersions,
   signWithVersion,
+  rotateCryptoKey,
 } from '../hsm/gcp/keys';
 import type { CreateKeyOptions } from '../hsm/gcp/keys';
 import {
@@ -89,6 +90,40 @@ export class GcpOperations {
   async createKeyRing(keyRing: string, connect: GcpConnectOptions = {}): Promise<GcpKeyRingInfo> {
     const ring = parseKeyRingAddress(keyRing);
     return withKms(connect, (kms) => createKeyRing(kms, locationName(ring), ring.keyRing));
+  }
+
+  /**
+   * Rotates a Cloud KMS key: a new version from the key's template, made primary for
+   * ENCRYPT_DECRYPT keys. An address naming a version older than the latest is refused.
+   */
+  async rotateKey(
+    key: string,
+    connect: GcpConnectOptions = {},
+  ): Promise<{
+    family: string;
+    rotated: true;
+    previous: GcpKeyVersionInfo | null;
+    primary: GcpKeyVersionInfo;
+    madePrimary: boolean;
+  }> {
+    const a = parseGcpAddress(key);
+    const name = cryptoKeyName(a);
+    return withKms(connect, async (kms) => {
+      const before = await listVersions(kms, name);
+      const latest = before.at(-1) ?? null;
+      if (a.version && latest && latest.name !== versionName(a))
+        throw invalid(
+          `Version ${a.version} of ${a.cryptoKey} is not the latest (${latest.name.split('/').pop()}); only the latest version is rotated. Address the key without a version. Nothing was changed.`,
+        );
+      const r = await rotateCryptoKey(kms, name);
+      return {
+        family: a.cryptoKey,
+        rotated: true as const,
+        previous: latest,
+        primary: r.version,
+        madePrimary: r.madePrimary,
+      };
+    });
   }
 
   /** Creates `gcpkms://…/cryptoKeys/K` (protection level HSM unless asked otherwise). */

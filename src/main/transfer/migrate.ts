@@ -109,9 +109,7 @@ function resultOf(
     class: k.cls,
     type: k.type,
     wrap: run.plan.wrap,
-    mechanisms: rsaAes
-      ? ['CKM_AES_KEY_GEN', ...kwpNames(run), 'CKM_RSA_PKCS_OAEP']
-      : kwpNames(run),
+    mechanisms: rsaAes ? ['CKM_AES_KEY_GEN', ...kwpNames(run), 'CKM_RSA_PKCS_OAEP'] : kwpNames(run),
     kwp: { source: run.source.kwp!, target: run.target.kwp! },
     oaepHash: rsaAes ? run.oaep.hash : null,
     oaepNote: rsaAes ? run.oaep.note : null,

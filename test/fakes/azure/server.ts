@@ -206,6 +206,8 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
     if (parts.length === 2 && m === 'PUT') return send(res, 200, vault.importKey(name, json));
     if (parts.length === 3 && parts[2] === 'create' && m === 'POST')
       return send(res, 200, vault.create(name, json));
+    if (parts.length === 3 && parts[2] === 'rotate' && m === 'POST')
+      return send(res, 200, vault.rotate(name));
     if (parts.length >= 3 && parts[parts.length - 1] === 'attestation' && m === 'GET')
       return send(res, 200, vault.attestation(name, parts.length === 4 ? parts[2] : undefined));
     if (parts.length === 4 && parts[3] === 'sign' && m === 'POST')

@@ -154,6 +154,19 @@ export class FakeVault {
     throw new VaultError(400, 'BadParameter', `The fake does not create ${kty} keys.`);
   }
 
+  /** rotateKey: a new current version of the same type, size or curve and operations. */
+  rotate(name: string): Record<string, unknown> {
+    const k = this.find(name);
+    const d = k.privateKey.asymmetricKeyDetails ?? {};
+    const { privateKey } =
+      k.privateKey.asymmetricKeyType === 'rsa'
+        ? generateKeyPairSync('rsa', { modulusLength: d.modulusLength ?? 2048 })
+        : generateKeyPairSync('ec', { namedCurve: d.namedCurve ?? 'prime256v1' });
+    return this.bundle(
+      this.store({ name, kty: k.kty, keyOps: k.keyOps, privateKey, origin: 'generated' }),
+    );
+  }
+
   /** BYOK: unwraps key_hsm under the named KEK and stores what comes out, or refuses. */
   importKey(name: string, body: Record<string, unknown>): Record<string, unknown> {
     const key = (body.key ?? {}) as Record<string, unknown>;

@@ -115,6 +115,8 @@ export class FakeKms {
       ListCryptoKeyVersions: (r) => this.listVersions(r),
       GetCryptoKeyVersion: (r) => this.versionOut(this.readVersion(String(r.name))),
       DestroyCryptoKeyVersion: (r) => this.destroyVersion(r),
+      CreateCryptoKeyVersion: (r) => this.createVersion(r),
+      UpdateCryptoKeyPrimaryVersion: (r) => this.updatePrimary(r),
       GetPublicKey: (r) => this.publicKey(r),
       AsymmetricSign: (r) => this.sign(r),
       CreateImportJob: (r) => createImportJob(this, r),
@@ -182,6 +184,7 @@ export class FakeKms {
       createTime: ts(k.createTime),
       versionTemplate: { protectionLevel: k.protectionLevel, algorithm: k.algorithm },
       importOnly: k.importOnly,
+      ...(k.primary ? { primary: this.versionOut(this.readVersion(k.primary)) } : {}),
     };
   }
 
@@ -230,7 +233,7 @@ export class FakeKms {
       if (purpose === 'ASYMMETRIC_SIGN') {
         const pair = await generateFor(algorithm);
         this.state.addVersion(key, pair);
-      } else this.state.addVersion(key, {});
+      } else key.primary = this.state.addVersion(key, {}).name;
     }
     return this.cryptoKeyOut(key);
   }
@@ -274,6 +277,29 @@ export class FakeKms {
     const key = this.cryptoKey(String(r.parent));
     const cryptoKeyVersions = key.versions.map((v) => this.versionOut(this.readVersion(v.name)));
     return { cryptoKeyVersions, nextPageToken: '', totalSize: cryptoKeyVersions.length };
+  }
+
+  /** A new version of the key's algorithm (a real key pair for signing keys), ENABLED at once. */
+  private async createVersion(r: Req) {
+    const key = this.cryptoKey(String(r.parent));
+    if (key.importOnly) throw bad(`${key.name} is import-only; versions come from import jobs.`);
+    const v =
+      key.purpose === 'ASYMMETRIC_SIGN'
+        ? this.state.addVersion(key, await generateFor(key.algorithm))
+        : this.state.addVersion(key, {});
+    return this.versionOut(v);
+  }
+
+  private updatePrimary(r: Req) {
+    const key = this.cryptoKey(String(r.name));
+    if (key.purpose !== 'ENCRYPT_DECRYPT')
+      throw bad(
+        `${key.name} has purpose ${key.purpose}; only ENCRYPT_DECRYPT keys have a primary version.`,
+      );
+    key.primary = this.enabled(
+      `${key.name}/cryptoKeyVersions/${String(r.cryptoKeyVersionId)}`,
+    ).name;
+    return this.cryptoKeyOut(key);
   }
 
   private destroyVersion(r: Req) {

@@ -44,6 +44,8 @@ export interface FakeCryptoKey {
   importOnly: boolean;
   createTime: Date;
   versions: FakeVersion[];
+  /** ENCRYPT_DECRYPT keys: the version encryption uses (Cloud KMS sets the first on creation). */
+  primary?: string;
 }
 
 export interface FakeImportJob {

@@ -18,6 +18,7 @@ import type { RunState, StepState } from './state';
 import { attestKey } from './attest-step';
 import { restoreKeys } from './restore-step';
 import { transferKey } from './transfer-step';
+import { rotateStep } from './rotate-step';
 import { initializeToken } from './token-step';
 import { finishRun } from './finish';
 import { isBookkeeping, takeRunDirectory } from './run-dir';
@@ -123,6 +124,8 @@ async function runStep(ctx: RunContext, step: Step, st: StepState): Promise<stri
       return transferKey(ctx, step, st);
     case 'sign.batch':
       return signBatchStep(ctx, step, st);
+    case 'key.rotate':
+      return rotateStep(ctx, step, st);
     default:
       throw new OlocusError(
         ErrorCode.MECHANISM_UNSUPPORTED,

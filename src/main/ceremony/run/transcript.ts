@@ -127,6 +127,8 @@ function planned(step: Step): Record<string, unknown> {
           files: step.files.map((f) => ({ file: f.path, sha256: f.sha256 })),
         },
       };
+    case 'key.rotate':
+      return { rotate: { key: step.key, reason: step.reason } };
     case 'transfer':
       return {
         transfer: {

@@ -29,6 +29,7 @@ const QUORUM_STEPS = new Set<Step['type']>([
   'key.backup',
   'key.restore',
   'transfer',
+  'key.rotate',
 ]);
 
 function actions(step: Step, s: CeremonyScript): string[] {
@@ -66,6 +67,10 @@ function actions(step: Step, s: CeremonyScript): string[] {
       ];
     case 'witness.checkpoint':
       return [`The witness confirms: "${step.statement}"`];
+    case 'key.rotate':
+      return [
+        `Make the next version of key family "${step.key.split('@')[0]}" (same type and attributes), make it primary, and retire older versions as the key policy says; reason: ${step.reason}.`,
+      ];
     case 'transfer':
       return transferActions(step, s);
     case 'sign.batch':

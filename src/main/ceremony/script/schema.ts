@@ -116,6 +116,19 @@ export const signBatchStep = z.strictObject({
     .max(100000),
 });
 
+/**
+ * The next version of a key family (docs/lifecycle.md), made under the quorum's login: `key` is
+ * the family, its primary (`root@latest`) or a plain key taken in as version 1.
+ */
+export const keyRotateStep = z.strictObject({
+  ...common,
+  type: z.literal('key.rotate'),
+  key: label,
+  reason: z.string().min(1).max(200).default('scheduled rotation'),
+  /** The signed key inventory; default `keys-inventory.json` in the run directory. */
+  inventory: z.string().min(1).optional(),
+});
+
 /** Steps whose operations live in their own modules (attestation, report). */
 export const hookStep = z.strictObject({
   ...common,
@@ -133,6 +146,7 @@ export const STEP_TYPES = [
   'witness.checkpoint',
   'transfer',
   'sign.batch',
+  'key.rotate',
   'attest',
   'report',
 ] as const;
@@ -149,6 +163,7 @@ export const stepSchema = z.discriminatedUnion(
     witnessCheckpointStep,
     transferStep,
     signBatchStep,
+    keyRotateStep,
     hookStep,
   ],
   {

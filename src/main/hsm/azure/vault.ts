@@ -136,6 +136,13 @@ export class AzureVault {
     );
   }
 
+  /** A new current version of the key (Key Vault's rotateKey); earlier versions stay enabled. */
+  async rotate(name: string): Promise<KeyVaultKey> {
+    return azureCall({ vault: this.host, key: name, action: 'rotating' }, () =>
+      this.client.rotateKey(name),
+    );
+  }
+
   private crypto(key: KeyVaultKey): CryptographyClient {
     return new this.sdk.CryptographyClient(key.id!, this.credential);
   }

@@ -121,6 +121,27 @@ export async function createCryptoKey(
   return cryptoKeyInfo(key, o.importOnly ? [] : await listVersions(kms, key.name!));
 }
 
+/**
+ * Rotation: a new version of the key (same algorithm and protection level, from the key's
+ * template); for ENCRYPT_DECRYPT keys it is then made primary. Asymmetric keys have no primary
+ * on Cloud KMS: callers choose the version, and the new one is the latest.
+ */
+export async function rotateCryptoKey(
+  kms: Kms,
+  cryptoKey: string,
+): Promise<{ version: GcpKeyVersionInfo; madePrimary: boolean }> {
+  const [v] = await call(`creating a new version of ${cryptoKey}`, () =>
+    kms.createCryptoKeyVersion({ parent: cryptoKey, cryptoKeyVersion: {} }),
+  );
+  const key = await getCryptoKey(kms, cryptoKey);
+  if (key?.purpose !== 'ENCRYPT_DECRYPT') return { version: versionInfo(v), madePrimary: false };
+  const id = (v.name ?? '').split('/').pop() ?? '';
+  await call(`making ${v.name} the primary version of ${cryptoKey}`, () =>
+    kms.updateCryptoKeyPrimaryVersion({ name: cryptoKey, cryptoKeyVersionId: id }),
+  );
+  return { version: versionInfo(v), madePrimary: true };
+}
+
 /** The version's public key as DER SPKI, after checking name and CRC32C of what arrived. */
 export async function getPublicKey(kms: Kms, name: string): Promise<GcpPublicKey> {
   const [pk] = await call(`reading the public key of ${name}`, () => kms.getPublicKey({ name }));

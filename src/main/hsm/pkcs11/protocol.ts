@@ -75,6 +75,7 @@ export type Op =
       template: Attr[];
     }
   | { op: 'destroy'; session: Handle; handle: Handle }
+  | { op: 'setAttributes'; session: Handle; handle: Handle; template: Attr[] }
   | { op: 'createObject'; session: Handle; template: Attr[]; secretValue?: Uint8Array }
   // Key transfer: each a whole leg in one round trip, so an ephemeral key lives only inside it.
   | {

@@ -2,7 +2,14 @@
 // each checked after the module made it.
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
-import type { KeyInfo, KeySelector, KeyType, TokenInfo } from '../types';
+import type {
+  KeyAttributeChange,
+  KeyAttributeOutcome,
+  KeyInfo,
+  KeySelector,
+  KeyType,
+  TokenInfo,
+} from '../types';
 import { P } from './constants';
 import { mapPkcs11Error } from './errors';
 import type { FoundKey } from './keys';
@@ -10,7 +17,8 @@ import { describeSelector, selectorTemplate } from './keys';
 import { spkiOf } from './inventory';
 import { KEY_SPECS } from './keytypes';
 import type { Handle } from './protocol';
-import { keyPairTemplates, publicKeyImportTemplate, secretKeyTemplate } from './templates';
+import { ckDate, keyPairTemplates, publicKeyImportTemplate, secretKeyTemplate } from './templates';
+import { Pkcs11CallError } from './executor';
 import { describeToken } from './token';
 import { IDEMPOTENT, Pkcs11ProviderCore, capital } from './provider-core';
 import type { Pkcs11GenerateOptions } from './provider-core';
@@ -288,4 +296,98 @@ export abstract class Pkcs11KeyStore extends Pkcs11ProviderCore {
       return handles.length;
     });
   }
+
+  /**
+   * Changes CKA_END_DATE and usage flags on every object the selector names (both halves of a
+   * pair). Each attribute is set on its own, so a module that keeps one read-only (some refuse
+   * to turn CKA_SIGN back on, or any change once CKA_MODIFIABLE is false) still takes the rest;
+   * what it refused is returned, not thrown.
+   */
+  async setKeyAttributes(
+    sel: KeySelector,
+    change: KeyAttributeChange,
+  ): Promise<KeyAttributeOutcome[]> {
+    return this.run(`changing the ${describeSelector(sel)}`, false, async (s, t) => {
+      const outcomes: KeyAttributeOutcome[] = [];
+      for (const cls of sel.class ? [sel.class] : (['private', 'public', 'secret'] as const)) {
+        for (const handle of await t.reader.find(s, selectorTemplate(sel, cls))) {
+          const wanted: [string, number, boolean | Uint8Array][] = [];
+          if (change.endDate) wanted.push(['CKA_END_DATE', P.CKA_END_DATE, ckDate(change.endDate)]);
+          for (const [flag, value] of Object.entries(change.usage ?? {})) {
+            if (!USAGE_OF[cls].includes(flag)) continue;
+            const name = `CKA_${flag.toUpperCase()}`;
+            wanted.push([name, (P as unknown as Record<string, number>)[name]!, value]);
+          }
+          const outcome: KeyAttributeOutcome = { class: cls, set: [], refused: [] };
+          for (const [name, type, value] of wanted) {
+            try {
+              await this.ex.call({
+                op: 'setAttributes',
+                session: s,
+                handle,
+                template: [{ type, value }],
+              });
+              outcome.set.push(name);
+            } catch (e) {
+              if (!(e instanceof Pkcs11CallError) || !e.ckr) throw e;
+              outcome.refused.push({ attribute: name, ckr: e.ckr });
+            }
+          }
+          outcomes.push(outcome);
+        }
+      }
+      if (outcomes.length === 0)
+        throw new OlocusError(
+          ErrorCode.KEY_NOT_FOUND,
+          `No key on ${t.name} matches ${describeSelector(sel)}.`,
+        );
+      this.keyCache.clear();
+      return outcomes;
+    });
+  }
+  /**
+   * CKA_START_DATE and CKA_END_DATE of a key as YYYY-MM-DD, null when unset or unreadable. The
+   * public half is read first: SoftHSM 2.6.1 stores the dates of a private (CKA_PRIVATE) object
+   * unencrypted but tries to decrypt them when asked, answering CKR_GENERAL_ERROR, so on it the
+   * dates of a secret key cannot be read back (they are still set, for other tools).
+   */
+  async keyDates(sel: KeySelector): Promise<{ start: string | null; end: string | null }> {
+    return this.run(
+      `reading the dates of the ${describeSelector(sel)}`,
+      IDEMPOTENT,
+      async (s, t) => {
+        const k = await t.reader.resolve(s, { ...sel, class: undefined }, [
+          'public',
+          'secret',
+          'private',
+        ]);
+        try {
+          const [start, end] = await this.ex.call<(Uint8Array | null)[]>({
+            op: 'getAttributes',
+            session: s,
+            handle: k.handle,
+            types: [P.CKA_START_DATE, P.CKA_END_DATE],
+          });
+          return { start: dayOf(start), end: dayOf(end) };
+        } catch (e) {
+          if (e instanceof Pkcs11CallError && e.ckr === 'CKR_GENERAL_ERROR')
+            return { start: null, end: null };
+          throw e;
+        }
+      },
+    );
+  }
+}
+
+const USAGE_OF: Record<'private' | 'public' | 'secret', readonly string[]> = {
+  private: ['sign', 'decrypt', 'unwrap'],
+  public: ['verify', 'encrypt', 'wrap'],
+  secret: ['sign', 'verify', 'encrypt', 'decrypt', 'wrap', 'unwrap'],
+};
+
+function dayOf(v: Uint8Array | null | undefined): string | null {
+  const text = v ? Buffer.from(v).toString('ascii') : '';
+  return /^\d{8}$/.test(text)
+    ? `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}`
+    : null;
 }

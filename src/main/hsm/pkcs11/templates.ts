@@ -21,12 +21,20 @@ export interface TemplateOptions extends GenerateOptions {
   strictUsage?: boolean;
 }
 
+/** A CK_DATE: eight ASCII digits YYYYMMDD of the UTC day. */
+export function ckDate(d: Date): Uint8Array {
+  return new Uint8Array(Buffer.from(d.toISOString().slice(0, 10).replace(/-/g, ''), 'ascii'));
+}
+
 function common(o: TemplateOptions): Attr[] {
-  return [
+  const t: Attr[] = [
     { type: P.CKA_TOKEN, value: o.token ?? true },
     { type: P.CKA_LABEL, value: o.label },
     { type: P.CKA_ID, value: o.id },
   ];
+  if (o.startDate) t.push({ type: P.CKA_START_DATE, value: ckDate(o.startDate) });
+  if (o.endDate) t.push({ type: P.CKA_END_DATE, value: ckDate(o.endDate) });
+  return t;
 }
 
 function protectedPart(o: TemplateOptions): Attr[] {

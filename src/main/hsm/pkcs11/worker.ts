@@ -106,7 +106,11 @@ function getAttributes(
       .map((a) => a.value);
   } catch (e) {
     const { ckr } = toWireError(e);
-    if (ckr !== 'CKR_ATTRIBUTE_SENSITIVE' && ckr !== 'CKR_ATTRIBUTE_TYPE_INVALID') throw e;
+    // pkcs11js throws a TypeError (no CKR) for an empty CK_DATE, which modules report for a
+    // CKA_START_DATE/CKA_END_DATE nobody set: that attribute is then read as null too.
+    const emptyDate = ckr === undefined && e instanceof TypeError;
+    if (ckr !== 'CKR_ATTRIBUTE_SENSITIVE' && ckr !== 'CKR_ATTRIBUTE_TYPE_INVALID' && !emptyDate)
+      throw e;
     // One unreadable attribute fails the whole call; ask one at a time and leave the gaps null.
     return types.map((type) => {
       try {
@@ -290,6 +294,8 @@ function run(p: PKCS11, o: Op): unknown {
     }
     case 'destroy':
       return p.C_DestroyObject(buf(o.session), buf(o.handle));
+    case 'setAttributes':
+      return p.C_SetAttributeValue(buf(o.session), buf(o.handle), attrs(o.template));
     case 'wrapEphemeral':
       return wrapEphemeral(p, o);
     case 'unwrapChain':
