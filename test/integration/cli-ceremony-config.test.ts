@@ -27,6 +27,8 @@ function script(name: string, hsm: string): string {
       hsm,
       `roles: { administrator: Ada Admin, officers: [${OFFICERS.join(', ')}] }`,
       'quorum: { threshold: 2 }',
+      // Headless: no one is at a terminal to confirm receipt of a printed card.
+      'keep_cards: true',
       'steps:',
       '  - { id: init-token, type: token.initialize }',
       '  - { id: cfg-key, type: key.generate, key: { label: cfg-key-2026, type: ec-p256 } }',

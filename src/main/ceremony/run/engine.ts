@@ -1,7 +1,7 @@
 // One reviewed script in, one run out. A run lives in its directory; started again on the same
 // directory it resumes after the last completed step, and a finished directory is never reused.
 import { signBatchStep } from './batch-step';
-import { readdir } from 'node:fs/promises';
+import { readdir, rmdir } from 'node:fs/promises';
 import { Ledger, verifyLedger } from '../../audit/index';
 import type { Pkcs11Uri } from '../../hsm/uri';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
@@ -144,11 +144,19 @@ export async function runCeremony(o: RunOptions): Promise<RunSummary> {
   }
   const scriptSha256 = sha256(o.scriptText);
   // Held for the whole run: a second process on this directory is refused until it ends.
+  const created = !o.lock && !(await exists(o.dir));
   const lock = o.lock ?? (await takeRunDirectory(o.dir));
+  let failed = false;
   try {
     return await runLocked(o, scriptSha256, lock);
+  } catch (e) {
+    failed = true;
+    throw e;
   } finally {
     if (!o.lock) await lock.release();
+    // A run refused before it wrote anything (a bad config, a missing module) leaves no
+    // directory behind; rmdir only removes one that is still empty.
+    if (failed && created) await rmdir(o.dir).catch(() => undefined);
   }
 }
 
