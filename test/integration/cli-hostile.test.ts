@@ -54,7 +54,7 @@ describe('hostile files given to the CLI', () => {
     const r = await runCli(['verify-audit', ledger]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(
-      /does NOT verify: .*Line 1 \(at byte 0\) is longer than 4194304 bytes without a line break/,
+      /does NOT verify: .*Line 1 \(at byte 0\) is longer than 1048576 bytes without a line break/,
     );
     expect(statSync(ledger).size).toBe(size);
 
