@@ -74,6 +74,7 @@ roles:
   officers: [Alice Archer, Bob Baker, Carol Chen]
   witnesses: [Walter Witness]
 quorum: { threshold: 2 }
+keep_cards: true
 steps:
   - { id: init, type: token.initialize }
   - { id: gen, type: key.generate, key: { label: signer, type: ec-p256 } }

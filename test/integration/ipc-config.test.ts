@@ -31,8 +31,8 @@ function yaml(label: string, userPin: string, pool = 3): string {
     `    pin_source: "file:${pinFile}"`,
     '  pool:',
     `    max_sessions: ${pool}`,
-    '  keys:',
-    '    rotation_interval: 30d',
+    '  connection:',
+    '    host: hsm.example.net',
     '',
   ].join('\n');
 }
@@ -59,9 +59,7 @@ describe('choosing a config in the app', () => {
     expect(active.tokenUri).not.toContain(first.userPin);
     const check = await h.invoke('checkConfig', { path: fileA });
     expect(active.check).toEqual(check);
-    expect(active.check!.unused.join('\n')).toMatch(
-      /hsm\.keys\.rotation_interval: accepted, not used/,
-    );
+    expect(active.check!.unused.join('\n')).toMatch(/hsm\.connection\.host: accepted, not used/);
     const keys = await h.invoke('listKeys', {});
     expect(keys.token.label).toBe(first.label);
     expect(keys.loggedIn).toBe(true);
