@@ -150,7 +150,7 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-describe.skipIf(!NSS_MODULE)('a key family on NSS softoken', { timeout: 60_000 }, () => {
+describe.skipIf(!NSS_MODULE)('a key family on NSS softoken', { timeout: 180_000 }, () => {
   it('keys rotate adopts root as v1 and makes root@v2; keys versions reads the dates back from NSS', async () => {
     const r = await cli(['keys', 'rotate', '--key', key('root'), ...rec, '--json']);
     expect(r.code, r.stderr).toBe(0);
@@ -247,7 +247,7 @@ describe.skipIf(!NSS_MODULE)('a key family on NSS softoken', { timeout: 60_000 }
   });
 });
 
-describe.skipIf(!NSS_MODULE)('encrypt and decrypt on NSS softoken', { timeout: 60_000 }, () => {
+describe.skipIf(!NSS_MODULE)('encrypt and decrypt on NSS softoken', { timeout: 180_000 }, () => {
   it('AES-GCM: v1 ciphertext decrypts after rotation, and NSS reads back the secret key dates', async () => {
     writeFileSync(file('plain.txt'), 'the v1 payload');
     const e1 = await cli([
@@ -321,7 +321,7 @@ describe.skipIf(!NSS_MODULE)('encrypt and decrypt on NSS softoken', { timeout: 6
 
 describe.skipIf(!NSS_MODULE)(
   'a key NSS keeps read-only (CKA_MODIFIABLE false)',
-  { timeout: 60_000 },
+  { timeout: 180_000 },
   () => {
     const refusedSentence = (state: string) =>
       `The token would not change CKA_END_DATE, CKA_SIGN, CKA_DECRYPT, CKA_UNWRAP, CKA_ENCRYPT, CKA_WRAP (CKR_ATTRIBUTE_READ_ONLY) of version 1 ("frozen"), so it is ${state} in the inventory and the ledger but a PKCS#11 tool that reads only the token can still use it.`;

@@ -63,7 +63,7 @@ function sample(text: string, series: string): number | null {
   return line ? Number(line.slice(series.length + 1)) : null;
 }
 
-describe.skipIf(!NSS_MODULE)('the monitor on NSS softoken', { timeout: 90_000 }, () => {
+describe.skipIf(!NSS_MODULE)('the monitor on NSS softoken', { timeout: 180_000 }, () => {
   let probed = '';
   beforeAll(async () => {
     writeFileSync(pinFile, NSS_USER_PIN, { mode: 0o600 });

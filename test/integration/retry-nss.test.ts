@@ -37,7 +37,7 @@ async function keysNow(): Promise<string> {
 
 describe.skipIf(!NSS_MODULE)(
   'connection.retry_attempts on NSS softoken behind the faulty shim',
-  { timeout: 60_000 },
+  { timeout: 180_000 },
   () => {
     beforeAll(async () => {
       writeFileSync(pinFile, NSS_USER_PIN, { mode: 0o600 });
