@@ -365,5 +365,36 @@ describe.skipIf(!NSS_MODULE)(
       expect(event.type).toBe('key.version_disabled');
       expect(event.data.token_refused).toEqual(v[0]!.metadata.token_refused);
     });
+
+    it('a read-only object is still destroyed under quorum (NSS lets C_DestroyObject remove it)', async () => {
+      const at = '2027-03-02T09:00:00.000Z';
+      const s = await cli(
+        [
+          'keys',
+          'schedule-destroy',
+          '--key',
+          key('frozen@1'),
+          '--run',
+          runDir,
+          ...shareArgs,
+          '--delay',
+          '1d',
+          ...rec,
+        ],
+        at,
+      );
+      expect(s.code, s.stderr).toBe(0);
+      expect(s.stderr).not.toMatch(/warning/);
+      const d = await cli(
+        ['keys', 'destroy', '--key', key('frozen@1'), ...rec],
+        '2027-03-04T00:00:00Z',
+      );
+      expect(d.code, d.stderr).toBe(0);
+      expect((await tokenHolds()).filter((o) => o.split(':')[1] === 'frozen')).toEqual([]);
+      expect(ledgerEvents().at(-1)).toMatchObject({
+        type: 'key.version_destroyed',
+        data: { label: 'frozen', objects: 2 },
+      });
+    });
   },
 );
