@@ -1,5 +1,6 @@
 // A real PKCS#11 module that fails on demand: test/fixtures/faulty-pkcs11/faulty.c, built here
-// with the system C compiler, forwards every call to SoftHSM and makes C_SignInit return
+// with the system C compiler, forwards every call to SoftHSM (or NSS softoken, or any module
+// named in FAULTY_P11_MODULE) and makes C_SignInit return
 // CKR_DEVICE_ERROR (error 100) as often as the environment says. The process that loads it
 // (a CLI run) reads FAULTY_P11_* once, when the module is first opened.
 import { execFileSync } from 'node:child_process';
@@ -22,10 +23,17 @@ export function buildFaultyModule(dir: string): string {
   return out;
 }
 
-/** The environment that makes `fails` C_SignInit calls (a number, or 'always') fail. */
-export function faultyEnv(fails: number | 'always', ckr = 0x30): Record<string, string> {
+/**
+ * The environment that makes `fails` C_SignInit calls (a number, or 'always') fail; `module` is
+ * the real module the shim forwards to (C_Initialize's arguments, pReserved included, pass through).
+ */
+export function faultyEnv(
+  fails: number | 'always',
+  ckr = 0x30,
+  module = SOFTHSM_MODULE,
+): Record<string, string> {
   return {
-    FAULTY_P11_MODULE: SOFTHSM_MODULE,
+    FAULTY_P11_MODULE: module,
     FAULTY_P11_SIGN_INIT_FAILS: String(fails),
     FAULTY_P11_CKR: `0x${ckr.toString(16)}`,
   };

@@ -1,7 +1,9 @@
 // The interop matrix of docs/interop.md, regenerated on the modules installed here: for each
 // module and key type, whether it generates, signs, wraps (RFC 5649 under an AES-256 KEK) and
 // unwraps its own blob, and which RFC 5649 number it resolved to. The table between the markers
-// in docs/interop.md must equal what this run finds; OLOCUS_UPDATE_INTEROP=1 rewrites it.
+// in docs/interop.md must equal what this run finds; OLOCUS_UPDATE_INTEROP=1 rewrites it. A
+// third table is what the key lifecycle meets: dates, end date and usage flags changed, and the
+// module's answer to a key whose flag is off.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +64,41 @@ async function row(name: string, hsm: Pkcs11Provider, type: KeyType): Promise<st
   return `| ${name} | ${type} | ${generate} | ${sign} | ${wrap} | ${unwrap} |`;
 }
 
+/**
+ * What the key lifecycle (docs/lifecycle.md) meets on the module: whether the dates it sets read
+ * back (for a pair, from the public half), whether CKA_END_DATE and the usage flags change, and
+ * what the module answers when a key whose flag is now off is used.
+ */
+async function lifecycleRow(name: string, hsm: Pkcs11Provider, type: KeyType): Promise<string> {
+  const label = `lc-${type}`;
+  const secret = type.startsWith('aes');
+  const dates = { startDate: new Date('2027-01-01'), endDate: new Date('2027-04-01') };
+  if (secret) await hsm.generateKey(type, { label, ...dates });
+  else await hsm.generateKeyPair(type, { label, usage: ['sign'], ...dates });
+  const read = await hsm.keyDates({ label });
+  const readBack =
+    read.start === '2027-01-01' && read.end === '2027-04-01'
+      ? 'yes'
+      : `no (${read.start ?? 'null'} / ${read.end ?? 'null'})`;
+  const changed = async (change: Parameters<Pkcs11Provider['setKeyAttributes']>[1]) => {
+    const refused = (await hsm.setKeyAttributes({ label }, change)).flatMap((o) =>
+      o.refused.map((r) => `${r.attribute}: ${r.ckr}`),
+    );
+    return refused.length ? `no (${refused.join(', ')})` : 'yes';
+  };
+  const use = () =>
+    secret
+      ? hsm.encrypt({ label }, Buffer.from('interop'), 'aes-gcm')
+      : hsm.sign({ label, class: 'private' }, Buffer.from('interop'));
+  const before = await outcome(use);
+  const end = await changed({ endDate: new Date('2027-01-10') });
+  const flags = await changed({
+    usage: { sign: false, decrypt: false, unwrap: false, encrypt: false, wrap: false },
+  });
+  const after = await outcome(use);
+  return `| ${name} | ${type} | ${readBack} | ${end} | ${flags} | ${before} | ${after} |`;
+}
+
 describe('interop matrix', () => {
   beforeAll(async () => {
     const s = await Pkcs11Provider.open({
@@ -91,6 +128,14 @@ describe('interop matrix', () => {
     lines.push('', '| Module | Key type | Generate | Sign | Wrap | Unwrap own blob |');
     lines.push('| --- | --- | --- | --- | --- | --- |');
     for (const m of modules) for (const t of TYPES) lines.push(await row(m.name, m.provider, t));
+    lines.push(
+      '',
+      '| Module | Key type | Dates read back | Set CKA_END_DATE | Clear usage flags | Sign / AES-GCM encrypt | Same, flag off |',
+    );
+    lines.push('| --- | --- | --- | --- | --- | --- | --- |');
+    for (const m of modules)
+      for (const t of ['ec-p256', 'aes-256'] as const)
+        lines.push(await lifecycleRow(m.name, m.provider, t));
     const table = lines.join('\n');
     const doc = readFileSync(DOC, 'utf8');
     const [head, rest] = doc.split(BEGIN);

@@ -134,6 +134,7 @@ export const keysRotateCommand: CommandSpec = {
           ].join('\n')
         : `Not rotated: ${r.skipped}.`,
     );
+    for (const n of r.tokenNotices ?? []) ctx.out.warn(n);
     tellLedger(ctx, r.ledger);
     return EXIT.OK;
   },
@@ -258,6 +259,7 @@ export const keysDisableCommand: CommandSpec = {
       r,
       () => `Disabled version ${r.version.version} ("${r.version.label}") of "${r.family}".`,
     );
+    if (r.tokenNotice) ctx.out.warn(r.tokenNotice);
     tellLedger(ctx, r.ledger);
     return EXIT.OK;
   },
@@ -322,6 +324,7 @@ export const keysScheduleDestroyCommand: CommandSpec = {
       () =>
         `Version ${r.version.version} ("${r.version.label}") of "${r.family}" is scheduled for destruction after ${r.version.destroyAfter}, approved by ${r.approval.approvedBy.join(', ')} (${r.approval.threshold} of ${r.approval.total}).`,
     );
+    if (r.tokenNotice) ctx.out.warn(r.tokenNotice);
     tellLedger(ctx, r.ledger);
     return EXIT.OK;
   },

@@ -6,7 +6,7 @@ import type { LifecycleContext } from './family';
 import { addressOf, checkOnToken, loadFamily, resolveVersion, selectorOf } from './family';
 import type { FamilyRecord, VersionRecord } from './model';
 import { USABLE, describeVersion } from './model';
-import { disable, disableOnToken } from './rotate';
+import { disable, disableOnToken, tokenNotice } from './rotate';
 
 const refuse = (m: string) => new OlocusError(ErrorCode.INVALID_INPUT, m);
 
@@ -14,6 +14,8 @@ export interface RetireResult {
   family: string;
   version: VersionRecord;
   inventory: string;
+  /** The sentence saying what the token would not change, when it refused something. */
+  tokenNotice?: string;
 }
 
 /** The version an address names, under the lock, with the inventory it came from. */
@@ -37,6 +39,7 @@ async function withVersion(
     const type = event.type as
       'key.version_disabled' | 'key.destroy_scheduled' | 'key.version_destroyed';
     delete event.type;
+    const notice = tokenNotice(v, event.token_refused);
     await ctx.audit?.event(type, {
       family: f.name,
       version: v.version,
@@ -44,7 +47,12 @@ async function withVersion(
       id: v.id,
       ...event,
     });
-    return { family: f.name, version: v, inventory: inv.path };
+    return {
+      family: f.name,
+      version: v,
+      inventory: inv.path,
+      ...(notice ? { tokenNotice: notice } : {}),
+    };
   });
 }
 
@@ -72,8 +80,9 @@ export function disableVersion(
         `${describeVersion(v)} of "${f.name}" is already ${v.state}. Nothing was changed.`,
       );
     const reason = opts.reason ?? 'disabled by hand';
-    disable(v, now, reason, await disableOnToken(ctx, v, now));
-    return { type: 'key.version_disabled', reason, by: ctx.actor };
+    const token = await disableOnToken(ctx, v, now);
+    disable(v, now, reason, token);
+    return { type: 'key.version_disabled', reason, by: ctx.actor, ...token };
   });
 }
 
@@ -126,6 +135,7 @@ export function scheduleDestroy(
       approved_by: opts.approvedBy,
       threshold: opts.threshold ?? null,
       ceremony: opts.ceremony ?? null,
+      ...token,
     };
   });
 }

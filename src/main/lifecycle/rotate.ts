@@ -21,6 +21,8 @@ export interface RotationResult {
   primary: VersionRecord;
   disabled: VersionRecord[];
   inventory: string;
+  /** What the token would not change (docs/lifecycle.md, "Found on NSS softoken"), one sentence each. */
+  tokenNotices?: string[];
 }
 
 const refuse = (m: string, code: ErrorCode = ErrorCode.INVALID_INPUT) => new OlocusError(code, m);
@@ -69,6 +71,22 @@ async function disableOnToken(
     o.refused.map((r) => `${o.class} ${r.attribute}: ${r.ckr}`),
   );
   return refused.length ? { token_refused: refused } : {};
+}
+
+/**
+ * The one sentence an officer reads when the module kept attributes read-only (NSS softoken
+ * answers CKR_ATTRIBUTE_READ_ONLY for an object made with CKA_MODIFIABLE false): the state is
+ * recorded all the same, but a tool that reads only the token still sees the version as usable.
+ */
+export function tokenNotice(v: VersionRecord, refused: unknown): string | undefined {
+  if (!Array.isArray(refused) || refused.length === 0) return undefined;
+  const byCkr = new Map<string, Set<string>>();
+  for (const r of refused as string[]) {
+    const [, attribute = r, ckr = 'refused'] = /^\S+ (\S+): (\S+)$/.exec(r) ?? [];
+    byCkr.set(ckr, (byCkr.get(ckr) ?? new Set()).add(attribute));
+  }
+  const what = [...byCkr].map(([ckr, a]) => `${[...a].join(', ')} (${ckr})`).join('; ');
+  return `The token would not change ${what} of ${describeVersion(v)}, so it is ${v.state} in the inventory and the ledger but a PKCS#11 tool that reads only the token can still use it.`;
 }
 
 function disable(v: VersionRecord, now: Date, reason: string, extra: Record<string, unknown>) {
@@ -139,10 +157,13 @@ async function makeNextVersion(
   // From here on a failure must not leave a version the inventory does not know.
   try {
     const overlapEnd = now.getTime() + policy.overlapPeriodMs;
-    await ctx.provider.setKeyAttributes(
-      { label: primary.label, id: new Uint8Array(Buffer.from(primary.id, 'hex')) },
-      { endDate: new Date(overlapEnd) },
-    );
+    const endRefused = (
+      await ctx.provider.setKeyAttributes(
+        { label: primary.label, id: new Uint8Array(Buffer.from(primary.id, 'hex')) },
+        { endDate: new Date(overlapEnd) },
+      )
+    ).flatMap((o) => o.refused.map((r) => `${o.class} ${r.attribute}: ${r.ckr}`));
+    if (endRefused.length) primary.metadata = { ...primary.metadata, token_refused: endRefused };
     primary.state = 'enabled';
     primary.replacedAt = now.toISOString();
     primary.overlapEndsAt = iso(overlapEnd);
@@ -186,11 +207,13 @@ async function makeNextVersion(
         version: primary.version,
         label: primary.label,
         overlap_ends: primary.overlapEndsAt,
+        ...(endRefused.length ? { token_refused: endRefused } : {}),
       },
       disabled: disabled.map((v) => ({
         version: v.version,
         label: v.label,
         reason: v.metadata.disabled_reason,
+        ...(v.metadata.token_refused ? { token_refused: v.metadata.token_refused } : {}),
       })),
       reason: next.metadata.rotation_reason,
       created_by: next.metadata.created_by,
@@ -202,6 +225,10 @@ async function makeNextVersion(
       },
       inventory_sha256_key: sig.spkiSha256,
     });
+    const notices = [
+      tokenNotice(primary, endRefused),
+      ...disabled.map((v) => tokenNotice(v, v.metadata.token_refused)),
+    ].filter((n): n is string => n !== undefined);
     return {
       family: f.name,
       rotated: true,
@@ -209,6 +236,7 @@ async function makeNextVersion(
       primary: next,
       disabled,
       inventory: inv.path,
+      ...(notices.length ? { tokenNotices: notices } : {}),
     };
   } catch (e) {
     await ctx.provider.destroyKey({ label, id: versionId(f.name, n) }).catch(() => undefined);

@@ -109,7 +109,10 @@ const RULES: Record<string, Rule> = {
   },
   CKR_KEY_TYPE_INCONSISTENT: {
     code: ErrorCode.POLICY_VIOLATION,
-    say: (t) => `This key type cannot be used with that mechanism on ${t}.`,
+    // NSS softoken also answers this when the key's usage flag (CKA_SIGN, CKA_DECRYPT…) is off,
+    // where SoftHSM says CKR_KEY_FUNCTION_NOT_PERMITTED: a disabled key version meets it there.
+    say: (t) =>
+      `The key on ${t} cannot be used this way: its type does not fit the mechanism, or its usage flag for the operation (CKA_SIGN, CKA_DECRYPT…) is off.`,
   },
   CKR_TEMPLATE_INCONSISTENT: {
     code: ErrorCode.OPERATION_FAILED,
