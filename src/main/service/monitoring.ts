@@ -1,6 +1,6 @@
 // The service's side of `monitor`: the config's token, opened once through the service's
 // connections (so its pool and retry settings apply), handed to a Monitor. Only a front that
-// asks starts this; the desktop app never does, and nothing here opens a socket.
+// asks starts this (the desktop app's live health is service/health.ts), and nothing here opens a socket.
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import type { HsmConfig } from '../config/index';
 import type { Pkcs11Uri } from '../hsm/uri';
