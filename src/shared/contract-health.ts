@@ -40,7 +40,12 @@ export const liveHealthRequest = z.strictObject({
   /** On or off for the rest of the session; absent: as it is (the config in force decides at first). */
   enabled: z.boolean().optional(),
   /** A token's PKCS#11 URI or group:NAME/LABEL; absent: the one watched, or the config's token. */
-  target: z.string().min(1).max(4096).optional(),
+  target: z
+    .string()
+    .min(1)
+    .max(4096)
+    .refine((t) => !t.includes('\0'), 'must not contain a NUL character')
+    .optional(),
 });
 
 export const liveHealthResult = z.object({
