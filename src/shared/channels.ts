@@ -34,6 +34,7 @@ export const INVOKE_NAMES = [
   'activeConfig',
   'queryAudit',
   'groupStatus',
+  'liveHealth',
 ] as const;
 export type InvokeName = (typeof INVOKE_NAMES)[number];
 

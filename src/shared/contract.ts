@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { EventName, InvokeName } from './channels';
 import type { IpcError } from './contract-results';
 import { groupStatusResult } from './contract-groups';
+import { liveHealthRequest, liveHealthResult } from './contract-health';
 import {
   activeConfigResult,
   configCheckResult,
@@ -313,6 +314,8 @@ export const contract = {
     }),
     response: groupStatusResult,
   },
+  /** The HSM screen's live health: turn it on or off, choose what it watches, read it. */
+  liveHealth: { request: liveHealthRequest, response: liveHealthResult },
 } as const satisfies Record<InvokeName, ChannelSchemas>;
 
 export const events = {

@@ -69,4 +69,5 @@ export const VALID_REQUESTS: { [K in InvokeName]: RequestOf<K> } = {
   useConfig: { path: '/etc/olocus/hsm-config.yaml' },
   activeConfig: {},
   groupStatus: { key: 'group:signers/root-2026', check: true },
+  liveHealth: { enabled: true, target: 'pkcs11:token=root' },
 };

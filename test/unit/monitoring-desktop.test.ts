@@ -1,5 +1,6 @@
-// The desktop app never monitors: the ceremony room must gain no listening socket and no probe
-// traffic unless an operator runs `olocus-ceremony monitor`. Checked on the sources, since the
+// The desktop app serves no metrics: the ceremony room must gain no listening socket, and probe
+// traffic only when live health is on (service/health.ts, off unless the config or the officer
+// turns it on; tested on SoftHSM in monitoring-app-health). Checked on the sources, since the
 // Electron shell cannot run here: nothing the app loads imports monitoring/ or asks the service
 // for a monitor, and the app's service is built without one.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -40,5 +41,11 @@ describe('the desktop app and monitoring', () => {
     const built = /new CeremonyService\(([^;]*?)\);/s.exec(shell);
     expect(built, 'main/index.ts builds a CeremonyService').not.toBeNull();
     expect(built![1]).not.toMatch(/monitor/);
+  });
+
+  it('live health (service/health.ts) serves nothing and drops the webhook', () => {
+    const text = readFileSync(join(SRC, 'main/service/health.ts'), 'utf8');
+    expect(text).not.toMatch(/node:(http|https|net|dgram)|serveMetrics|exposition/);
+    expect(text).toMatch(/const \{ webhook: _webhook, \.\.\.settings \} = base;/);
   });
 });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseHsmConfig } from '../../src/main/config/index';
 import { ALERT_NAMES } from '../../src/main/monitoring/alerts';
+import { EXTRA_ALERT_NAMES } from '../../src/main/monitoring/extras';
 import { HsmMetrics } from '../../src/main/monitoring/metrics';
 
 const root = new URL('../../', import.meta.url);
@@ -75,9 +76,13 @@ describe('docs/monitoring.md', () => {
 describe('resources/monitoring', () => {
   const all = rules.groups.flatMap((g) => g.rules);
 
-  it('the rules carry the four alerts the monitor raises, plus the scrape check', () => {
+  it('the rules carry the alerts the monitor raises, plus the scrape check', () => {
     expect(all.map((r) => r.alert).sort()).toEqual(
-      [...Object.values(ALERT_NAMES), 'OlocusHsmMonitorDown'].sort(),
+      [
+        ...Object.values(ALERT_NAMES),
+        ...Object.values(EXTRA_ALERT_NAMES),
+        'OlocusHsmMonitorDown',
+      ].sort(),
     );
   });
 

@@ -27,7 +27,8 @@ function untilStopped(): Promise<string> {
 
 export const monitorCommand: CommandSpec = {
   words: ['monitor'],
-  usage: 'monitor --config FILE [--listen HOST:PORT] [--listen-public] [--once]',
+  usage:
+    'monitor --config FILE [--listen HOST:PORT] [--listen-public] [--once] [--group-key group:NAME/LABEL] [--cloud-key ADDRESS]…',
   summary: 'probes the config token, serves Prometheus /metrics and /healthz, sends alerts',
   details: [
     `Listens on ${DEFAULT_LISTEN} unless --listen says otherwise; an address that is not loopback`,
@@ -47,6 +48,17 @@ export const monitorCommand: CommandSpec = {
       help: 'allow a --listen address that is not loopback (the metrics name your tokens)',
     },
     once: { type: 'boolean', help: 'probe once, print the metrics and exit' },
+    'group-key': {
+      type: 'string',
+      value: 'group:NAME/LABEL',
+      help: "watch every member of the config's HSM group (cluster:) holding LABEL",
+    },
+    'cloud-key': {
+      type: 'string',
+      multiple: true,
+      value: 'ADDRESS',
+      help: 'watch a cloud key (azurekv://… or gcpkms://…/cryptoKeyVersions/N) by sign and verify',
+    },
   },
   async run(ctx) {
     const once = ctx.values.once === true;
@@ -62,8 +74,12 @@ export const monitorCommand: CommandSpec = {
         'monitor needs --config FILE: an hsm-config.yaml naming the token to watch.',
       );
     }
+    const group = optionalString(ctx, 'group-key');
+    const cloud = ctx.values['cloud-key'];
+    const cloudKeys = Array.isArray(cloud) ? cloud.map(String) : [];
     const { monitor, tokens } = await ctx.service.monitor({
       log: (line) => ctx.out.note(`monitor: ${line}`),
+      watch: { ...(group !== undefined ? { group } : {}), cloudKeys },
     });
     if (once) {
       try {

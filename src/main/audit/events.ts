@@ -65,6 +65,8 @@ export const LEDGER_EVENT_TYPES = [
   'key.version_disabled',
   'key.destroy_scheduled',
   'key.version_destroyed',
+  // The app's live HSM health: an alert that started or stopped firing during a ceremony run.
+  'monitor.alert',
 ] as const;
 
 export type LedgerEventType = (typeof LEDGER_EVENT_TYPES)[number];

@@ -36,6 +36,7 @@ export type ServiceApi = Pick<
   | 'activeConfig'
   | 'queryAudit'
   | 'groupStatus'
+  | 'liveHealth'
 >;
 
 /** Drops the optional fields a request left out, so `undefined` never reaches the service. */
@@ -152,6 +153,7 @@ export function createHandlers(
       service.readLedger(r.path, given({ fromSeq: r.fromSeq, limit: r.limit, fromEnd: r.fromEnd })),
     hsmHealth: (r) => service.hsmHealth(r.hsmUri),
     groupStatus: (r) => service.groupStatus(r.key, r.check ?? false),
+    liveHealth: (r) => service.liveHealth(given(r)),
     migrateKey: (r) =>
       service.migrate(
         r.fromUri,

@@ -43,13 +43,21 @@ export interface Alert {
   endsAt: string;
   generatorURL: string;
   fingerprint: string;
+  /** The reading against its threshold (seconds, shares 0–1), for the run ledger's note; never sent. */
+  measure?: Measure;
+}
+
+export interface Measure {
+  value: number;
+  threshold: number;
 }
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
-interface Candidate {
+export interface Candidate {
   labels: Labels;
   annotations: Labels;
+  measure?: Measure;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 2 : 1)}%`;
@@ -66,6 +74,7 @@ export function candidates(readings: readonly TokenReading[], t: Thresholds): Ca
           summary: `HSM token ${r.token} failed its health probe`,
           description: r.detail ?? 'The probe failed.',
         },
+        measure: { value: 0, threshold: 1 },
       });
     }
     for (const [operation, p] of r.recent.p95) {
@@ -76,6 +85,7 @@ export function candidates(readings: readonly TokenReading[], t: Thresholds): Ca
           summary: `HSM ${operation} latency p95 on ${r.token} is over ${t.latencySeconds * 1000} ms`,
           description: `p95 ${(p.seconds * 1000).toFixed(1)} ms over ${p.count} ${operation} operations (threshold ${t.latencySeconds * 1000} ms).`,
         },
+        measure: { value: p.seconds, threshold: t.latencySeconds },
       });
     }
     const { operations, errors } = r.recent;
@@ -86,6 +96,7 @@ export function candidates(readings: readonly TokenReading[], t: Thresholds): Ca
           summary: `HSM error rate on ${r.token} is over ${pct(t.errorRate)}`,
           description: `${errors} of ${operations} operations failed (${pct(errors / operations)}; threshold ${pct(t.errorRate)}).`,
         },
+        measure: { value: errors / operations, threshold: t.errorRate },
       });
     }
     if (r.pool && r.pool.max > 0 && r.pool.busy / r.pool.max > t.poolUse) {
@@ -95,6 +106,7 @@ export function candidates(readings: readonly TokenReading[], t: Thresholds): Ca
           summary: `HSM session pool of ${r.token} is over ${pct(t.poolUse)} busy`,
           description: `${r.pool.busy} of ${r.pool.max} sessions busy, ${r.pool.waiting} waiting (threshold ${pct(t.poolUse)}).`,
         },
+        measure: { value: r.pool.busy / r.pool.max, threshold: t.poolUse },
       });
     }
   }
@@ -125,6 +137,7 @@ export class AlertTracker {
       if (held) {
         // The description follows the latest reading; the alert is not sent again.
         held.annotations = c.annotations;
+        if (c.measure) held.measure = c.measure;
         continue;
       }
       const alert: Alert = {
@@ -135,6 +148,7 @@ export class AlertTracker {
         endsAt: ZERO_TIME,
         generatorURL: this.generatorURL,
         fingerprint: fingerprint(c.labels),
+        ...(c.measure ? { measure: c.measure } : {}),
       };
       this.active.set(k, alert);
       changes.push({ ...alert });

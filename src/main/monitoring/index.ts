@@ -9,3 +9,6 @@ export { HsmMetrics, OPERATIONS } from './metrics';
 export { ALERT_NAMES } from './alerts';
 export type { Alert, Thresholds } from './alerts';
 export { redactUrl, webhookPayload, WebhookSender } from './webhook';
+export { subject } from './monitor';
+export { EXTRA_ALERT_NAMES, MEMBER_STATES } from './extras';
+export type { GroupSource, ProbeFn, RotationDate, RotationSource, Timer } from './extras';

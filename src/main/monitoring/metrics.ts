@@ -45,6 +45,8 @@ export class HsmMetrics {
   readonly poolMax: Gauge<'token'>;
   readonly alertsFiring: Gauge<'alertname' | 'token'>;
   readonly notifications: Counter<'result'>;
+  readonly memberState: Gauge<'group' | 'member' | 'state'>;
+  readonly rotationDue: Gauge<'family'>;
   private readonly pools = new Map<string, PoolSource>();
 
   constructor() {
@@ -126,6 +128,18 @@ export class HsmMetrics {
       name: 'olocus_hsm_alert_notifications_total',
       help: 'Alert webhook deliveries, by result (sent, failed after every retry).',
       labelNames: ['result'],
+      registers,
+    });
+    this.memberState = new Gauge({
+      name: 'olocus_hsm_group_member_state',
+      help: 'HSM group members by failover state: 1 for the state the member is in, 0 for the others.',
+      labelNames: ['group', 'member', 'state'],
+      registers,
+    });
+    this.rotationDue = new Gauge({
+      name: 'olocus_hsm_key_rotation_due_seconds',
+      help: "Seconds until the key family's primary is due for rotation; negative once overdue.",
+      labelNames: ['family'],
       registers,
     });
   }

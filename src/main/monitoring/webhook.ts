@@ -40,7 +40,8 @@ export function webhookPayload(alerts: readonly Alert[], externalURL = ''): Webh
     commonLabels: common(alerts.map((a) => a.labels)),
     commonAnnotations: common(alerts.map((a) => a.annotations)),
     externalURL,
-    alerts: [...alerts],
+    // The measure is the app's (for its ledger note); Alertmanager's shape has no such field.
+    alerts: alerts.map(({ measure: _measure, ...a }) => a),
   };
 }
 

@@ -62,6 +62,8 @@ import type { CloudInventory, CloudInventoryRequest } from '../../shared/contrac
 import { appInfo, workspaceDir } from './app-info';
 import { monitoredOpener, startMonitoring } from './monitoring';
 import type { MonitorOptions } from './monitoring';
+import { LiveHealth } from './health';
+import type { LiveHealthRequest, LiveHealthStatus } from './health';
 import type { Monitor } from '../monitoring/index';
 import type { AppInfo } from './app-info';
 import { readLedgerPage } from './ledger-page';
@@ -139,6 +141,7 @@ export class CeremonyService {
   /** The token the config names; undefined without a config (or for a cloud provider). */
   private readonly config: ConfigInForce;
   private readonly groups: Groups;
+  private readonly health: LiveHealth;
 
   constructor({
     config,
@@ -174,6 +177,12 @@ export class CeremonyService {
       options,
       openToken,
       (t) => this.resolve(t, 'key'),
+    );
+    this.health = new LiveHealth(
+      this.connections,
+      () => this.config.config,
+      () => (this.config.uri ? formatPkcs11Uri(this.config.uri) : undefined),
+      (k) => this.groups.open(k),
     );
   }
 
@@ -404,15 +413,18 @@ export class CeremonyService {
     const expect = options.expect
       ? parseTranscript(await readTextFile(options.expect), options.expect)
       : undefined;
-    return runCeremony({
-      reporting: runReporting,
-      script,
-      scriptText: text,
-      dir: resolve(dir),
-      room,
-      ...(expect ? { expect } : {}),
-      ...(this.config.uri ? { configToken: this.config.uri } : {}),
-    });
+    return this.health.duringRun((notes) =>
+      runCeremony({
+        reporting: runReporting,
+        script,
+        scriptText: text,
+        dir: resolve(dir),
+        room,
+        notes,
+        ...(expect ? { expect } : {}),
+        ...(this.config.uri ? { configToken: this.config.uri } : {}),
+      }),
+    );
   }
 
   /** Runs a script on a throwaway SoftHSM token under `dir`, writing the expected transcript. */
@@ -558,11 +570,17 @@ export class CeremonyService {
    * serves it if it wants, and stops it before closing the service.
    */
   monitor(options: MonitorOptions): Promise<{ monitor: Monitor; tokens: string[] }> {
-    return startMonitoring(this.connections, this.config.config, this.config.uri, options);
+    return startMonitoring(this.connections, this.config.config, this.config.uri, options, this);
+  }
+
+  /** The HSM screen's live health (off unless the config or the officer turns it on). */
+  liveHealth(request: LiveHealthRequest = {}): Promise<LiveHealthStatus> {
+    return this.health.status(request);
   }
 
   /** Closes every provider this service opened (and so the PKCS#11 worker threads). */
   async close(): Promise<void> {
+    await this.health.stop();
     await this.groups.close();
     await this.connections.close();
     this.config.close();

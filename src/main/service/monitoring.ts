@@ -1,12 +1,14 @@
 // The service's side of `monitor`: the config's token, opened once through the service's
 // connections (so its pool and retry settings apply), handed to a Monitor. Only a front that
-// asks starts this; the desktop app never does, and nothing here opens a socket.
+// asks starts this (the desktop app's live health is service/health.ts), and nothing here opens a socket.
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import type { HsmConfig } from '../config/index';
 import type { Pkcs11Uri } from '../hsm/uri';
 import { Monitor, monitorSettingsFromConfig } from '../monitoring/index';
 import type { MonitorSettings } from '../monitoring/index';
 import type { Connections, UriOpener } from './connections';
+import { watchSources } from './monitor-sources';
+import type { SourceService, WatchRequest } from './monitor-sources';
 
 const invalid = (message: string) => new OlocusError(ErrorCode.INVALID_INPUT, message);
 
@@ -14,6 +16,8 @@ export interface MonitorOptions {
   log: (line: string) => void;
   /** Overrides for tests (webhook retry timing, say); the config decides the rest. */
   tune?: (settings: MonitorSettings) => MonitorSettings;
+  /** Group members and cloud keys to watch besides the config's token. */
+  watch?: Omit<WatchRequest, 'rotation'>;
 }
 
 export async function startMonitoring(
@@ -21,6 +25,7 @@ export async function startMonitoring(
   config: HsmConfig | undefined,
   configUri: Pkcs11Uri | undefined,
   options: MonitorOptions,
+  service?: SourceService,
 ): Promise<{ monitor: Monitor; tokens: string[] }> {
   if (!config) {
     throw invalid('The monitor needs --config FILE: an hsm-config.yaml naming the token to watch.');
@@ -41,7 +46,9 @@ export async function startMonitoring(
   const { provider } = await connections.get(configUri, 'auto');
   const info = await provider.tokenInfo();
   monitor.addToken(info.label, provider);
-  return { monitor, tokens: [info.label] };
+  // The token's key families are watched for rotation dates; an absent inventory has none.
+  if (service) await watchSources(monitor, service, { ...options.watch, rotation: true });
+  return { monitor, tokens: [info.label, ...(options.watch?.cloudKeys ?? [])] };
 }
 
 /** Opens tokens as `open` does, each handed back timed and counted, and watched by `monitor`. */

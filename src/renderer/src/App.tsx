@@ -6,6 +6,7 @@ import type { ReactElement } from 'react';
 import { hasApi } from './api/client';
 import { appStore, useApp } from './store';
 import { SCREENS } from './store/ui-slice';
+import { HealthAlertBanner } from './components/live-health';
 import type { ScreenId, Theme } from './store/ui-slice';
 import { Attestation } from './screens/Attestation';
 import { AuditTimeline } from './screens/AuditTimeline';
@@ -142,6 +143,7 @@ export function App() {
             </div>
           )}
           <RoomBanner />
+          {hasApi() ? <HealthAlertBanner running={runState === 'running'} /> : null}
           <View />
         </main>
       </div>

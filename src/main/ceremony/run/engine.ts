@@ -26,6 +26,7 @@ import type { HeldLock } from '../../audit/write-lock';
 import { compareStep, precheckStep } from './transcript';
 import type { Transcript } from './transcript';
 import type { RunReporting, RunSummary } from './finish';
+import type { RunNotes } from './notes';
 
 export interface RunOptions {
   script: CeremonyScript;
@@ -48,6 +49,8 @@ export interface RunOptions {
   preexisting?: string[];
   /** The run directory's lock, when the caller took it first (demo, rehearsal); else taken here. */
   lock?: HeldLock;
+  /** Notes for the ledger from outside the run (the app's health alerts). */
+  notes?: RunNotes;
 }
 
 // report is not a script step: every run ends with the signed report.
@@ -165,6 +168,11 @@ async function runLocked(o: RunOptions, scriptSha256: string, lock: HeldLock): P
   const { state, resumed } = await prepare(o, scriptSha256, hsm);
   const ctx = new RunContext(o.script, o.dir, state, o.room, hsm, o.now);
   await ctx.save();
+  o.notes?.attach(async (type, data) => {
+    if (!ctx.ledger) return false;
+    await ctx.event(null, type, data);
+    return true;
+  });
   try {
     if (resumed && (await exists(ctx.path('audit.jsonl')))) {
       const hsm = await ctx.provider();
@@ -209,12 +217,15 @@ async function runLocked(o: RunOptions, scriptSha256: string, lock: HeldLock): P
       await ctx.event(step.id, 'step.completed', { results: st.results ?? {} });
       // The head is signed at every boundary the token is open for; a step that needs no quorum
       // (a witness checkpoint after a resume) leaves its records for the next signature.
+      await o.notes?.flush();
       if (ctx.isLoggedIn) await ctx.ledger?.signHead({ actor: ctx.actor, step: step.id });
       await ctx.save();
       if (step.type === 'token.initialize') await ctx.logout();
     }
+    await o.notes?.detach();
     return await finishRun(ctx, o.reporting);
   } finally {
+    await o.notes?.detach();
     await ctx.close();
   }
 }

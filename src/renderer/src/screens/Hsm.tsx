@@ -4,6 +4,7 @@ import { useEffect, useId, useState } from 'react';
 import { api } from '../api/client';
 import { CloudInventoryPanel } from '../components/cloud-inventory';
 import { GroupStatusPanel } from '../components/group-status';
+import { LiveHealthPanel } from '../components/live-health';
 import { ErrorNote, Note, Row, Screen, useCall } from '../components/common';
 import { appStore, useApp } from '../store';
 
@@ -160,6 +161,8 @@ export function Hsm() {
       {(tokens.value?.unavailable ?? []).map((u) => (
         <ErrorNote key={u.path} error={u.error} title={`Module ${u.name ?? u.path} unavailable`} />
       ))}
+
+      <LiveHealthPanel />
 
       <GroupStatusPanel />
 
