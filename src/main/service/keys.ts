@@ -48,7 +48,8 @@ export class KeyOperations {
   ) {}
 
   tokens(hsmUri: string | undefined, opts: { mechanisms?: boolean } = {}): Promise<TokensResult> {
-    const uri = hsmUri ?? (this.configHasToken() ? this.resolve(undefined, 'token URI') : 'pkcs11:');
+    const uri =
+      hsmUri ?? (this.configHasToken() ? this.resolve(undefined, 'token URI') : 'pkcs11:');
     return discoverTokens(uri, this.options, opts.mechanisms ?? false);
   }
 
