@@ -1,8 +1,8 @@
 // `ceremony validate SCRIPT`: checks a script and prints the plan it would run.
-import { CliRoom } from '../room';
 import { formatRunSummary } from '../run-summary';
-import type { CommandContext, CommandSpec, FlagSpec } from '../spec';
-import { listFlag, optionalString, stringFlag } from '../spec';
+import type { CommandSpec } from '../spec';
+import { optionalString, stringFlag } from '../spec';
+import { OFFICER_FLAGS, roomFromFlags } from './officer-flags';
 
 export const ceremonyValidateCommand: CommandSpec = {
   words: ['ceremony', 'validate'],
@@ -24,33 +24,6 @@ export const ceremonyValidateCommand: CommandSpec = {
     return 0;
   },
 };
-
-/** How officers bring their cards and passphrases to `ceremony run` and `ceremony drill`. */
-const OFFICER_FLAGS: Record<string, FlagSpec> = {
-  share: {
-    type: 'string',
-    value: 'NAME=FILE',
-    help: "an officer's share card text",
-    multiple: true,
-  },
-  passphrase: {
-    type: 'string',
-    value: 'NAME=SOURCE',
-    help: "where an officer's share passphrase comes from (env:VAR or file:PATH)",
-    multiple: true,
-  },
-};
-
-/** The officers and witness as the command line brings them: files, sources, or a terminal. */
-function roomFromFlags(ctx: CommandContext, witness?: string): CliRoom {
-  return new CliRoom({
-    shares: listFlag(ctx, 'share'),
-    passphrases: listFlag(ctx, 'passphrase'),
-    ...(witness ? { witness } : {}),
-    note: (t) => ctx.out.note(t),
-    interactive: Boolean(process.stdin.isTTY),
-  });
-}
 
 export const ceremonyRunCommand: CommandSpec = {
   words: ['ceremony', 'run'],

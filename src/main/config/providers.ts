@@ -21,7 +21,7 @@ export interface ProviderProfile {
   /**
    * Where the vendor's installer puts the module on Linux. Used when the file names none, so a
    * seed-style file without a pkcs11 section still works; installs vary, hence the warning then.
-   * Same as the first Linux path in src/main/hsm/vendors.ts, which probes the alternatives.
+   * Same as the first Linux path in src/main/hsm/vendor-profiles.ts; vendors.ts probes the alternatives.
    */
   defaultModulePath?: string;
   /** The identifying section this provider needs, and the keys it must hold. */

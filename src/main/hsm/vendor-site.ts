@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { ErrorCode, OlocusError } from '../../shared/errors';
-import type { VendorProfile } from './vendors';
+import type { VendorProfile } from './vendor-profiles';
 
 export const SITE_QUIRKS_ENV = 'OLOCUS_VENDOR_QUIRKS';
 

@@ -1,14 +1,15 @@
 // The facade: every operation the product offers, for the Electron IPC, the CLI and the test
 // bridge alike. It prints nothing and returns plain objects; advice goes to `onWarning`.
-import { createHash } from 'node:crypto';
+// Each method hands over to the domain's delegate in this folder (keys, groups, lifecycle,
+// attestations, config-in-force, ceremony-runs, audit-query, transfers, monitoring, clouds).
 import type { AttestationVerdict } from '../attestation/index';
 import { Attestations } from './attestations';
 import type { AttestKeyOptions, MarvellFiles, YubiHsmFiles } from './attestations';
-import { parseAuditFilter, queryLedger } from '../audit/index';
 import type { AuditQueryInput, AuditQueryResult } from '../audit/index';
-import { ledgerFileOf } from './audit-query';
-import { migrateKey } from '../transfer/index';
-import type { MigrationResult, TransferAudit } from '../transfer/index';
+import { queryAudit } from './audit-query';
+import type { MigrationResult } from '../transfer/index';
+import { migrate } from './transfers';
+import type { MigrateOptions } from './transfers';
 import {
   verifyAuditTarget,
   verifyManifest,
@@ -24,35 +25,24 @@ import { drillRun } from '../ceremony/drill-run';
 import type { DrillSummary } from '../ceremony/drill-run';
 import type { DemoSummary } from '../ceremony/demo';
 import type { CeremonyRoom, RoomEvent } from '../ceremony/run/room';
-import { runCeremony } from '../ceremony/run/engine';
 import type { RunSummary } from '../ceremony/run/finish';
-import { parseTranscript } from '../ceremony/run/transcript';
-import { runOnThrowawayToken } from '../ceremony/throwaway';
 import type { ThrowawaySummary } from '../ceremony/throwaway';
-import { readTextFile } from '../config/yaml-file';
-import { resolve } from 'node:path';
-import { loadScript } from '../ceremony/script/load';
-import { formatPlan, planScript } from '../ceremony/script/plan';
-import { addressWithConfig, loadHsmConfig } from '../config/index';
+import { rehearseScript, runScript, validateScript } from './ceremony-runs';
 import type { HsmConfig } from '../config/index';
-import { ConfigInForce, checkResult } from './config-in-force';
+import { ConfigInForce, checkConfigFile } from './config-in-force';
 import type { ConfigInput } from './config-in-force';
-import { ErrorCode, OlocusError } from '../../shared/errors';
-import { keySelectorFromUri, openPkcs11, tokenMatchFromUri } from '../hsm/open';
+import { openPkcs11 } from '../hsm/open';
 import type { OpenPkcs11Options } from '../hsm/open';
-import { KEY_TYPES } from '../hsm/types';
-import type { KeyInfo, KeyType, SignAlgorithm } from '../hsm/types';
-import { formatPkcs11Uri, parsePkcs11Uri } from '../hsm/uri';
-import type { Pkcs11Uri } from '../hsm/uri';
-import { Connections, parsePkcs11Address } from './connections';
-import { GROUP_ADDRESS, Groups } from './groups';
-import { defaultAlgorithm } from '../cluster/index';
-import { verifyWithSpki } from '../hsm/software-verify';
+import type { SignAlgorithm } from '../hsm/types';
+import { formatPkcs11Uri } from '../hsm/uri';
+import { Connections } from './connections';
+import { Groups } from './groups';
 import type { SignBatchRequest, SignBatchResult } from './groups';
 import type { HsmGroup } from '../cluster/index';
 import type { GroupStatus } from './types';
 import type { UriOpener } from './connections';
-import { discoverTokens, tokenHealth } from './discovery';
+import { tokenHealth } from './discovery';
+import { KeyOperations } from './keys';
 import { AwsOperations } from './aws';
 import { AzureOperations } from './azure';
 import { GcpOperations } from './gcp';
@@ -107,25 +97,6 @@ export type CeremonyServiceOptions = Omit<OpenPkcs11Options, 'login'> & {
   keyInventory?: string;
 };
 
-const invalid = (message: string) => new OlocusError(ErrorCode.INVALID_INPUT, message);
-
-/** A key's own URI (token, object, type, id) plus the module, token match and pin-source asked with. */
-export function usableKeyUri(keyUri: string, asked: Pkcs11Uri): string {
-  const key = parsePkcs11Uri(keyUri);
-  return formatPkcs11Uri({
-    ...tokenMatchFromUri(asked),
-    ...key,
-    ...(asked.modulePath !== undefined ? { modulePath: asked.modulePath } : {}),
-    ...(asked.moduleName !== undefined ? { moduleName: asked.moduleName } : {}),
-    ...(asked.initArgs !== undefined ? { initArgs: asked.initArgs } : {}),
-    ...(asked.pinSource !== undefined ? { pinSource: asked.pinSource } : {}),
-  });
-}
-
-function isKeyType(t: string): t is KeyType {
-  return (KEY_TYPES as readonly string[]).includes(t);
-}
-
 export class CeremonyService {
   private readonly connections: Connections;
   /** Azure Key Vault / Managed HSM. */
@@ -137,11 +108,11 @@ export class CeremonyService {
   /** Key families on PKCS#11 tokens: rotation, versions, retirement, encrypt/decrypt. */
   readonly lifecycle: LifecycleOperations;
   private readonly attestations: Attestations;
-  private readonly options: Omit<OpenPkcs11Options, 'login'>;
-  /** The token the config names; undefined without a config (or for a cloud provider). */
+  /** The config in force: its token is the one meant when no URI is given. */
   private readonly config: ConfigInForce;
   private readonly groups: Groups;
   private readonly health: LiveHealth;
+  private readonly keys: KeyOperations;
 
   constructor({
     config,
@@ -154,7 +125,6 @@ export class CeremonyService {
   }: CeremonyServiceOptions = {}) {
     // The config's pool reaches providers through the process settings (a caller's own pool
     // options still win there), so a config chosen later replaces it for what opens next.
-    this.options = options;
     this.config = new ConfigInForce(options.pool);
     if (config) this.config.apply(config, 'startup', configFile ?? null);
     this.connections = new Connections(
@@ -184,6 +154,14 @@ export class CeremonyService {
       () => (this.config.uri ? formatPkcs11Uri(this.config.uri) : undefined),
       (k) => this.groups.open(k),
     );
+    this.keys = new KeyOperations(
+      this.connections,
+      options,
+      (text, what) => this.resolve(text, what),
+      () => this.config.uri !== undefined,
+      this.groups,
+      this.lifecycle,
+    );
   }
 
   /**
@@ -195,21 +173,8 @@ export class CeremonyService {
   }
 
   /** A group's members: state, last check, last error, share of the work (`check`: probe first). */
-  async groupStatus(key: string, check = false): Promise<GroupStatus> {
-    if (!GROUP_ADDRESS.test(key)) throw invalid('A group is addressed as group:NAME/LABEL.');
-    const g = await this.groups.get(key);
-    if (check) await g.checkNow();
-    return {
-      group: g.name,
-      key: g.keyLabel,
-      fingerprint: { kind: g.fingerprint.kind, value: g.fingerprint.value },
-      policy: g.policy,
-      strategy: g.strategy,
-      threshold: g.threshold,
-      members: g
-        .report()
-        .map(({ address: _address, share, ...m }) => ({ ...m, fractionOfWork: share })),
-    };
+  groupStatus(key: string, check = false): Promise<GroupStatus> {
+    return this.groups.status(key, check);
   }
 
   /** Signs every file of a list or directory through a group; resumes an interrupted batch. */
@@ -219,8 +184,7 @@ export class CeremonyService {
 
   /** `text` as a URI string: itself when it has a scheme, else the config's token (object=text). */
   private resolve(text: string | undefined, what: string): string {
-    const r = addressWithConfig(text, this.config.uri, what);
-    return r.uri ? formatPkcs11Uri(r.uri) : r.text!;
+    return this.config.resolve(text, what);
   }
 
   /**
@@ -228,96 +192,26 @@ export class CeremonyService {
    * URI's token attributes, when given, filter the list and must match at least one token.
    */
   tokens(hsmUri: string | undefined, opts: { mechanisms?: boolean } = {}): Promise<TokensResult> {
-    const uri = hsmUri ?? (this.config.uri ? this.resolve(undefined, 'token URI') : 'pkcs11:');
-    return discoverTokens(uri, this.options, opts.mechanisms ?? false);
+    return this.keys.tokens(hsmUri, opts);
   }
 
   /** Keys on the token; logs in when the URI has a pin-source, else lists public objects only. */
-  async listKeys(hsmUri?: string): Promise<KeysResult> {
-    const uri = parsePkcs11Address(this.resolve(hsmUri, 'token URI'));
-    const { provider, loggedIn } = await this.connections.get(uri, 'auto');
-    const t = await provider.tokenInfo();
-    const keys = await provider.listKeys(keySelectorFromUri(uri));
-    return {
-      token: {
-        label: t.label,
-        serial: t.serial,
-        manufacturer: t.manufacturer,
-        model: t.model,
-        slotId: t.slotId,
-      },
-      loggedIn,
-      keys: keys.map((k) => ({ ...k, uri: usableKeyUri(k.uri, uri) })),
-    };
+  listKeys(hsmUri?: string): Promise<KeysResult> {
+    return this.keys.listKeys(hsmUri);
   }
 
-  async generateKey(
+  generateKey(
     hsmUri: string | undefined,
     type: string,
     label: string,
     opts: { extractable?: boolean; usage?: string[] } = {},
   ): Promise<GeneratedKey> {
-    const uri = parsePkcs11Address(this.resolve(hsmUri, 'token URI'));
-    if (!isKeyType(type)) {
-      throw invalid(`Unknown key type "${type}"; choose one of ${KEY_TYPES.join(', ')}.`);
-    }
-    if (label === '') throw invalid('A new key needs a label.');
-    if (uri.object !== undefined || uri.id !== undefined || uri.type !== undefined) {
-      throw invalid(
-        'The URI for a new key must name only the token (no object=, id= or type=); the label is given separately.',
-      );
-    }
-    const usage = opts.usage?.map((u) => {
-      if (u !== 'sign' && u !== 'encrypt' && u !== 'wrap')
-        throw invalid(`Unknown key usage "${u}"; choose from sign, encrypt, wrap.`);
-      return u;
-    });
-    const { provider } = await this.connections.get(uri, 'always');
-    const key: KeyInfo = await provider.generateKey(type, {
-      label,
-      extractable: opts.extractable ?? false,
-      ...(usage ? { usage } : {}),
-    });
-    const withUri = { ...key, uri: usableKeyUri(key.uri, uri) };
-    return {
-      key: withUri,
-      uri: withUri.uri,
-      fingerprint: key.spkiSha256
-        ? { kind: 'spki-sha256', value: key.spkiSha256 }
-        : key.kcv
-          ? { kind: 'kcv', value: key.kcv }
-          : null,
-    };
+    return this.keys.generateKey(hsmUri, type, label, opts);
   }
 
-  async sign(keyUri: string, data: Uint8Array, algorithm?: SignAlgorithm): Promise<SignOutput> {
-    if (GROUP_ADDRESS.test(keyUri)) {
-      // group:NAME/LABEL: one healthy member signs; a failing one hands the request on.
-      const r = await (await this.groups.get(keyUri)).sign(data, algorithm);
-      return {
-        signature: Buffer.from(r.signature).toString('base64'),
-        algorithm: r.algorithm,
-        mechanism: r.mechanism,
-        hashedInSoftware: r.hashedInSoftware,
-        member: r.member,
-      };
-    }
-    const uri = await this.lifecycle.resolveAddress(
-      parsePkcs11Address(this.resolve(keyUri, 'key')),
-      'sign',
-    );
-    const sel = keySelectorFromUri(uri);
-    if (sel.class === 'secret' || sel.class === 'public') {
-      throw invalid(`Signing needs a private key, and the URI names a ${sel.class} key.`);
-    }
-    const { provider } = await this.connections.get(uri, 'always');
-    const r = await provider.sign({ ...sel, class: 'private' }, data, algorithm);
-    return {
-      signature: Buffer.from(r.signature).toString('base64'),
-      algorithm: r.algorithm,
-      mechanism: r.mechanism,
-      hashedInSoftware: r.hashedInSoftware,
-    };
+  /** Signs with the private key a URI names, or through the group a `group:NAME/LABEL` names. */
+  sign(keyUri: string, data: Uint8Array, algorithm?: SignAlgorithm): Promise<SignOutput> {
+    return this.keys.sign(keyUri, data, algorithm);
   }
 
   /**
@@ -340,39 +234,18 @@ export class CeremonyService {
   }
 
   /** Verifies with the public half of the key the URI names (type=private names the pair). */
-  async verify(
+  verify(
     keyUri: string,
     data: Uint8Array,
     signature: Uint8Array,
     algorithm?: SignAlgorithm,
   ): Promise<VerifyOutput> {
-    if (GROUP_ADDRESS.test(keyUri)) {
-      // The group's public key, proved the same on every member, checks it in software.
-      const spki = (await this.groups.get(keyUri)).fingerprint.spki;
-      if (!spki) throw invalid('Verifying needs a key pair, and the group key is a secret key.');
-      let valid = false;
-      try {
-        valid = verifyWithSpki(spki, algorithm ?? defaultAlgorithm(spki), data, signature);
-      } catch {
-        valid = false; // a malformed signature is simply not valid
-      }
-      return { valid };
-    }
-    const uri = await this.lifecycle.resolveAddress(
-      parsePkcs11Address(this.resolve(keyUri, 'key')),
-      'verify',
-    );
-    const sel = keySelectorFromUri(uri);
-    if (sel.class === 'secret') {
-      throw invalid('Verifying needs a public or private key, and the URI names a secret key.');
-    }
-    const { provider } = await this.connections.get(uri, 'auto');
-    return { valid: await provider.verify(sel, data, signature, algorithm) };
+    return this.keys.verify(keyUri, data, signature, algorithm);
   }
 
   /** Validates an hsm-config.yaml; a ConfigError (INVALID_INPUT) lists every problem with line:col. */
-  async checkConfig(path: string): Promise<ConfigCheckResult> {
-    return checkResult(await loadHsmConfig(path), path);
+  checkConfig(path: string): Promise<ConfigCheckResult> {
+    return checkConfigFile(path);
   }
 
   /**
@@ -391,58 +264,29 @@ export class CeremonyService {
   }
 
   /** Validates a ceremony script; a ConfigError lists every problem with line:col. */
-  async validateScript(path: string): Promise<ScriptCheckResult> {
-    const { script, text } = await loadScript(path);
-    const plan = planScript(script);
-    return {
-      file: path,
-      sha256: createHash('sha256').update(text).digest('hex'),
-      plan,
-      planText: formatPlan(plan),
-    };
+  validateScript(path: string): Promise<ScriptCheckResult> {
+    return validateScript(path);
   }
 
   /** Runs (or resumes) a ceremony script into `dir`, with `room` answering for the people. */
-  async runCeremony(
+  runCeremony(
     scriptPath: string,
     dir: string,
     room: CeremonyRoom,
     options: { expect?: string } = {},
   ): Promise<RunSummary> {
-    const { script, text } = await loadScript(scriptPath);
-    const expect = options.expect
-      ? parseTranscript(await readTextFile(options.expect), options.expect)
-      : undefined;
     return this.health.duringRun((notes) =>
-      runCeremony({
-        reporting: runReporting,
-        script,
-        scriptText: text,
-        dir: resolve(dir),
-        room,
-        notes,
-        ...(expect ? { expect } : {}),
-        ...(this.config.uri ? { configToken: this.config.uri } : {}),
-      }),
+      runScript(scriptPath, dir, room, options, this.config.uri, notes),
     );
   }
 
   /** Runs a script on a throwaway SoftHSM token under `dir`, writing the expected transcript. */
-  async rehearse(
+  rehearse(
     scriptPath: string,
     dir: string,
     onEvent?: (e: RoomEvent) => void,
   ): Promise<ThrowawaySummary> {
-    const { script, text } = await loadScript(scriptPath);
-    return runOnThrowawayToken({
-      reporting: runReporting,
-      out: dir,
-      script,
-      scriptText: text,
-      mode: 'rehearsal',
-      ...(onEvent ? { onEvent } : {}),
-      ...(this.config.uri ? { configToken: this.config.uri } : {}),
-    });
+    return rehearseScript(scriptPath, dir, onEvent, this.config.uri);
   }
 
   /** Proves every officer's share of `secretId` in a run still reconstructs; writes a signed result. */
@@ -469,59 +313,20 @@ export class CeremonyService {
    * event types and a key label, after the whole ledger verified; a ledger that does not verify
    * gives `ok: false` and no records. Bad filters are INVALID_INPUT before anything is read.
    */
-  async queryAudit(
+  queryAudit(
     path: string,
     query: AuditQueryInput = {},
     options: { now?: Date; limit?: number } = {},
   ): Promise<AuditQueryResult> {
-    const filter = parseAuditFilter(query, options.now ?? new Date());
-    return queryLedger(
-      await ledgerFileOf(path),
-      filter,
-      options.limit !== undefined ? { limit: options.limit } : {},
-    );
+    return queryAudit(path, query, options);
   }
 
   /**
    * Moves one key between PKCS#11 tokens by wrapped export/import, proven after import. The
    * source key is destroyed only when `destroySource` names who approved it.
    */
-  async migrate(
-    fromUri: string,
-    toUri: string,
-    options: {
-      wrap?: 'rsa-aes-kwp' | 'kwp';
-      kekLabel?: string;
-      destroySource?: string[];
-      /** Where the transfer's events go (a standalone ledger on the command line). */
-      audit?: TransferAudit;
-    } = {},
-  ): Promise<MigrationResult> {
-    const from = parsePkcs11Address(fromUri);
-    const to = parsePkcs11Address(toUri);
-    const sel = keySelectorFromUri(from);
-    if (sel.class === 'public')
-      throw invalid(
-        'Only private and secret keys are migrated; the --from URI names a public key.',
-      );
-    if (options.wrap === 'kwp' && !options.kekLabel)
-      throw invalid('--wrap kwp needs --kek-label naming the KEK present on both tokens.');
-    const source = (await this.connections.get(from, 'always')).provider;
-    const target = (await this.connections.get(to, 'always')).provider;
-    return migrateKey(source, target, sel, {
-      ...(options.wrap ? { wrap: options.wrap } : {}),
-      ...(options.kekLabel
-        ? {
-            kek: {
-              source: { label: options.kekLabel, class: 'secret' },
-              target: { label: options.kekLabel, class: 'secret' },
-            },
-          }
-        : {}),
-      ...(to.object ? { target: { label: to.object } } : {}),
-      ...(options.destroySource ? { destroySource: { approvedBy: options.destroySource } } : {}),
-      ...(options.audit ? { audit: options.audit } : {}),
-    });
+  migrate(fromUri: string, toUri: string, options: MigrateOptions = {}): Promise<MigrationResult> {
+    return migrate(this.connections, fromUri, toUri, options);
   }
 
   /** Checks a signed ceremony report: signature, embedded ledger, printed head. */

@@ -2,6 +2,7 @@
 // or one chosen later in the app, by path or pasted. Its token is the one meant when a request
 // names none; its pool and retry settings go to the process, for every token opened next.
 import {
+  addressWithConfig,
   effectiveConfig,
   formatEffectiveConfig,
   listEffects,
@@ -19,6 +20,11 @@ import type { Pkcs11Uri } from '../hsm/uri';
 import type { ActiveConfig, ConfigCheckResult } from './types';
 
 export type ConfigInput = { path: string } | { text: string; name?: string };
+
+/** Validates an hsm-config.yaml; a ConfigError (INVALID_INPUT) lists every problem with line:col. */
+export async function checkConfigFile(path: string): Promise<ConfigCheckResult> {
+  return checkResult(await loadHsmConfig(path), path);
+}
 
 /** What `config check` prints for a parsed file. */
 export function checkResult(parsed: ParsedHsmConfig, name: string): ConfigCheckResult {
@@ -47,6 +53,12 @@ export class ConfigInForce {
 
   get active(): ActiveConfig {
     return this.current;
+  }
+
+  /** `text` as a URI string: itself when it has a scheme, else the config's token (object=text). */
+  resolve(text: string | undefined, what: string): string {
+    const r = addressWithConfig(text, this.uri, what);
+    return r.uri ? formatPkcs11Uri(r.uri) : r.text!;
   }
 
   /** Checks the file or text first: a ConfigError leaves the config in force as it was. */

@@ -1,11 +1,18 @@
 // HSM groups for the service: `group:NAME/LABEL` against the config's cluster section, or a
 // single key URI as a group of one, and sign-batch over either.
-import { HsmGroup, inputsFromDir, inputsFromList, signBatch } from '../cluster/index';
+import {
+  HsmGroup,
+  defaultAlgorithm,
+  inputsFromDir,
+  inputsFromList,
+  signBatch,
+} from '../cluster/index';
 import type { BatchLimits, BatchProgress, BatchResult, GroupLedger } from '../cluster/index';
 import type { HsmConfig } from '../config/index';
 import { openPkcs11 } from '../hsm/open';
 import type { OpenPkcs11Options } from '../hsm/open';
 import type { SignAlgorithm } from '../hsm/types';
+import { verifyWithSpki } from '../hsm/software-verify';
 import { formatPkcs11Uri } from '../hsm/uri';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import type { LedgerEventType } from '../audit/events';
@@ -13,6 +20,7 @@ import { TransferLedger } from '../transfer/standalone-ledger';
 import type { TransferLedgerSummary } from '../transfer/standalone-ledger';
 import { parsePkcs11Address } from './connections';
 import type { UriOpener } from './connections';
+import type { GroupStatus, SignOutput, VerifyOutput } from './types';
 
 const invalid = (message: string) => new OlocusError(ErrorCode.INVALID_INPUT, message);
 
@@ -101,6 +109,54 @@ export class Groups {
       g.catch(() => this.shared.delete(key));
     }
     return g;
+  }
+
+  /** A group's members: state, last check, last error, share of the work (`check`: probe first). */
+  async status(key: string, check = false): Promise<GroupStatus> {
+    if (!GROUP_ADDRESS.test(key)) throw invalid('A group is addressed as group:NAME/LABEL.');
+    const g = await this.get(key);
+    if (check) await g.checkNow();
+    return {
+      group: g.name,
+      key: g.keyLabel,
+      fingerprint: { kind: g.fingerprint.kind, value: g.fingerprint.value },
+      policy: g.policy,
+      strategy: g.strategy,
+      threshold: g.threshold,
+      members: g
+        .report()
+        .map(({ address: _address, share, ...m }) => ({ ...m, fractionOfWork: share })),
+    };
+  }
+
+  /** group:NAME/LABEL: one healthy member signs; a failing one hands the request on. */
+  async sign(key: string, data: Uint8Array, algorithm?: SignAlgorithm): Promise<SignOutput> {
+    const r = await (await this.get(key)).sign(data, algorithm);
+    return {
+      signature: Buffer.from(r.signature).toString('base64'),
+      algorithm: r.algorithm,
+      mechanism: r.mechanism,
+      hashedInSoftware: r.hashedInSoftware,
+      member: r.member,
+    };
+  }
+
+  /** The group's public key, proved the same on every member, checks it in software. */
+  async verify(
+    key: string,
+    data: Uint8Array,
+    signature: Uint8Array,
+    algorithm?: SignAlgorithm,
+  ): Promise<VerifyOutput> {
+    const spki = (await this.get(key)).fingerprint.spki;
+    if (!spki) throw invalid('Verifying needs a key pair, and the group key is a secret key.');
+    let valid = false;
+    try {
+      valid = verifyWithSpki(spki, algorithm ?? defaultAlgorithm(spki), data, signature);
+    } catch {
+      valid = false; // a malformed signature is simply not valid
+    }
+    return { valid };
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 // The CeremonyService facade and the shapes it returns.
-export { CeremonyService, usableKeyUri } from './ceremony-service';
+export { CeremonyService } from './ceremony-service';
+export { usableKeyUri } from './keys';
 export type { CeremonyServiceOptions } from './ceremony-service';
 export { parsePkcs11Address } from './connections';
 export type * from './types';

@@ -4,22 +4,12 @@
 // declares in record 0 that it has none (`audit_key: null`, `head_signatures: "none"`): no head of
 // it is ever signed, only its hash chain and a head kept elsewhere vouch for it, and the commands
 // tell the operator so.
-import { existsSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { ErrorCode, OlocusError } from '../../shared/errors';
-import { HEAD_SIGNATURES_NONE, Ledger, verifyLedger } from '../audit/index';
+import { StandaloneLedger } from '../audit/standalone-ledger';
+import type { StandaloneLedgerSummary } from '../audit/standalone-ledger';
 import { TransferLog } from './events';
 import type { TransferAudit } from './types';
 
-export interface TransferLedgerSummary {
-  path: string;
-  /** True when this run created the file (else it appended to an existing ledger). */
-  created: boolean;
-  /** Events this run appended. */
-  appended: number;
-  /** Records in the file after this run, and the hash of the last one. */
-  records: number;
-  head: string;
+export interface TransferLedgerSummary extends StandaloneLedgerSummary {
   /** Always false: nothing signs the head of a ledger written outside a ceremony. */
   headSigned: false;
 }
@@ -32,14 +22,9 @@ export interface TransferSubject {
 }
 
 export class TransferLedger {
-  private appended = 0;
   private outcomes = 0;
 
-  private constructor(
-    private readonly ledger: Ledger,
-    private readonly actor: string,
-    readonly created: boolean,
-  ) {}
+  private constructor(private readonly file: StandaloneLedger) {}
 
   /**
    * Opens `path` for appending: a new file gets its own first record; an existing one must
@@ -56,42 +41,26 @@ export class TransferLedger {
       purpose?: { text: string; idPrefix: string };
     },
   ): Promise<TransferLedger> {
-    if (!existsSync(path)) {
-      const now = (opts.clock ?? (() => new Date()))();
-      const stamp = now
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.\d+Z$/, 'Z');
-      const created = await Ledger.create(path, {
-        ceremonyId: `${opts.purpose?.idPrefix ?? 'transfers'}-${stamp}-${randomBytes(3).toString('hex')}`,
-        actor: opts.actor,
-        signer: null,
-        data: {
-          purpose: opts.purpose?.text ?? 'key transfers outside a ceremony',
-          command: opts.command,
-          head_signatures: HEAD_SIGNATURES_NONE,
+    return new TransferLedger(
+      await StandaloneLedger.open(path, {
+        ...opts,
+        purpose: opts.purpose ?? {
+          text: 'key transfers outside a ceremony',
+          idPrefix: 'transfers',
         },
-        ...clockOf(opts),
-      });
-      return new TransferLedger(created, opts.actor, true);
-    }
-    const check = await verifyLedger(path);
-    if (check.firstBad) {
-      const b = check.firstBad;
-      throw new OlocusError(
-        ErrorCode.INVALID_INPUT,
-        `Refusing to append to the ledger ${path}: it does not verify at record ${b.seq ?? '?'} (line ${b.line}, ${b.reason}): ${b.message} Nothing was written to it and no key was touched.`,
-      );
-    }
-    const { ledger } = await Ledger.open(path, { actor: opts.actor, ...clockOf(opts) });
-    return new TransferLedger(ledger, opts.actor, false);
+      }),
+    );
+  }
+
+  /** True when this run created the file (else it appended to an existing ledger). */
+  get created(): boolean {
+    return this.file.created;
   }
 
   /** The sink the transfer modules write to (TransferLog's `event` form). */
   readonly audit: TransferAudit = {
     event: async (type, data) => {
-      await this.ledger.append({ actor: this.actor, step: null, type, data });
-      this.appended++;
+      await this.file.append(type, data);
       if (type.startsWith('key.')) this.outcomes++;
     },
   };
@@ -107,19 +76,6 @@ export class TransferLedger {
   }
 
   async close(): Promise<TransferLedgerSummary> {
-    const summary: TransferLedgerSummary = {
-      path: this.ledger.path,
-      created: this.created,
-      appended: this.appended,
-      records: this.ledger.length,
-      head: this.ledger.head,
-      headSigned: false,
-    };
-    await this.ledger.close();
-    return summary;
+    return { ...(await this.file.close()), headSigned: false };
   }
-}
-
-function clockOf(opts: { clock?: () => Date }): { clock?: () => Date } {
-  return opts.clock ? { clock: opts.clock } : {};
 }

@@ -4,6 +4,8 @@ import { useId, useState } from 'react';
 import type { ResponseOf } from '../../../shared/olocus-api';
 import { api } from '../api/client';
 import { ErrorNote, Note, useCall } from './common';
+import { DataTable } from './data-table';
+import type { Column } from './data-table';
 
 type Provider = 'azure' | 'gcp' | 'aws';
 type Inventory = ResponseOf<'cloudInventory'>;
@@ -17,117 +19,68 @@ const PLACEHOLDER: Record<Provider, string> = {
 const dash = (v: string | number | null | undefined) =>
   v === null || v === undefined || v === '' ? '—' : v;
 
-function AzureTable({ r }: { r: Extract<Inventory, { provider: 'azure' }> }) {
-  return (
-    <table>
-      <caption>
-        Keys in <code>{r.address}</code> ({r.managedHsm ? 'Managed HSM' : 'Key Vault'})
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Type</th>
-          <th scope="col">Curve or size</th>
-          <th scope="col">Enabled</th>
-          <th scope="col">SPKI SHA-256</th>
-        </tr>
-      </thead>
-      <tbody>
-        {r.keys.map((k) => (
-          <tr key={k.name}>
-            <td>{k.name}</td>
-            <td>{k.kty}</td>
-            <td>{dash(k.curve ?? k.size)}</td>
-            <td>{k.enabled === null ? '—' : k.enabled ? 'yes' : 'no'}</td>
-            <td>{k.spkiSha256 ? <code className="wrap">{k.spkiSha256}</code> : '—'}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
+type Azure = Extract<Inventory, { provider: 'azure' }>;
+type Gcp = Extract<Inventory, { provider: 'gcp' }>;
+type Aws = Extract<Inventory, { provider: 'aws' }>;
 
-function GcpTable({ r }: { r: Extract<Inventory, { provider: 'gcp' }> }) {
-  return (
-    <table>
-      <caption>
-        Keys in <code>{r.address}</code>
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Purpose</th>
-          <th scope="col">Protection</th>
-          <th scope="col">Algorithm</th>
-          <th scope="col">Versions</th>
-        </tr>
-      </thead>
-      <tbody>
-        {r.keys.map((k) => (
-          <tr key={k.address}>
-            <td>{k.name}</td>
-            <td>{k.purpose}</td>
-            <td>{k.protectionLevel}</td>
-            <td>{k.algorithm}</td>
-            <td>
-              {k.versionCount}
-              {k.versionStates.length > 0
-                ? ` (${k.versionStates.map((s) => `${s.state} ×${s.count}`).join(', ')})`
-                : ''}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
+const AZURE_COLUMNS: readonly Column<Azure['keys'][number]>[] = [
+  { header: 'Name', cell: (k) => k.name },
+  { header: 'Type', cell: (k) => k.kty },
+  { header: 'Curve or size', cell: (k) => dash(k.curve ?? k.size) },
+  { header: 'Enabled', cell: (k) => (k.enabled === null ? '—' : k.enabled ? 'yes' : 'no') },
+  {
+    header: 'SPKI SHA-256',
+    cell: (k) => (k.spkiSha256 ? <code className="wrap">{k.spkiSha256}</code> : '—'),
+  },
+];
 
-function AwsTable({ r }: { r: Extract<Inventory, { provider: 'aws' }> }) {
-  return (
-    <table>
-      <caption>
-        CloudHSM clusters in <code>{r.address}</code>
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Cluster</th>
-          <th scope="col">State</th>
-          <th scope="col">HSM type</th>
-          <th scope="col">HSMs</th>
-          <th scope="col">Backups</th>
-        </tr>
-      </thead>
-      <tbody>
-        {r.clusters.map((c) => (
-          <tr key={c.clusterId}>
-            <td>
-              <code>{c.clusterId}</code>
-            </td>
-            <td>{dash(c.state)}</td>
-            <td>{dash(c.hsmType)}</td>
-            <td>
-              {c.hsms.length === 0 ? (
-                'none'
-              ) : (
-                <ul className="mechs">
-                  {c.hsms.map((h) => (
-                    <li key={h.hsmId}>
-                      {dash(h.availabilityZone)}: {dash(h.state)}
-                    </li>
-                  ))}
-                </ul>
-              )}
-            </td>
-            <td>
-              {dash(c.backupPolicy)}
-              {c.backupRetention ? `, kept ${c.backupRetention}` : ''}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
+const GCP_COLUMNS: readonly Column<Gcp['keys'][number]>[] = [
+  { header: 'Name', cell: (k) => k.name },
+  { header: 'Purpose', cell: (k) => k.purpose },
+  { header: 'Protection', cell: (k) => k.protectionLevel },
+  { header: 'Algorithm', cell: (k) => k.algorithm },
+  {
+    header: 'Versions',
+    cell: (k) => (
+      <>
+        {k.versionCount}
+        {k.versionStates.length > 0
+          ? ` (${k.versionStates.map((s) => `${s.state} ×${s.count}`).join(', ')})`
+          : ''}
+      </>
+    ),
+  },
+];
+
+const AWS_COLUMNS: readonly Column<Aws['clusters'][number]>[] = [
+  { header: 'Cluster', cell: (c) => <code>{c.clusterId}</code> },
+  { header: 'State', cell: (c) => dash(c.state) },
+  { header: 'HSM type', cell: (c) => dash(c.hsmType) },
+  {
+    header: 'HSMs',
+    cell: (c) =>
+      c.hsms.length === 0 ? (
+        'none'
+      ) : (
+        <ul className="mechs">
+          {c.hsms.map((h) => (
+            <li key={h.hsmId}>
+              {dash(h.availabilityZone)}: {dash(h.state)}
+            </li>
+          ))}
+        </ul>
+      ),
+  },
+  {
+    header: 'Backups',
+    cell: (c) => (
+      <>
+        {dash(c.backupPolicy)}
+        {c.backupRetention ? `, kept ${c.backupRetention}` : ''}
+      </>
+    ),
+  },
+];
 
 function Results({ r }: { r: Inventory }) {
   const count = r.provider === 'aws' ? r.clusters.length : r.keys.length;
@@ -144,11 +97,38 @@ function Results({ r }: { r: Inventory }) {
         {count === 1 ? '' : 's'} listed.
       </p>
       {r.provider === 'azure' ? (
-        <AzureTable r={r} />
+        <DataTable
+          caption={
+            <>
+              Keys in <code>{r.address}</code> ({r.managedHsm ? 'Managed HSM' : 'Key Vault'})
+            </>
+          }
+          columns={AZURE_COLUMNS}
+          rows={r.keys}
+          rowKey={(k) => k.name}
+        />
       ) : r.provider === 'gcp' ? (
-        <GcpTable r={r} />
+        <DataTable
+          caption={
+            <>
+              Keys in <code>{r.address}</code>
+            </>
+          }
+          columns={GCP_COLUMNS}
+          rows={r.keys}
+          rowKey={(k) => k.address}
+        />
       ) : (
-        <AwsTable r={r} />
+        <DataTable
+          caption={
+            <>
+              CloudHSM clusters in <code>{r.address}</code>
+            </>
+          }
+          columns={AWS_COLUMNS}
+          rows={r.clusters}
+          rowKey={(c) => c.clusterId}
+        />
       )}
     </div>
   );

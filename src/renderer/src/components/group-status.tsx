@@ -1,8 +1,11 @@
 // An HSM group's members (hsm-config.yaml cluster:): state, last check, last error and share of
 // the work, read from main; "Check now" runs a health round on the members first.
 import { useId, useState } from 'react';
+import type { ResponseOf } from '../../../shared/olocus-api';
 import { api } from '../api/client';
 import { ErrorNote, Row, useCall } from './common';
+import { DataTable } from './data-table';
+import type { Column } from './data-table';
 
 const STATE_CLASS: Record<string, string> = {
   healthy: 'ok-text',
@@ -10,6 +13,21 @@ const STATE_CLASS: Record<string, string> = {
   out: 'bad-text',
   recovering: 'muted',
 };
+
+type Member = ResponseOf<'groupStatus'>['members'][number];
+
+const MEMBER_COLUMNS: readonly Column<Member>[] = [
+  { header: 'Member', cell: (m) => m.name },
+  { header: 'Role', cell: (m) => m.role },
+  {
+    header: 'State',
+    cell: (m) => m.state,
+    props: (m) => ({ className: STATE_CLASS[m.state] ?? '', title: m.lastError ?? '' }),
+  },
+  { header: 'Last check', cell: (m) => m.lastCheck ?? '—' },
+  { header: 'Signed', cell: (m) => m.signed },
+  { header: 'Share', cell: (m) => `${Math.round(m.fractionOfWork * 100)}%` },
+];
 
 export function GroupStatusPanel() {
   const [key, setKey] = useState('group:');
@@ -62,32 +80,7 @@ export function GroupStatusPanel() {
               {g.policy}, after {g.threshold} failures in a row · {g.strategy}
             </Row>
           </dl>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Member</th>
-                <th scope="col">Role</th>
-                <th scope="col">State</th>
-                <th scope="col">Last check</th>
-                <th scope="col">Signed</th>
-                <th scope="col">Share</th>
-              </tr>
-            </thead>
-            <tbody>
-              {g.members.map((m) => (
-                <tr key={m.name}>
-                  <td>{m.name}</td>
-                  <td>{m.role}</td>
-                  <td className={STATE_CLASS[m.state] ?? ''} title={m.lastError ?? ''}>
-                    {m.state}
-                  </td>
-                  <td>{m.lastCheck ?? '—'}</td>
-                  <td>{m.signed}</td>
-                  <td>{Math.round(m.fractionOfWork * 100)}%</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable columns={MEMBER_COLUMNS} rows={g.members} rowKey={(m) => m.name} />
         </>
       ) : null}
     </form>
