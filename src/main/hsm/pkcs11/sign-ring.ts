@@ -18,7 +18,12 @@ const PREFIX_CAP = 64;
 const TAIL = 0; // next ring position the main thread fills
 const HEAD = 1; // next ring position a worker takes
 const DONE_SEQ = 2; // bumped by a worker after it finished a slot; the main thread waits on it
-const KICKS = 4; // per worker: its wake-up word, then its "asleep" flag
+// 1 while the main thread waits on DONE_SEQ: only then does a worker notify (and only one does),
+// since a notify costs the worker more than a sign on a fast token.
+const MAIN_WAITING = 3;
+const NOTIFY_BELOW = 2;
+const LINGERER = 4; // 1 + the index of the worker polling for a lone caller's next request, or 0
+const KICKS = 5; // per worker: its wake-up word, then its "asleep" flag
 export const MAX_WORKERS = 14;
 const HEADER_WORDS = KICKS + 2 * MAX_WORKERS;
 
@@ -164,6 +169,9 @@ export class SignRingHost extends RingViews {
 
   /** Wakes one sleeping worker, if any: a busy one takes the request when it finishes. */
   private wakeOne(): void {
+    // A worker polling for a lone caller's next request takes it; it checks the queue again
+    // after it stops polling, before it sleeps.
+    if (Atomics.load(this.i32, LINGERER) !== 0) return;
     for (const w of this.workers()) {
       // Cleared here, so the next request wakes another sleeper rather than this one again.
       if (Atomics.compareExchange(this.i32, KICKS + 2 * w + 1, 1, 0) === 1) {
@@ -185,11 +193,14 @@ export class SignRingHost extends RingViews {
     const seen = Atomics.load(this.i32, DONE_SEQ);
     this.collect();
     if (this.outstanding === 0) return;
+    Atomics.store(this.i32, MAIN_WAITING, 1);
     const wait = (Atomics as unknown as AtomicsWaitAsync).waitAsync(this.i32, DONE_SEQ, seen);
     if (!wait.async) {
-      // A slot finished between the load and the wait: collect again on the next tick.
+      // A slot finished between the load and the wait: collect again once the loop has turned
+      // (a microtask here could keep the loop from turning while workers keep finishing).
+      Atomics.store(this.i32, MAIN_WAITING, 0);
       this.armed = true;
-      queueMicrotask(() => {
+      setImmediate(() => {
         this.armed = false;
         this.arm();
       });
@@ -318,7 +329,29 @@ export class SignRingWorker extends RingViews {
   private finish(slot: number, state: number): void {
     Atomics.store(this.i32, this.field(slot, F_STATE), state);
     Atomics.add(this.i32, DONE_SEQ, 1);
-    Atomics.notify(this.i32, DONE_SEQ);
+    // The main thread is woken once the queue is nearly empty, not after every signature: it then
+    // collects several at once and refills the queue while the workers finish what is left, so
+    // the workers do not run dry and the main thread wakes about once per NOTIFY_BELOW signatures.
+    const queued = (Atomics.load(this.i32, TAIL) - Atomics.load(this.i32, HEAD)) | 0;
+    if (queued > NOTIFY_BELOW) return;
+    if (Atomics.compareExchange(this.i32, MAIN_WAITING, 1, 0) === 1)
+      Atomics.notify(this.i32, DONE_SEQ);
+  }
+
+  /** Whether this worker may poll for the next request: one worker at a time, or both spin. */
+  mayLinger(): boolean {
+    const me = this.index + 1;
+    const now = Atomics.compareExchange(this.i32, LINGERER, 0, me);
+    return now === 0 || now === me;
+  }
+
+  stopLingering(): void {
+    Atomics.compareExchange(this.i32, LINGERER, this.index + 1, 0);
+  }
+
+  /** Nothing queued. */
+  idle(): boolean {
+    return Atomics.load(this.i32, HEAD) === Atomics.load(this.i32, TAIL);
   }
 
   /** The value to sleep against: read before looking for work, so a kick after the look wakes us. */

@@ -357,10 +357,10 @@ function signFromRing(slot: number): void {
   else ring.fail(slot, out.error);
 }
 
-// After its last piece of work the thread polls briefly before it sleeps: a caller that signs in
-// a loop sends its next request within microseconds, and waking a sleeping thread costs more
-// than the sign itself on a fast token. Kept short: on two cores a polling worker takes CPU from
-// the main thread, which issues the requests.
+// After a lone signature the thread polls briefly before it sleeps: a caller that signs in a
+// loop sends its next request within microseconds, and waking a sleeping thread costs more than
+// the sign itself on a fast token. Only then: with many requests in flight the main thread
+// refills the queue before it runs dry, and on two cores a polling worker takes CPU from it.
 const LINGER_MS = 0.2;
 
 // The thread never returns to its event loop: it sleeps in Atomics.wait on its kick word, which
@@ -370,15 +370,21 @@ for (;;) {
   const seen = ring.kickValue();
   let worked = false;
   for (let m = receiveMessageOnPort(parentPort!); m; m = receiveMessageOnPort(parentPort!)) {
-    serve(m.message as Request[]);
+    const batch = m.message as Request[];
+    serve(batch);
     worked = true;
+    if (batch.length === 1 && ring.mayLinger()) lingerUntil = performance.now() + LINGER_MS;
   }
   // A few signatures at a time, so a message (a find, a login) waits for no more than these.
-  for (let n = 0, slot = ring.take(); slot >= 0; slot = ++n < 4 ? ring.take() : -1) {
+  let signed = 0;
+  for (let slot = ring.take(); slot >= 0; slot = signed < 4 ? ring.take() : -1) {
     signFromRing(slot);
+    signed++;
     worked = true;
   }
-  const now = performance.now();
-  if (worked) lingerUntil = now + LINGER_MS;
-  else if (now >= lingerUntil) ring.sleep(seen);
+  if (signed === 1 && ring.idle() && ring.mayLinger()) lingerUntil = performance.now() + LINGER_MS;
+  if (!worked && performance.now() >= lingerUntil) {
+    ring.stopLingering();
+    ring.sleep(seen);
+  }
 }
