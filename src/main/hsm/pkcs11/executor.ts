@@ -79,9 +79,12 @@ export class Pkcs11Executor {
   private closed = false;
   private readonly ringBuffer = createRingBuffer();
   private ringBusy = false;
+  /** The ring numbers of the running workers (kept beside `lanes`, read on every signature). */
+  private laneIndices: number[] = [];
   private readonly ring = new SignRingHost(
     this.ringBuffer,
-    () => this.lanes.map((l) => l.index),
+    () => this.laneIndices,
+    (wire) => new Pkcs11CallError('sign', wire),
     (busy) => {
       // Atomics.waitAsync does not keep the process alive; the workers do while signatures are out.
       this.ringBusy = busy;
@@ -138,6 +141,7 @@ export class Pkcs11Executor {
         worker.on('message', (replies: Reply[]) => this.settle(lane, replies));
         if (!this.ringBusy) worker.unref();
         this.lanes.push(lane);
+        this.laneIndices = this.lanes.map((l) => l.index);
         resolve();
       };
       worker.once('message', onBoot);
@@ -154,6 +158,7 @@ export class Pkcs11Executor {
   private failLane(lane: Lane, err: Error): void {
     const i = this.lanes.indexOf(lane);
     if (i >= 0) this.lanes.splice(i, 1);
+    this.laneIndices = this.lanes.map((l) => l.index);
     for (const p of lane.pending.values())
       p.reject(new Pkcs11CallError(p.op, { message: err.message }));
     lane.pending.clear();
@@ -190,19 +195,14 @@ export class Pkcs11Executor {
       this.ring.accepts(body)
     ) {
       // Any worker may sign on any session: the pool hands a session to one caller at a time.
-      return this.ring
-        .submit({
-          session: body.session,
-          mechanism: body.mech.mechanism,
-          key: body.key,
-          data: body.data,
-          outLen: body.outLen,
-          ...(body.prehash ? { prehash: body.prehash } : {}),
-        })
-        .then(
-          (signature) => signature as T,
-          (wire: WireError) => Promise.reject(new Pkcs11CallError('sign', wire)),
-        );
+      return this.ring.submit({
+        session: body.session,
+        mechanism: body.mech.mechanism,
+        key: body.key,
+        data: body.data,
+        outLen: body.outLen,
+        ...(body.prehash ? { prehash: body.prehash } : {}),
+      }) as Promise<T>;
     }
     const lane = this.laneFor(body);
     if (!lane)
@@ -268,6 +268,7 @@ export class Pkcs11Executor {
       await this.call({ op: 'finalize' }).catch(() => undefined);
     this.closed = true;
     const lanes = this.lanes.splice(0);
+    this.laneIndices = [];
     await Promise.all(lanes.map((l) => l.worker.terminate()));
     this.ring.abandon('all', { message: 'the PKCS#11 module was closed' });
   }

@@ -108,7 +108,7 @@ interface AtomicsWaitAsync {
 
 interface Waiting {
   resolve: (signature: Uint8Array) => void;
-  reject: (error: WireError) => void;
+  reject: (error: unknown) => void;
 }
 
 /** The main thread's side: fills slots, wakes a sleeping worker, collects finished slots. */
@@ -121,7 +121,9 @@ export class SignRingHost extends RingViews {
 
   constructor(
     sab: SharedArrayBuffer,
-    private readonly workers: () => number[],
+    private readonly workers: () => readonly number[],
+    /** The error a caller gets for a module error (the executor's Pkcs11CallError). */
+    private readonly failure: (error: WireError) => unknown,
     /** Called when the first request goes out and when the last one came back. */
     private readonly busy: (busy: boolean) => void,
   ) {
@@ -230,7 +232,7 @@ export class SignRingHost extends RingViews {
         if (flags & 2) error.rv = i[this.field(slot, F_RV)]!;
         if (flags & 1) error.tainted = true;
         this.release(slot);
-        this.settle(slot).reject(error);
+        this.settle(slot).reject(this.failure(error));
       }
     }
   }
@@ -260,7 +262,7 @@ export class SignRingHost extends RingViews {
       const mine = state === CLAIMED && i[this.field(slot, F_WORKER)] === worker;
       if (!(mine || (worker === 'all' && (state === QUEUED || state === CLAIMED)))) continue;
       this.release(slot);
-      this.settle(slot).reject(error);
+      this.settle(slot).reject(this.failure(error));
     }
     if (worker === 'all') Atomics.store(i, HEAD, Atomics.load(i, TAIL));
   }
