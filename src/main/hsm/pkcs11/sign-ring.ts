@@ -21,7 +21,7 @@ const DONE_SEQ = 2; // bumped by a worker after it finished a slot; the main thr
 // 1 while the main thread waits on DONE_SEQ: only then does a worker notify (and only one does),
 // since a notify costs the worker more than a sign on a fast token.
 const MAIN_WAITING = 3;
-const NOTIFY_BELOW = 2;
+const NOTIFY_BELOW = 4;
 const LINGERER = 4; // 1 + the index of the worker polling for a lone caller's next request, or 0
 const KICKS = 5; // per worker: its wake-up word, then its "asleep" flag
 export const MAX_WORKERS = 14;
