@@ -1,6 +1,10 @@
-// Where a query's ledger is: the file named, or the audit.jsonl of the run directory named.
+// The facade's audit query (CeremonyService.queryAudit), kept in a module that imports only
+// audit/: the CLI's `audit query` calls it without loading the service's other domains, so a
+// query over a large ledger pays for verification, not for pdfkit and pkijs.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseAuditFilter, queryLedger } from '../audit/index';
+import type { AuditQueryInput, AuditQueryResult } from '../audit/index';
 
 /** A missing path is left for the query to name ("There is no ledger at …"). */
 export async function ledgerFileOf(path: string): Promise<string> {
@@ -9,6 +13,20 @@ export async function ledgerFileOf(path: string): Promise<string> {
   } catch {
     return path;
   }
+}
+
+/** Verifies the ledger (a file or a run directory), then returns its records that match. */
+export async function queryAudit(
+  path: string,
+  query: AuditQueryInput = {},
+  options: { now?: Date; limit?: number } = {},
+): Promise<AuditQueryResult> {
+  const filter = parseAuditFilter(query, options.now ?? new Date());
+  return queryLedger(
+    await ledgerFileOf(path),
+    filter,
+    options.limit !== undefined ? { limit: options.limit } : {},
+  );
 }
 
 /** The catalogue's event types, for fronts that offer them as a filter (ipc may not import audit/). */

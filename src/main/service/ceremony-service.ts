@@ -4,9 +4,8 @@ import { createHash } from 'node:crypto';
 import type { AttestationVerdict } from '../attestation/index';
 import { Attestations } from './attestations';
 import type { AttestKeyOptions, MarvellFiles, YubiHsmFiles } from './attestations';
-import { parseAuditFilter, queryLedger } from '../audit/index';
 import type { AuditQueryInput, AuditQueryResult } from '../audit/index';
-import { ledgerFileOf } from './audit-query';
+import { queryAudit } from './audit-query';
 import { migrateKey } from '../transfer/index';
 import type { MigrationResult, TransferAudit } from '../transfer/index';
 import {
@@ -462,12 +461,7 @@ export class CeremonyService {
     query: AuditQueryInput = {},
     options: { now?: Date; limit?: number } = {},
   ): Promise<AuditQueryResult> {
-    const filter = parseAuditFilter(query, options.now ?? new Date());
-    return queryLedger(
-      await ledgerFileOf(path),
-      filter,
-      options.limit !== undefined ? { limit: options.limit } : {},
-    );
+    return queryAudit(path, query, options);
   }
 
   /**
