@@ -1,5 +1,6 @@
 // Exit codes and error sentences of the command-line contract (CLI.md "Conventions").
-import { ConfigError } from '../main/config/index';
+// Not config/index: that loads yaml and zod, which a command that reads no config never needs.
+import { ConfigError } from '../main/config/issues';
 import { ErrorCode, OlocusError, isOlocusError } from '../shared/errors';
 
 export const EXIT = { OK: 0, NOT_VALID: 1, USAGE: 2, HSM: 3 } as const;

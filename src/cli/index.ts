@@ -1,22 +1,29 @@
 // The olocus-ceremony command: parses argv, calls the CeremonyService, prints, returns the exit
 // code. bin/olocus-ceremony.js runs the build of this file; src/cli/run.ts runs it from sources.
+// What a command needs is loaded when it runs (commands/index.ts, and the service below), so a
+// command that only reads a file starts without the service's domains and their libraries.
 import { parseArgs } from 'node:util';
-import { loadHsmConfig } from '../main/config/index';
 import type { CommandContext } from './spec';
 import type { ParseArgsConfig } from 'node:util';
-import { setPkcs11WorkerEntry } from '../main/hsm/pkcs11/executor';
-import { CeremonyService, describeRetry, onHsmRetry } from '../main/service/index';
-import { COMMANDS } from './commands/index';
-import { lifecycleClock } from './commands/lifecycle';
+import type { CeremonyService } from '../main/service/index';
+import { COMMANDS, loadCommands } from './commands/index';
 import { UsageError, debugTrace, errorDocument, errorSentence, exitCodeFor } from './errors';
 import { commandHelp, globalHelp, groupHelp } from './help';
 import { Output, processIO } from './output';
 import type { CliIO } from './output';
 import type { CommandSpec } from './spec';
 
-// Built, the worker is a file beside this one; from sources the executor finds worker.ts itself.
-if (import.meta.url.endsWith('.js')) {
-  setPkcs11WorkerEntry(new URL('./pkcs11-worker.js', import.meta.url));
+async function loadService() {
+  const [service, executor, lifecycle] = await Promise.all([
+    import('../main/service/index'),
+    import('../main/hsm/pkcs11/executor'),
+    import('./commands/lifecycle'),
+  ]);
+  // Built, the worker is a file beside this one; from sources the executor finds worker.ts itself.
+  if (import.meta.url.endsWith('.js')) {
+    executor.setPkcs11WorkerEntry(new URL('./pkcs11-worker.js', import.meta.url));
+  }
+  return { ...service, lifecycleClock: lifecycle.lifecycleClock };
 }
 
 const GLOBAL_OPTIONS = {
@@ -65,10 +72,10 @@ function splitCommand(argv: string[]): { words: string[]; rest: string[] } {
     if (skipped < used && !isGlobalFlag(arg)) skipped++;
     else rest.push(arg);
   }
-  return { words: matched ? matched.words : words, rest };
+  return { words: matched ? [...matched.words] : words, rest };
 }
 
-function parseInvocation(argv: string[]): Invocation {
+async function parseInvocation(argv: string[]): Promise<Invocation> {
   const flagsOnly = argv.slice(0, argv.indexOf('--') < 0 ? argv.length : argv.indexOf('--'));
   if (flagsOnly.some((a) => PIN_FLAG.test(a))) {
     throw new UsageError(
@@ -77,17 +84,17 @@ function parseInvocation(argv: string[]): Invocation {
   }
   const wantsHelp = flagsOnly.includes('--help') || flagsOnly.includes('-h');
   const { words, rest } = splitCommand(argv);
-  const command = COMMANDS.find((c) => c.words.join(' ') === words.join(' '));
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.words.join(' ') === words.join(' '));
+  if (!entry) {
     if (words.length === 0) {
-      if (wantsHelp) return { kind: 'help', text: globalHelp(COMMANDS) };
+      if (wantsHelp) return { kind: 'help', text: globalHelp(await loadCommands()) };
       throw new UsageError(
         'No command given; run olocus-ceremony --help for the list of commands.',
       );
     }
     const group = COMMANDS.filter((c) => c.words.length > 1 && c.words[0] === words[0]);
     if (group.length > 0 && (words.length === 1 || wantsHelp)) {
-      if (wantsHelp) return { kind: 'help', text: groupHelp(words[0]!, group) };
+      if (wantsHelp) return { kind: 'help', text: groupHelp(words[0]!, await loadCommands(group)) };
       throw new UsageError(
         `"${words[0]}" needs a subcommand: ${group.map((c) => c.words[1]).join(' or ')}.`,
       );
@@ -96,6 +103,7 @@ function parseInvocation(argv: string[]): Invocation {
       `Unknown command "${words.join(' ')}"; run olocus-ceremony --help for the list.`,
     );
   }
+  const command = await entry.load();
   const options: ParseArgsConfig['options'] = { ...GLOBAL_OPTIONS };
   for (const [name, f] of Object.entries(command.flags))
     options[name] = { type: f.type, ...(f.multiple ? { multiple: true } : {}) };
@@ -179,13 +187,19 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   let service: CeremonyService | null = null;
   let stopRetries: (() => void) | null = null;
   try {
-    const inv = parseInvocation(argv);
+    const inv = await parseInvocation(argv);
     if (inv.kind === 'help') {
       out.result({ help: inv.text }, () => inv.text);
       return 0;
     }
     const configPath = typeof inv.values.config === 'string' ? inv.values.config : undefined;
-    const config = configPath ? (await loadHsmConfig(configPath)).config : undefined;
+    // A config given is read (and refused when bad) whether or not the command uses it.
+    const config = configPath
+      ? (await (await import('../main/config/index')).loadHsmConfig(configPath)).config
+      : undefined;
+    const { values, positionals } = inv;
+    if (inv.command.standalone) return await inv.command.run({ values, positionals, out });
+    const { CeremonyService, describeRetry, onHsmRetry, lifecycleClock } = await loadService();
     service = new CeremonyService({
       onWarning: (m) => out.warn(m),
       ...(config ? { config } : {}),
@@ -195,12 +209,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
       out.retries.push(r);
       out.warn(describeRetry(r));
     });
-    return await inv.command.run({
-      values: inv.values,
-      positionals: inv.positionals,
-      out,
-      service,
-    });
+    return await inv.command.run({ values, positionals, out, service });
   } catch (e) {
     io.stderr(`error: ${errorSentence(e)}\n`);
     if (debug) io.stderr(`${debugTrace(e)}\n`);

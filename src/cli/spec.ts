@@ -13,14 +13,18 @@ export interface FlagSpec {
   multiple?: boolean;
 }
 
-export interface CommandContext {
+/** What a command that needs no token or session gets (see CommandSpec.standalone). */
+export interface StandaloneContext {
   values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
   out: Output;
+}
+
+export interface CommandContext extends StandaloneContext {
   service: CeremonyService;
 }
 
-export interface CommandSpec {
+interface CommandInfo {
   words: string[];
   usage: string;
   summary: string;
@@ -28,23 +32,32 @@ export interface CommandSpec {
   details?: string[];
   flags: Record<string, FlagSpec>;
   positionals?: string[];
-  run: (ctx: CommandContext) => Promise<number>;
 }
 
+/**
+ * A command runs with the CeremonyService, or, `standalone`, without it: then the CLI does not
+ * load the service (and every domain and library behind it) just to read a file.
+ */
+export type CommandSpec = CommandInfo &
+  (
+    | { standalone?: false; run: (ctx: CommandContext) => Promise<number> }
+    | { standalone: true; run: (ctx: StandaloneContext) => Promise<number> }
+  );
+
 /** A required string flag; main has already checked that required flags are present. */
-export function stringFlag(ctx: CommandContext, name: string): string {
+export function stringFlag(ctx: StandaloneContext, name: string): string {
   const v = ctx.values[name];
   if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} needs a value.`);
   return v;
 }
 
-export function optionalString(ctx: CommandContext, name: string): string | undefined {
+export function optionalString(ctx: StandaloneContext, name: string): string | undefined {
   const v = ctx.values[name];
   return typeof v === 'string' ? v : undefined;
 }
 
 /** Every value of a repeatable flag, in the order given. */
-export function listFlag(ctx: CommandContext, name: string): string[] {
+export function listFlag(ctx: StandaloneContext, name: string): string[] {
   const v = ctx.values[name];
   return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
 }

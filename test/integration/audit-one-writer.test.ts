@@ -123,6 +123,15 @@ async function pausedRun(dir: string, tag: string) {
     `Bob Baker=${bob}`,
   ]);
   await waitFor(() => existsSync(join(dir, 'audit.jsonl.lock')), 'the ledger lock');
+  // Holding the lock is not yet paused: the run still writes ceremony.resumed and the step it
+  // resumes before it blocks on the FIFO (seconds later on a loaded machine).
+  await waitFor(() => {
+    const lines = readFileSync(join(dir, 'audit.jsonl'), 'utf8').trimEnd().split('\n');
+    return (
+      lines.some((l) => l.includes('"type":"ceremony.resumed"')) &&
+      lines.at(-1)!.includes('"type":"step.started"')
+    );
+  }, 'the resumed run to reach the step that reads the shares');
   return { run, alice, script, aliceCard: cardText(join(dir, 'shares', 'alice-archer.pdf')) };
 }
 

@@ -3,6 +3,7 @@
 // record and no records (see src/main/audit/query.ts for why).
 import type { AuditQueryResult } from '../../main/audit/index';
 import { TIME_FORMS } from '../../main/audit/index';
+import { queryAudit } from '../../main/service/audit-query';
 import { summarizeRecord } from '../../main/service/ledger-page';
 import { EXIT } from '../errors';
 import { fields } from '../output';
@@ -59,12 +60,14 @@ export const auditQueryCommand: CommandSpec = {
     key: { type: 'string', value: 'NAME', help: 'records about the key labelled NAME' },
   },
   positionals: ['LEDGER'],
+  // The facade's queryAudit without the facade: a query loads only the verifier.
+  standalone: true,
   async run(ctx) {
     const since = optionalString(ctx, 'since');
     const until = optionalString(ctx, 'until');
     const key = optionalString(ctx, 'key');
     const types = listFlag(ctx, 'type');
-    const r = await ctx.service.queryAudit(ctx.positionals[0]!, {
+    const r = await queryAudit(ctx.positionals[0]!, {
       ...(since !== undefined ? { since } : {}),
       ...(until !== undefined ? { until } : {}),
       ...(key !== undefined ? { key } : {}),

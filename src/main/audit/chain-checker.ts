@@ -1,8 +1,11 @@
-// Checks ledger lines in order and stops believing at the first bad one. Hot path: one
-// JSON.parse, one JSON.stringify and one SHA-256 over the line's own bytes per record; key
-// parsing and signature checks happen only at record 0 and at chain.signed records.
+// Checks ledger lines in order and stops believing at the first bad one. Hot path: an ordinary
+// record proved canonical by one scan of its bytes (canonical-scan.ts) and one SHA-256 over them;
+// any other line (record 0, a head signature, non-ASCII text, anything wrong) is judged the full
+// way: JSON.parse, a JCS comparison, then the same hash and chain checks. Key parsing and
+// signature checks happen only at record 0 and at chain.signed records.
 import { headSignatureMessage, loadAuditKey, verifySignature, type LoadedKey } from './audit-key';
 import { hashLineInPlace, isCanonicalText, topLevelHashOffset } from './canonical';
+import { scanOrdinaryRecord, type VerifiedRecord } from './canonical-scan';
 import { MAX_LINE_BYTES } from './line-reader';
 import {
   EVENT_OPENED,
@@ -82,6 +85,22 @@ function seqOfLine(buf: Buffer, start: number, end: number): number | null {
   return i > first ? n : null;
 }
 
+/** A record the full path parsed: already whole. */
+class ParsedRecord implements VerifiedRecord {
+  readonly seq: number;
+  readonly type: string;
+  readonly time: string;
+  readonly hash: string;
+  readonly prev: string;
+  constructor(private readonly r: LedgerRecord) {
+    ({ seq: this.seq, type: this.type, time: this.time, hash: this.hash, prev: this.prev } = r);
+  }
+
+  record(): LedgerRecord {
+    return this.r;
+  }
+}
+
 export class ChainChecker {
   lines = 0;
   records = 0;
@@ -94,7 +113,7 @@ export class ChainChecker {
   lastSignedSeq: number | null = null;
   lastSignatureAt: number | null = null;
   /** Only the last good record is kept, so memory stays flat however long the ledger is. */
-  last: LedgerRecord | null = null;
+  last: VerifiedRecord | null = null;
   /** The type of the record before `last`: a complete ledger ends ceremony.finished, chain.signed. */
   beforeLastType: string | null = null;
   bad: BadRecord | null = null;
@@ -152,7 +171,7 @@ export class ChainChecker {
     return null;
   }
 
-  private check(buf: Buffer, start: number, end: number): LedgerRecord | null {
+  private check(buf: Buffer, start: number, end: number): VerifiedRecord | null {
     const line = this.lines;
     const expected = this.records;
     if (end === start) return this.fail('malformed', expected, `Line ${line} is empty.`);
@@ -163,6 +182,16 @@ export class ChainChecker {
         `Line ${line} is longer than ${MAX_LINE_BYTES} bytes.`,
       );
     }
+    // The fast path only ever accepts: a line it cannot prove good, or that is bad in any way,
+    // is judged again below, so what is refused and how it is worded do not depend on it.
+    const fast = scanOrdinaryRecord(buf, start, end);
+    if (
+      fast &&
+      fast.seq === expected &&
+      fast.prev === this.head &&
+      fast.hash === hashLineInPlace(buf, start, end, fast.hashAt)
+    )
+      return fast;
     const text = buf.toString('utf8', start, end);
     // Invalid UTF-8 decodes to U+FFFD; only then is a byte comparison needed.
     if (text.includes('\uFFFD') && !Buffer.from(text, 'utf8').equals(buf.subarray(start, end))) {
@@ -190,7 +219,13 @@ export class ChainChecker {
     }
     const at = topLevelHashOffset(buf, start, end, text);
     if (at < 0) return this.fail('malformed', r.seq, `${name} has no top-level hash member.`);
-    const actual = hashLineInPlace(buf, start, end, at);
+    return this.follow(new ParsedRecord(r), hashLineInPlace(buf, start, end, at));
+  }
+
+  /** The checks after a line is known to be a canonical record: its hash, place and content. */
+  private follow(r: VerifiedRecord & { prev: string }, actual: string): VerifiedRecord | null {
+    const expected = this.records;
+    const name = `Record ${r.seq} (line ${this.lines})`;
     if (actual !== r.hash) {
       return this.fail(
         'edited',
@@ -218,11 +253,11 @@ export class ChainChecker {
           : `${name} does not link to record ${r.seq - 1}: its prev is ${short(r.prev)} but record ${r.seq - 1} hashes to ${short(this.head)}, so records were removed and renumbered or record ${r.seq - 1} was rewritten.`,
       );
     }
-    if (r.seq === 0) return this.checkOpening(r, name);
+    if (r.seq === 0) return this.checkOpening(r.record(), name) && r;
     if (r.type === EVENT_OPENED) {
       return this.fail('malformed', r.seq, `${name} is a second ${EVENT_OPENED} record.`);
     }
-    if (r.type === EVENT_SIGNED) return this.checkSignature(r, name);
+    if (r.type === EVENT_SIGNED) return this.checkSignature(r.record(), name) && r;
     return r;
   }
 

@@ -9,6 +9,7 @@ import { LEDGER_EVENT_TYPES, keyFieldsOf } from './events';
 import { parseTimeBound } from './query-time';
 import type { LedgerRecord } from './types';
 import { verifyLedgerFile, type BadRecord, type VerifyResult } from './verify';
+import type { VerifiedRecord } from './canonical-scan';
 
 /** What the caller asks, as typed on a command line or in the timeline's filter form. */
 export interface AuditQueryInput {
@@ -94,7 +95,9 @@ export function parseAuditFilter(input: AuditQueryInput, now: Date = new Date())
 }
 
 /** The test one record must pass; built once so the per-record work is a few comparisons. */
-export function recordMatcher(f: AuditFilter): (r: LedgerRecord) => boolean {
+export function recordMatcher(
+  f: AuditFilter,
+): (r: Pick<VerifiedRecord, 'time' | 'type' | 'record'>) => boolean {
   const types = f.types.length ? new Set(f.types) : null;
   const { since, until, key } = f;
   return (r) => {
@@ -102,7 +105,8 @@ export function recordMatcher(f: AuditFilter): (r: LedgerRecord) => boolean {
     if (since !== null && r.time < since) return false;
     if (until !== null && r.time > until) return false;
     if (types !== null && !types.has(r.type)) return false;
-    if (key !== null && !keyFieldsOf(r.type).some((field) => r.data[field] === key)) return false;
+    if (key !== null && !keyFieldsOf(r.type).some((field) => r.record().data[field] === key))
+      return false;
     return true;
   };
 }
@@ -149,7 +153,7 @@ export async function queryLedger(
   const v = await verifyLedgerFile(path, {}, (r) => {
     if (!match(r)) return;
     matched++;
-    records.push(r);
+    records.push(r.record());
     // Trimmed in batches, so keeping the newest costs no more than a push per record.
     if (records.length >= 2 * limit) records = records.slice(-limit);
   });

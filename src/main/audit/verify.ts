@@ -3,6 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import { ChainChecker, short, type BadRecord } from './chain-checker';
+import type { VerifiedRecord } from './canonical-scan';
 import {
   MAX_LINE_BYTES,
   readLinesFromBuffer,
@@ -83,7 +84,7 @@ export interface VerifyResult {
 export const EVENT_FINISHED = 'ceremony.finished';
 
 function completenessOf(checker: ChainChecker, bad: BadRecord | undefined): Completeness {
-  const last = checker.last;
+  const last = checker.last?.record() ?? null;
   const where = last
     ? { lastSeq: last.seq, lastType: last.type }
     : { lastSeq: null, lastType: null };
@@ -189,7 +190,7 @@ function summarise(checker: ChainChecker, read: ReadOutcome, opts: VerifyOptions
     bytes: read.totalBytes,
     ...(bad ? { firstBad: bad } : {}),
     ...(tornTail ? { tornTail } : {}),
-    lastRecord: checker.last,
+    lastRecord: checker.last?.record() ?? null,
     completeness,
   };
 }
@@ -216,13 +217,14 @@ export async function verifyLedger(
 
 /**
  * Verifies the file at `path`, handing each record that verifies to `onRecord` as it goes (the
- * caller must not believe them until the result says ok). A line over the checker's limit is
- * skipped rather than held, so memory stays flat whatever the file holds.
+ * caller must not believe them until the result says ok): its header, and the whole record when
+ * the caller asks for it (`record()`), so records nobody looks at are never parsed. A line over
+ * the checker's limit is skipped rather than held, so memory stays flat whatever the file holds.
  */
 export async function verifyLedgerFile(
   path: string,
   opts: VerifyOptions = {},
-  onRecord?: (record: LedgerRecord) => void,
+  onRecord?: (record: VerifiedRecord) => void,
 ): Promise<VerifyResult> {
   try {
     const info = await stat(path);

@@ -1,5 +1,6 @@
-// Audit queries for the service: where the ledger is (the file named, or the audit.jsonl of the run
-// directory named) and which of its records match a filter.
+// The facade's audit query (CeremonyService.queryAudit), kept in a module that imports only
+// audit/: the CLI's `audit query` calls it without loading the service's other domains, so a
+// query over a large ledger pays for verification, not for pdfkit and pkijs.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAuditFilter, queryLedger } from '../audit/index';
@@ -14,13 +15,7 @@ export async function ledgerFileOf(path: string): Promise<string> {
   }
 }
 
-/** The catalogue's event types, for fronts that offer them as a filter (ipc may not import audit/). */
-export { LEDGER_EVENT_TYPES } from '../audit/events';
-
-/**
- * The records of a ledger that match a time range, event types and a key label, after the whole
- * ledger verified. Bad filters are INVALID_INPUT before anything is read.
- */
+/** Verifies the ledger (a file or a run directory), then returns its records that match. */
 export async function queryAudit(
   path: string,
   query: AuditQueryInput = {},
@@ -33,3 +28,6 @@ export async function queryAudit(
     options.limit !== undefined ? { limit: options.limit } : {},
   );
 }
+
+/** The catalogue's event types, for fronts that offer them as a filter (ipc may not import audit/). */
+export { LEDGER_EVENT_TYPES } from '../audit/events';
