@@ -5,6 +5,7 @@ import { loadHsmConfig } from '../main/config/index';
 import type { CommandContext } from './spec';
 import type { ParseArgsConfig } from 'node:util';
 import { setPkcs11WorkerEntry } from '../main/hsm/pkcs11/executor';
+import { setMemberHostEntry } from '../main/cluster/index';
 import { CeremonyService, describeRetry, onHsmRetry } from '../main/service/index';
 import { COMMANDS } from './commands/index';
 import { lifecycleClock } from './commands/lifecycle';
@@ -17,6 +18,7 @@ import type { CommandSpec } from './spec';
 // Built, the worker is a file beside this one; from sources the executor finds worker.ts itself.
 if (import.meta.url.endsWith('.js')) {
   setPkcs11WorkerEntry(new URL('./pkcs11-worker.js', import.meta.url));
+  setMemberHostEntry(new URL('./member-host.js', import.meta.url));
 }
 
 const GLOBAL_OPTIONS = {

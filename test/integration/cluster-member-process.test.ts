@@ -12,6 +12,7 @@ import { HsmGroup, inputsFromDir, openMemberProcess, signBatch } from '../../src
 import type { GroupEvent, MemberProcess, MemberProvider } from '../../src/main/cluster';
 import { Pkcs11Provider } from '../../src/main/hsm/pkcs11/provider';
 import { verifyWithSpki } from '../../src/main/hsm/software-verify';
+import { runCli } from '../helpers/cli';
 import { groupTokens, openMember } from '../helpers/group-tokens';
 import { importKeyPair, makeKeyPair } from '../helpers/known-key';
 import { SOFTHSM_MODULE } from '../helpers/softhsm';
@@ -171,5 +172,46 @@ describe('a member in its own process', () => {
     await grp.close();
     expect(alive(reborn.pid)).toBe(false);
     await ledger.close();
+  });
+});
+
+describe('sign-batch with cluster.member_host: process', () => {
+  it('signs every file through members that each run in their own process, and exits', async () => {
+    const cfg = join(g.work, 'process.yaml');
+    writeFileSync(
+      cfg,
+      [
+        'hsm:',
+        '  provider: softhsm',
+        'cluster:',
+        '  name: signers',
+        `  primary: "${uri('mp-a')}"`,
+        '  backups:',
+        `    - "${uri('mp-c')}"`,
+        '  member_host: process',
+      ].join('\n'),
+    );
+    const inDir = join(g.work, 'cli-in');
+    const outDir = join(g.work, 'cli-out');
+    mkdirSync(inDir);
+    for (let i = 0; i < 40; i++) writeFileSync(join(inDir, `doc-${i}.txt`), `document ${i}\n`);
+    const r = await runCli([
+      'sign-batch',
+      '--config',
+      cfg,
+      '--key',
+      'group:signers/k',
+      '--in-dir',
+      inDir,
+      '--out-dir',
+      outDir,
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(outDir, 'batch-manifest.json'), 'utf8')) as {
+      entries: { member: string }[];
+    };
+    expect(manifest.entries.length).toBe(40);
+    expect(new Set(manifest.entries.map((e) => e.member))).toEqual(new Set(['mp-a', 'mp-c']));
   });
 });
