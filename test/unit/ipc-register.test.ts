@@ -273,6 +273,7 @@ describe('createHandlers maps channels to the service', () => {
       verdict: '1 of 2 records match.',
     })),
     groupStatus: vi.fn(),
+    signBatch: vi.fn(),
   } satisfies Record<keyof ServiceApi, unknown>;
   const runs = new RunManager(() => {});
   const h = createHandlers(service as unknown as ServiceApi, runs);

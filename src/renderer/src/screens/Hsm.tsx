@@ -3,6 +3,7 @@
 import { useEffect, useId, useState } from 'react';
 import { api } from '../api/client';
 import { CloudInventoryPanel } from '../components/cloud-inventory';
+import { BatchSignPanel } from '../components/batch-sign';
 import { GroupStatusPanel } from '../components/group-status';
 import { ErrorNote, Note, Row, Screen, useCall } from '../components/common';
 import { appStore, useApp } from '../store';
@@ -162,6 +163,8 @@ export function Hsm() {
       ))}
 
       <GroupStatusPanel />
+
+      <BatchSignPanel />
 
       <CloudInventoryPanel />
 
