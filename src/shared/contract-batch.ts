@@ -62,7 +62,9 @@ export const signBatchStatusResult = z.object({
       ),
       /** Entries in the manifest (entries above stop at MANIFEST_ROWS). */
       entryCount: z.number(),
-      members: z.array(z.object({ name: z.string(), signed: z.number(), share: z.number() })),
+      members: z.array(
+        z.object({ name: z.string(), signed: z.number(), fractionOfWork: z.number() }),
+      ),
     })
     .optional(),
 });

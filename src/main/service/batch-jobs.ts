@@ -137,6 +137,6 @@ function summarize(r: SignBatchResult): NonNullable<Status['result']> {
       member: e.member,
     })),
     entryCount: m.entries.length,
-    members: r.members.map((x) => ({ name: x.name, signed: x.signed, share: x.share })),
+    members: r.members.map((x) => ({ name: x.name, signed: x.signed, fractionOfWork: x.share })),
   };
 }

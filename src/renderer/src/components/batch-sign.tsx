@@ -127,7 +127,7 @@ export function BatchSignPanel() {
             </Row>
             <Row term="Members">
               {result.members
-                .map((m) => `${m.name}: ${m.signed} (${Math.round(m.share * 100)}%)`)
+                .map((m) => `${m.name}: ${m.signed} (${Math.round(m.fractionOfWork * 100)}%)`)
                 .join(', ') || '—'}
             </Row>
           </dl>
