@@ -3,7 +3,7 @@
 // exactly once, every signature verifies with the key's public key, the manifest names the member
 // that signed each, and the ledger records the member taken out. A new process is re-admitted
 // only after it passes the recovery checks.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger, generateSoftwareSigner } from '../../src/main/audit';
@@ -49,6 +49,24 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Member hosts this test process started that are still running. */
+function liveHosts(): string[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((pid) => {
+      try {
+        const ppid = Number(
+          readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1],
+        );
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        return ppid === process.pid && cmd.includes('member-host') && !cmd.includes('(zombie)');
+      } catch {
+        return false;
+      }
+    })
+    .filter((pid) => !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z'));
 }
 
 describe('a member in its own process', () => {
@@ -172,6 +190,32 @@ describe('a member in its own process', () => {
     await grp.close();
     expect(alive(reborn.pid)).toBe(false);
     await ledger.close();
+  });
+});
+
+describe('a member host that cannot open its token', () => {
+  it('a wrong PIN is error 102 from the host, and the host process is gone', async () => {
+    const bad = join(g.work, 'wrong-pin');
+    writeFileSync(bad, '000000', { mode: 0o600 });
+    const address = uri('mp-c').replace(/pin-source=file:[^&]+/, `pin-source=file:${bad}`);
+    const before = liveHosts();
+    const e = await openMemberProcess(address).then(
+      () => null,
+      (x: unknown) => x as { code: number; ckr?: string; message: string },
+    );
+    expect(e?.code).toBe(102);
+    expect(e?.ckr).toBe('CKR_PIN_INCORRECT');
+    await expect.poll(() => liveHosts()).toEqual(before);
+  });
+
+  it('a module path that does not exist is error 100 naming it', async () => {
+    const address = uri('mp-c').replace(/module-path=[^&]+/, 'module-path=/nonexistent/libgone.so');
+    const e = await openMemberProcess(address).then(
+      () => null,
+      (x: unknown) => x as { code: number; message: string },
+    );
+    expect(e?.code).toBe(100);
+    expect(e?.message).toContain('/nonexistent/libgone.so');
   });
 });
 
