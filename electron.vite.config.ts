@@ -29,6 +29,7 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           'pkcs11-worker': resolve(__dirname, 'src/main/hsm/pkcs11/worker.ts'),
+          'member-host': resolve(__dirname, 'src/main/cluster/member-host.ts'),
         },
         output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },

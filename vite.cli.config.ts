@@ -23,6 +23,8 @@ export default defineConfig({
       input: {
         index: resolve(import.meta.dirname, 'src/cli/index.ts'),
         'pkcs11-worker': resolve(import.meta.dirname, 'src/main/hsm/pkcs11/worker.ts'),
+        // A group member in a process of its own (cluster.member_host: process).
+        'member-host': resolve(import.meta.dirname, 'src/main/cluster/member-host.ts'),
       },
       output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       external: (id) =>

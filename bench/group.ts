@@ -1,8 +1,10 @@
-// HSM groups: signing throughput of a two-member SoftHSM group against one member through the
-// provider (same in-flight depth, interleaved rounds), and the longest pause in completed
+// HSM groups: signing throughput of a two-member SoftHSM group, each member in its own process
+// (cluster.member_host: process), against one member through the provider in this process (same
+// in-flight depth, interleaved rounds; the two members in this process are shown too), and the longest pause in completed
 // signatures when a member's token store is pulled mid-stream (with lost and duplicated counts).
-import { renameSync } from 'node:fs';
-import { HsmGroup } from '../src/main/cluster/index';
+import { readFileSync, renameSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { HsmGroup, openMemberProcess } from '../src/main/cluster/index';
 import { Pkcs11Provider } from '../src/main/hsm/pkcs11/provider';
 import { groupTokens, openMember } from '../test/helpers/group-tokens';
 import { importKeyPair, makeKeyPair } from '../test/helpers/known-key';
@@ -12,6 +14,24 @@ import { SOFTHSM_MODULE } from './softhsm';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 0.5);
 const DEPTH = Number(process.env.BENCH_DEPTH ?? 16);
+/** Worker threads of each member process's provider (default: the provider's own, 2 here). */
+const MEMBER_THREADS = Number(process.env.BENCH_MEMBER_THREADS ?? 0);
+
+/** CPU seconds used so far by this process (all threads) and the given children. */
+function cpuSeconds(pids: number[]): number {
+  const u = process.cpuUsage();
+  let s = (u.user + u.system) / 1e6;
+  for (const pid of pids) {
+    try {
+      // utime and stime, fields 14 and 15 of /proc/PID/stat, in clock ticks (100 a second).
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      s += (Number(f[11]) + Number(f[12])) / 100;
+    } catch {
+      /* gone */
+    }
+  }
+  return s;
+}
 
 /** Signatures per second with DEPTH requests kept in flight until the deadline. */
 async function rate(sign: (i: number) => Promise<unknown>): Promise<number> {
@@ -43,24 +63,62 @@ export async function run(): Promise<void> {
     keyLabel: 'k',
     open: openMember,
   });
+  const hostPids: number[] = [];
+  const hosted = await HsmGroup.open({
+    name: 'bench-proc',
+    members: [g1, g2],
+    keyLabel: 'k',
+    open: async (a) => {
+      const p = await openMemberProcess(a, MEMBER_THREADS ? { threads: MEMBER_THREADS } : {});
+      hostPids.push(p.pid);
+      return p;
+    },
+  });
   const single = await openMember(g1);
+  const load = () =>
+    loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ');
   console.log(
-    `group benchmark: EC P-256 on SoftHSM, ${DEPTH} requests in flight, ${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s`,
+    `group benchmark: EC P-256 on SoftHSM, ${DEPTH} requests in flight, ${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s; load average before: ${load()}`,
   );
-  const figures = {
-    group: () => rate(() => group.sign(data)),
-    single: () => rate(() => single.sign({ label: 'k', class: 'private' }, data)),
+  // Beside the rate, what each signature costs in CPU (this process, its threads and the member
+  // hosts) and how many cores the figure kept busy: on a loaded machine the rate follows the
+  // share of CPU the scheduler gives, these two show what the design itself costs and uses.
+  const cost = { processes: [] as number[], inProcess: [] as number[], single: [] as number[] };
+  const cores = { processes: [] as number[], inProcess: [] as number[], single: [] as number[] };
+  const measured = async (n: keyof typeof cost, sign: () => Promise<unknown>) => {
+    let count = 0;
+    const c0 = cpuSeconds(hostPids);
+    const t0 = performance.now();
+    const r = await rate(() => (count++, sign()));
+    const cpu = cpuSeconds(hostPids) - c0;
+    cost[n].push((cpu / count) * 1e6);
+    cores[n].push(cpu / ((performance.now() - t0) / 1000));
+    return r;
   };
-  const r = await alternateRounds(['group', 'single'] as const, ROUNDS, (n) => figures[n]());
-  console.log(
-    `  group ${spread(r.group).median.toFixed(0)}/s, one member through the provider ${spread(r.single).median.toFixed(0)}/s`,
+  const figures = {
+    processes: () => measured('processes', () => hosted.sign(data)),
+    inProcess: () => measured('inProcess', () => group.sign(data)),
+    single: () => measured('single', () => single.sign({ label: 'k', class: 'private' }, data)),
+  };
+  const r = await alternateRounds(['processes', 'single', 'inProcess'] as const, ROUNDS, (n) =>
+    figures[n](),
   );
-  printRatio('group.batch2_vs_single', spread(ratios(r.group, r.single)));
+  for (const n of ['processes', 'inProcess', 'single'] as const) {
+    console.log(
+      `  ${n}: ${spread(cost[n]).median.toFixed(0)} µs of CPU a signature, ${spread(cores[n]).median.toFixed(2)} cores busy`,
+    );
+  }
   console.log(
-    '  both members are tokens of one SoftHSM library in one process: they share its worker threads and this 2-core CPU, so a second member adds no cores; a group of separate appliances adds their capacity.',
+    `  two members each in its own process ${spread(r.processes).median.toFixed(0)}/s, two members in this process ${spread(r.inProcess).median.toFixed(0)}/s, one member through the provider ${spread(r.single).median.toFixed(0)}/s`,
   );
+  printRatio('group.batch2_vs_single', spread(ratios(r.processes, r.single)));
+  printRatio('group.batch2_inprocess_vs_single', spread(ratios(r.inProcess, r.single)));
+  console.log(`  load average after: ${load()} (2 cores, shared machine)`);
   await single.close();
   await group.close();
+  await hosted.close();
 
   // Failover gap: a steady stream; one member's store is pulled a second in.
   const fo = await HsmGroup.open({

@@ -14,14 +14,17 @@ import type { CliIO } from './output';
 import type { CommandSpec } from './spec';
 
 async function loadService() {
-  const [service, executor, lifecycle] = await Promise.all([
+  const [service, executor, cluster, lifecycle] = await Promise.all([
     import('../main/service/index'),
     import('../main/hsm/pkcs11/executor'),
+    import('../main/cluster/index'),
     import('./commands/lifecycle'),
   ]);
-  // Built, the worker is a file beside this one; from sources the executor finds worker.ts itself.
+  // Built, the worker and the member host are files beside this one; from sources the executor
+  // and the cluster find worker.ts and member-host.ts themselves.
   if (import.meta.url.endsWith('.js')) {
     executor.setPkcs11WorkerEntry(new URL('./pkcs11-worker.js', import.meta.url));
+    cluster.setMemberHostEntry(new URL('./member-host.js', import.meta.url));
   }
   return { ...service, lifecycleClock: lifecycle.lifecycleClock };
 }

@@ -35,6 +35,8 @@ export const INVOKE_NAMES = [
   'queryAudit',
   'groupStatus',
   'liveHealth',
+  'signBatchStart',
+  'signBatchStatus',
 ] as const;
 export type InvokeName = (typeof INVOKE_NAMES)[number];
 
@@ -48,6 +50,8 @@ export const EVENT_NAMES = [
   'runCardsIssued',
   'runRequestClosed',
   'runFinished',
+  'batchProgress',
+  'batchFinished',
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 

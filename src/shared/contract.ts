@@ -12,6 +12,12 @@ import type { IpcError } from './contract-results';
 import { groupStatusResult } from './contract-groups';
 import { liveHealthRequest, liveHealthResult } from './contract-health';
 import {
+  batchFinishedEvent,
+  batchProgressEvent,
+  signBatchStartRequest,
+  signBatchStatusResult,
+} from './contract-batch';
+import {
   activeConfigResult,
   configCheckResult,
   demoSummary,
@@ -316,6 +322,16 @@ export const contract = {
   },
   /** The HSM screen's live health: turn it on or off, choose what it watches, read it. */
   liveHealth: { request: liveHealthRequest, response: liveHealthResult },
+  signBatchStart: {
+    /** Starts a batch in the background; progress arrives as batchProgress events. */
+    request: signBatchStartRequest,
+    response: z.object({ batchId: id }),
+  },
+  signBatchStatus: {
+    /** A batch's state, progress and, once it ended, its manifest (or the error). */
+    request: z.strictObject({ batchId: id }),
+    response: signBatchStatusResult,
+  },
 } as const satisfies Record<InvokeName, ChannelSchemas>;
 
 export const events = {
@@ -343,6 +359,9 @@ export const events = {
   }),
   /** The run ended; runStatus has its result or error. */
   runFinished: z.object({ runId: id, state: z.enum(RUN_STATES) }),
+  /** A batch's counts (at most a few a second); signBatchStatus has the same and the manifest. */
+  batchProgress: batchProgressEvent,
+  batchFinished: batchFinishedEvent,
 } as const satisfies Record<EventName, z.ZodType>;
 
 export type Contract = typeof contract;

@@ -22,7 +22,7 @@ const eventsOf = <K extends EventName>(name: K, runId: string) =>
   sent
     .filter((e) => e.name === name)
     .map((e) => e.payload as EventOf<K>)
-    .filter((p) => p.runId === runId);
+    .filter((p) => (p as { runId?: string }).runId === runId);
 
 async function until<T>(get: () => T | undefined, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;

@@ -41,6 +41,7 @@ describe('cluster:', () => {
       failover_threshold: 3,
       health_check_interval: 30_000,
       strategy: 'round-robin',
+      member_host: 'in-process',
       batch: { max_batch_size: 50, max_wait_time: 100, max_concurrent_batches: 5 },
     });
     const eff = effectiveConfig(config).cluster as Record<string, unknown>;

@@ -274,6 +274,7 @@ describe('createHandlers maps channels to the service', () => {
     })),
     groupStatus: vi.fn(),
     liveHealth: vi.fn(),
+    signBatch: vi.fn(),
   } satisfies Record<keyof ServiceApi, unknown>;
   const runs = new RunManager(() => {});
   const h = createHandlers(service as unknown as ServiceApi, runs);

@@ -70,4 +70,12 @@ export const VALID_REQUESTS: { [K in InvokeName]: RequestOf<K> } = {
   activeConfig: {},
   groupStatus: { key: 'group:signers/root-2026', check: true },
   liveHealth: { enabled: true, target: 'pkcs11:token=root' },
+  signBatchStart: {
+    key: 'group:signers/root-2026',
+    inDir: '/srv/requests',
+    outDir: '/srv/signed',
+    maxBatchSize: 50,
+    maxConcurrentBatches: 5,
+  },
+  signBatchStatus: { batchId: '8a0c2f6e-5d0b-4f5e-9a51-0f3f7f1d2c3b' },
 };

@@ -5,13 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import type { AppendInput } from '../audit/types';
-import type { TokenProvider } from '../hsm/provider';
 import { verifyWithSpki } from '../hsm/software-verify';
 import type { SignAlgorithm, SignResult } from '../hsm/types';
 import { keyFingerprint, refuseDifferentKey } from './key-proof';
 import type { KeyFingerprint } from './key-proof';
 import { Member, classifyFailure, describeError, memberName } from './members';
-import type { MemberState } from './members';
+import type { MemberProvider, MemberState } from './members';
 
 export type FailoverPolicy = 'automatic' | 'manual';
 export type Strategy = 'round-robin' | 'least-busy' | 'primary-only';
@@ -42,7 +41,7 @@ export interface GroupOptions {
   /** Primary first, then the backups. */
   members: readonly string[];
   keyLabel: string;
-  open: (address: string) => Promise<TokenProvider>;
+  open: (address: string) => Promise<MemberProvider>;
   policy?: FailoverPolicy;
   threshold?: number;
   healthCheckIntervalMs?: number;

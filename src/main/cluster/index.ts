@@ -10,7 +10,9 @@ export type {
   MemberReport,
   Strategy,
 } from './group';
-export type { MemberState } from './members';
+export type { MemberProvider, MemberState } from './members';
+export { openMemberProcess, setMemberHostEntry } from './member-process';
+export type { MemberProcess, MemberProcessOptions } from './member-process';
 export { keyFingerprint } from './key-proof';
 export type { KeyFingerprint } from './key-proof';
 export { BatchSigner } from './batcher';

@@ -13,7 +13,7 @@ export interface KeyFingerprint {
 }
 
 export async function keyFingerprint(
-  provider: TokenProvider,
+  provider: Pick<TokenProvider, 'listKeys' | 'publicKey'>,
   label: string,
   member: string,
 ): Promise<KeyFingerprint> {

@@ -5,11 +5,17 @@ import { ErrorCode, OlocusError } from '../../shared/errors';
 import type { TokenProvider } from '../hsm/provider';
 import { parsePkcs11Uri } from '../hsm/uri';
 
+/** What a group uses of a member's provider (in this process, or in a member host). */
+export type MemberProvider = Pick<
+  TokenProvider,
+  'sign' | 'listKeys' | 'publicKey' | 'health' | 'close'
+>;
+
 export type MemberState = 'healthy' | 'failing' | 'out' | 'recovering';
 
 export class Member {
   state: MemberState = 'healthy';
-  provider: TokenProvider | null = null;
+  provider: MemberProvider | null = null;
   consecutiveFailures = 0;
   /** Consecutive passed recovery checks while out or recovering. */
   passes = 0;

@@ -81,6 +81,8 @@ export const KEY_EFFECTS: Readonly<Record<string, string | null>> = {
   'cluster.health_check_interval':
     'how often a member that is out is checked (reopened, key compared, test signature) before it is re-admitted',
   'cluster.strategy': 'how signatures are spread over healthy members',
+  'cluster.member_host':
+    'process: each member runs its PKCS#11 library in a process of its own, so a member that crashes or is killed is failed over and the others keep signing',
   'cluster.batch.max_batch_size': 'most signing requests sent together by sign-batch',
   'cluster.batch.max_wait_time': 'how long a partly filled batch waits for more requests',
   'cluster.batch.max_concurrent_batches': 'most batches in flight at once in sign-batch',

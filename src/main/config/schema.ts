@@ -357,6 +357,8 @@ const clusterSchema = z
     failover_threshold: z.int().min(1, { message: 'must be at least 1' }).max(1000).default(3),
     health_check_interval: duration('30s'),
     strategy: z.enum(['round-robin', 'least-busy', 'primary-only']).default('round-robin'),
+    /** process: each member's PKCS#11 library runs in a process of its own (member host). */
+    member_host: z.enum(['in-process', 'process']).default('in-process'),
     batch: batchSchema.prefault({}),
   })
   .superRefine((c, ctx) => {

@@ -8,6 +8,7 @@ import { openInRunDir } from './open-path';
 import type { FileOpener } from './open-path';
 import type { Handlers } from './register';
 import type { RunManager } from '../service/run-manager';
+import { BatchJobs } from '../service/batch-jobs';
 import { Secret } from '../../shared/secret';
 
 /** The service methods the wizard uses; tests pass a fake with the same shape. */
@@ -37,6 +38,7 @@ export type ServiceApi = Pick<
   | 'queryAudit'
   | 'groupStatus'
   | 'liveHealth'
+  | 'signBatch'
 >;
 
 /** Drops the optional fields a request left out, so `undefined` never reaches the service. */
@@ -60,6 +62,7 @@ export function createHandlers(
   runs: RunManager,
   options: HandlerOptions = {},
 ): Handlers {
+  const batches = new BatchJobs((r) => service.signBatch(r), runs.emit);
   return {
     tokens: (r) =>
       service.tokens(r.hsmUri, r.mechanisms !== undefined ? { mechanisms: r.mechanisms } : {}),
@@ -154,6 +157,8 @@ export function createHandlers(
     hsmHealth: (r) => service.hsmHealth(r.hsmUri),
     groupStatus: (r) => service.groupStatus(r.key, r.check ?? false),
     liveHealth: (r) => service.liveHealth(given(r)),
+    signBatchStart: async (r) => batches.start(r),
+    signBatchStatus: async (r) => batches.status(r.batchId),
     migrateKey: (r) =>
       service.migrate(
         r.fromUri,

@@ -5,6 +5,7 @@ import {
   defaultAlgorithm,
   inputsFromDir,
   inputsFromList,
+  openMemberProcess,
   signBatch,
 } from '../cluster/index';
 import type { BatchLimits, BatchProgress, BatchResult, GroupLedger } from '../cluster/index';
@@ -58,6 +59,13 @@ export class Groups {
   private readonly openMember = (address: string) =>
     this.openUri(parsePkcs11Address(address), { ...this.options, login: 'always' });
 
+  /** A member in a process of its own: the PIN is read here and sent over the pipe. */
+  private readonly openMemberHost = (address: string) =>
+    openMemberProcess(address, {
+      login: 'always',
+      ...(this.options.readPin ? { readPin: this.options.readPin } : {}),
+    });
+
   /** Opens the group a key address names, proving every member holds the key. */
   async open(key: string, ledger?: GroupLedger): Promise<HsmGroup> {
     const m = GROUP_ADDRESS.exec(key);
@@ -76,7 +84,7 @@ export class Groups {
         name,
         members: [c.primary, ...c.backups],
         keyLabel: label,
-        open: this.openMember,
+        open: c.member_host === 'process' ? this.openMemberHost : this.openMember,
         policy: c.failover_policy,
         threshold: c.failover_threshold,
         healthCheckIntervalMs: c.health_check_interval,

@@ -51,7 +51,8 @@ export class RunManager {
   private readonly dirs = new Set<string>();
 
   constructor(
-    private readonly emit: EmitEvent,
+    /** Public so other background work (batch signing) reports through the same front. */
+    readonly emit: EmitEvent,
     private readonly options: RunManagerOptions = {},
   ) {}
 

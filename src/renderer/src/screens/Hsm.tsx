@@ -3,6 +3,7 @@
 import { useEffect, useId, useState } from 'react';
 import { api } from '../api/client';
 import { CloudInventoryPanel } from '../components/cloud-inventory';
+import { BatchSignPanel } from '../components/batch-sign';
 import { GroupStatusPanel } from '../components/group-status';
 import { LiveHealthPanel } from '../components/live-health';
 import { ErrorNote, Note, Row, Screen, useCall } from '../components/common';
@@ -165,6 +166,8 @@ export function Hsm() {
       <LiveHealthPanel />
 
       <GroupStatusPanel />
+
+      <BatchSignPanel />
 
       <CloudInventoryPanel />
 
