@@ -34,6 +34,8 @@ export const INVOKE_NAMES = [
   'activeConfig',
   'queryAudit',
   'groupStatus',
+  'printCard',
+  'confirmCardReceipt',
 ] as const;
 export type InvokeName = (typeof INVOKE_NAMES)[number];
 
@@ -47,6 +49,7 @@ export const EVENT_NAMES = [
   'runCardsIssued',
   'runRequestClosed',
   'runFinished',
+  'runCardHandOver',
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 

@@ -17,6 +17,7 @@ import { Quorum } from './screens/Quorum';
 import { Report } from './screens/Report';
 import { ScriptReview } from './screens/ScriptReview';
 import { Transfer } from './screens/Transfer';
+import { CardHandOverDialog } from './components/card-handover';
 
 const VIEWS: Record<ScreenId, () => ReactElement> = {
   home: Home,
@@ -144,6 +145,7 @@ export function App() {
           <RoomBanner />
           <View />
         </main>
+        <CardHandOverDialog />
       </div>
     </div>
   );
