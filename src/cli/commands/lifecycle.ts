@@ -11,6 +11,7 @@ import { fields, table } from '../output';
 import { CliRoom } from '../room';
 import type { CommandContext, CommandSpec, FlagSpec } from '../spec';
 import { listFlag, optionalString, stringFlag } from '../spec';
+import { Secret } from '../../shared/secret';
 
 /** The test-only fixed clock (docs/lifecycle.md): never set it in production. */
 export const TEST_CLOCK_ENV = 'OLOCUS_TEST_NOW';
@@ -430,15 +431,20 @@ export const decryptCommand: CommandSpec = {
       envelope,
       inventory ? { inventory } : {},
     );
-    await writeOut(out, r.plaintext);
+    // The plaintext may be key bytes: owned by a Secret from here, disposed even if writing fails.
+    const plaintext = Secret.adopt(r.plaintext);
     const doc = {
       family: r.family,
       version: r.version,
       state: r.state,
-      bytes: r.plaintext.length,
+      bytes: plaintext.length,
       out,
     };
-    r.plaintext.fill(0);
+    try {
+      await plaintext.use((b) => writeOut(out, b));
+    } finally {
+      plaintext.dispose();
+    }
     ctx.out.result(
       doc,
       () =>
