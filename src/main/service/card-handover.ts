@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { findLp, printWithLp } from '../ceremony/cards/print-lp';
 import type { CardHandOver, CardReceipt } from '../ceremony/run/room';
 import { ErrorCode, OlocusError } from '../../shared/errors';
+import { Secret } from '../../shared/secret';
 
 /** Where a card goes to be printed: lp here, the system print dialog in the desktop app. */
 export interface CardPrinter {
@@ -78,11 +79,13 @@ export class CardDesk {
   async print(prompt: CardPrompt, printer: CardPrinter): Promise<CardPrompt> {
     const path = this.paths.get(prompt.card);
     if (!path) throw refuse(`The card ${prompt.card} is not one this run offered for printing.`);
-    const bytes = await readFile(path).catch(() => null);
-    if (!bytes)
+    const read = await readFile(path).catch(() => null);
+    if (!read)
       throw refuse(`${prompt.card} is no longer in the run directory; nothing was printed.`);
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    bytes.fill(0); // the card's bytes (a share, as printed): not left for the collector to find
+    // The card's bytes carry a share as printed: owned by a Secret while hashed, then zeroed.
+    const card = Secret.adopt(read);
+    const sha256 = card.use((b) => createHash('sha256').update(b).digest('hex'));
+    card.dispose();
     if (sha256 !== prompt.sha256) {
       throw refuse(
         `${prompt.card} changed since the run issued it (sha256 ${sha256}, issued ${prompt.sha256}); it was not printed.`,
