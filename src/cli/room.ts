@@ -17,7 +17,7 @@ import { readPin } from '../main/hsm/pin';
 import { parsePinSource } from '../main/hsm/uri';
 import { Secret } from '../shared/secret';
 import { UsageError } from './errors';
-import { findLp, printWithLp } from './print-card';
+import { findLp, printWithLp } from '../main/ceremony/cards/print-lp';
 
 export interface CliRoomOptions {
   shares: string[];

@@ -15,6 +15,7 @@ import { configPathFromProcess, loadProcessConfig } from './service/process-conf
 import { withSecurityHeaders } from './shell/csp';
 import { APP_ENTRY, APP_SCHEME } from './shell/origin';
 import { serveFile } from './shell/protocol';
+import { PRINT_WINDOW_OPTIONS, dialogPrinter } from './shell/print-dialog';
 import { SMOKE_MARKER, SMOKE_PROBE, smokeEnabled } from './shell/smoke';
 import {
   createWindowOptions,
@@ -113,7 +114,10 @@ if (!app.requestSingleInstanceLock()) {
     const emit = createEmitter((channel, payload) => {
       if (win && !win.isDestroyed()) win.webContents.send(channel, payload);
     });
-    const runs = new RunManager(emit);
+    // Share cards go to the system print dialog from a hidden window of their own.
+    const runs = new RunManager(emit, {
+      printer: dialogPrinter(() => new BrowserWindow(PRINT_WINDOW_OPTIONS)),
+    });
     // openPath checks the file is a run's PDF or JSON and hands this a private copy of it
     // (ipc/open-path.ts).
     const files = { open: (absPath: string) => shell.openPath(absPath) };

@@ -37,6 +37,8 @@ export const INVOKE_NAMES = [
   'liveHealth',
   'signBatchStart',
   'signBatchStatus',
+  'printCard',
+  'confirmCardReceipt',
 ] as const;
 export type InvokeName = (typeof INVOKE_NAMES)[number];
 
@@ -52,6 +54,7 @@ export const EVENT_NAMES = [
   'runFinished',
   'batchProgress',
   'batchFinished',
+  'runCardHandOver',
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 

@@ -98,11 +98,23 @@ const passphraseRequestFields = {
   custodian: z.string().nullable(),
 };
 
+const cardRequestFields = {
+  /** Relative to the run directory; the file's bytes never cross to the window. */
+  card: z.string(),
+  custodian: z.string(),
+  sha256: z.string(),
+  index: z.number(),
+  total: z.number(),
+  /** How it was printed in this session (outlet and job), or null while it is not. */
+  printed: z.string().nullable(),
+};
+
 /** A question the room has not answered yet, as runStatus lists it (for a reloaded window). */
 const openRequest = z.discriminatedUnion('ask', [
   z.object({ ask: z.literal('share'), requestId: id, ...shareRequestFields }),
   z.object({ ask: z.literal('witness'), requestId: id, ...witnessRequestFields }),
   z.object({ ask: z.literal('passphrase'), requestId: id, ...passphraseRequestFields }),
+  z.object({ ask: z.literal('card'), requestId: id, ...cardRequestFields }),
 ]);
 export type OpenRequest = z.output<typeof openRequest>;
 
@@ -332,6 +344,18 @@ export const contract = {
     request: z.strictObject({ batchId: id }),
     response: signBatchStatusResult,
   },
+
+  // ─── The print-and-destroy dialog (service/card-handover.ts) ───────────────────────────
+  printCard: {
+    /** Main hands the asked card's file to the print outlet; the window never sees its bytes. */
+    request: z.strictObject({ requestId: id }),
+    response: z.object({ printed: z.string() }),
+  },
+  confirmCardReceipt: {
+    /** The custodian's own name once they hold the printed card; null keeps the file. */
+    request: z.strictObject({ requestId: id, receivedBy: person.nullable() }),
+    response: accepted,
+  },
 } as const satisfies Record<InvokeName, ChannelSchemas>;
 
 export const events = {
@@ -357,6 +381,8 @@ export const events = {
     requestId: id,
     reason: z.enum(['answered', 'timeout', 'cancelled']),
   }),
+  /** A card still in the run directory at its end: print it, confirm receipt, or keep it. */
+  runCardHandOver: z.object({ runId: id, requestId: id, ...cardRequestFields }),
   /** The run ended; runStatus has its result or error. */
   runFinished: z.object({ runId: id, state: z.enum(RUN_STATES) }),
   /** A batch's counts (at most a few a second); signBatchStatus has the same and the manifest. */

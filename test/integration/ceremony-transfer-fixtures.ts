@@ -88,7 +88,7 @@ ${o.move ?? '    wrap: rsa-aes-kwp\n'}    witness: required
     const secret = await combineShares(await Promise.all(shares.map((s) => decodeShare(s.text))), {
       secretCommitment: state.secrets['token-pins']!.secretCommitment,
     });
-    return openToken(state.token!.label, splitTokenPins(secret).userPin);
+    return openToken(state.token!.label, splitTokenPins(secret).userPin.copy());
   }
 
   return { targets, work, scriptFor, openTarget, openCeremonyToken };

@@ -1,19 +1,26 @@
 // After a demo run in this process, the heap holds none of its secrets: a V8 heap snapshot is
 // searched for the token PINs and for pieces of every share text the run issued. The secrets
 // are read from the demo's own files as bytes, so the search itself puts no string of them on
-// the heap. (The PKCS#11 worker thread has its own heap, which this snapshot does not cover.)
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+// the heap. The PKCS#11 worker threads have heaps of their own: each is snapshotted as the demo
+// closes it (the executor's retire hook) and searched for the same secrets.
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import type { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/main/ceremony/demo';
 import { runReporting } from '../../src/main/report/run-reporting';
-import { useSoftHsm } from '../helpers/softhsm';
+import { setPkcs11WorkerRetireHook } from '../../src/main/hsm/pkcs11/executor';
+import { SOFTHSM_MODULE, useSoftHsm } from '../helpers/softhsm';
 
 useSoftHsm();
 const work = mkdtempSync(join(tmpdir(), 'olocus-heap-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => {
+  setPkcs11WorkerRetireHook(null);
+  rmSync(work, { recursive: true, force: true });
+});
 
 /** The bytes between `"text":"` and the next `"` of a played-share JSON file, as a Buffer. */
 function shareTextBytes(file: Buffer): Buffer {
@@ -37,7 +44,14 @@ function pieces(text: Buffer): Buffer[] {
 describe('no secret on the heap after a demo run', () => {
   it('holds neither PIN nor any piece of a share text', { timeout: 300_000 }, async () => {
     const dir = join(work, 'demo');
+    const workerSnapshots: string[] = [];
+    setPkcs11WorkerRetireHook(async (w: Worker) => {
+      const file = join(work, `worker-${workerSnapshots.length}.heapsnapshot`);
+      workerSnapshots.push(file);
+      await pipeline(await w.getHeapSnapshot(), createWriteStream(file));
+    });
     await runDemo(dir, runReporting);
+    setPkcs11WorkerRetireHook(null);
     const secrets = join(dir, 'demo-secrets');
     const needles: { what: string; bytes: Buffer }[] = [];
     for (const pin of ['so-pin', 'user-pin'])
@@ -71,5 +85,15 @@ describe('no secret on the heap after a demo run', () => {
     const found = needles.filter((n) => snapshot.includes(n.bytes)).map((n) => n.what);
     expect(found).toEqual([control.what]);
     expect(held.text).toHaveLength(19);
+
+    // The worker threads: every one the demo started was snapshotted before it stopped, and
+    // none holds a PIN or a share piece. The module path each loaded is the control.
+    expect(workerSnapshots.length).toBeGreaterThan(0);
+    for (const file of workerSnapshots) {
+      const heap = readFileSync(file);
+      expect(heap.includes(Buffer.from(SOFTHSM_MODULE)), `${file} is searchable`).toBe(true);
+      const inWorker = needles.filter((n) => heap.includes(n.bytes)).map((n) => n.what);
+      expect(inWorker, file).toEqual([]);
+    }
   });
 });

@@ -34,6 +34,8 @@ export const VALID_REQUESTS: { [K in InvokeName]: RequestOf<K> } = {
   },
   signOff: { requestId: REQUEST_ID, name: 'Wendy Witness' },
   givePassphrase: { requestId: REQUEST_ID, passphrase: 'correct horse battery staple' },
+  printCard: { requestId: REQUEST_ID },
+  confirmCardReceipt: { requestId: REQUEST_ID, receivedBy: 'Alice Archer' },
   appInfo: {},
   recentRuns: { root: '/home/ada/OlocusCeremonies' },
   readLedger: { path: '/runs/root/audit.jsonl', fromSeq: 10, limit: 50, fromEnd: true },

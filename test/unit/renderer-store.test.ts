@@ -35,6 +35,7 @@ function fakeApi(opts: { startDelay?: Promise<void>; open?: unknown[] } = {}) {
     onRunCardsIssued: on('runCardsIssued'),
     onRunRequestClosed: on('runRequestClosed'),
     onRunFinished: on('runFinished'),
+    onRunCardHandOver: on('runCardHandOver'),
     startCeremony: async (request: unknown) => {
       calls.push({ name: 'startCeremony', request });
       await opts.startDelay;
@@ -219,7 +220,7 @@ describe('the wizard store follows a run', () => {
   it('unsubscribes from every event it subscribed to', () => {
     const f = fakeApi();
     const off = connectRunEvents(f.api, createAppStore());
-    expect(f.count()).toBe(8);
+    expect(f.count()).toBe(9);
     off();
     expect(f.count()).toBe(0);
   });

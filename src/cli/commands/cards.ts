@@ -10,7 +10,7 @@ import {
   selectCards,
 } from '../../main/ceremony/cards/run-cards';
 import { UsageError } from '../errors';
-import { findLp, printWithLp } from '../print-card';
+import { findLp, printWithLp } from '../../main/ceremony/cards/print-lp';
 import type { CommandContext, CommandSpec } from '../spec';
 import { optionalString, stringFlag } from '../spec';
 

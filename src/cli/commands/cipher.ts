@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { CipherAlgorithm } from '../../main/hsm/types';
 import { parseEnvelope } from '../../main/lifecycle/index';
+import { Secret } from '../../shared/secret';
 import { EXIT, UsageError } from '../errors';
 import type { CommandSpec } from '../spec';
 import { optionalString, stringFlag } from '../spec';
@@ -96,15 +97,20 @@ export const decryptCommand: CommandSpec = {
       envelope,
       inventory ? { inventory } : {},
     );
-    await writeOut(out, r.plaintext);
+    // The plaintext may be key bytes: owned by a Secret from here, disposed even if writing fails.
+    const plaintext = Secret.adopt(r.plaintext);
     const doc = {
       family: r.family,
       version: r.version,
       state: r.state,
-      bytes: r.plaintext.length,
+      bytes: plaintext.length,
       out,
     };
-    r.plaintext.fill(0);
+    try {
+      await plaintext.use((b) => writeOut(out, b));
+    } finally {
+      plaintext.dispose();
+    }
     ctx.out.result(
       doc,
       () =>

@@ -160,14 +160,14 @@ async function signWithToken(
   const secret = await combineShares(shares, { secretCommitment });
   const { soPin, userPin } = splitTokenPins(secret);
   secret.fill(0);
-  soPin.fill(0);
+  soPin.dispose();
   const hsm = await open({
     modulePath,
     ...(uri.initArgs !== undefined ? { initArgs: uri.initArgs } : {}),
     token: { token: uri.token, ...(uri.serial !== undefined ? { serial: uri.serial } : {}) },
   });
   try {
-    await hsm.login(userPin);
+    await hsm.login(userPin.copy()); // zeroed by login
     const sig = await hsm.sign({ label: auditKey.label, class: 'private' }, data, 'ecdsa-sha256');
     await hsm.logout();
     return {
@@ -176,7 +176,7 @@ async function signWithToken(
       value: Buffer.from(sig.signature).toString('base64'),
     };
   } finally {
-    userPin.fill(0);
+    userPin.dispose();
     await hsm.close();
   }
 }

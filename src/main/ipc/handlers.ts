@@ -146,6 +146,10 @@ export function createHandlers(
       }
     },
 
+    printCard: (r) => runs.printCard(r.requestId),
+    confirmCardReceipt: async (r) =>
+      runs.answer(r.requestId, { ask: 'card', receivedBy: r.receivedBy }),
+
     appInfo: () => service.appInfo(),
     recentRuns: async (r) => {
       const listed = await service.recentRuns(r.root);

@@ -13,6 +13,8 @@ import type { EmitEvent } from './emit-event';
 import { LedgerTail } from '../audit/ledger-tail';
 import { IpcRoom } from './run-room';
 import type { Answer, IpcRoomOptions } from './run-room';
+import { lpPrinter } from './card-handover';
+import type { CardPrinter } from './card-handover';
 
 /** Where a background run is (RunState is the run directory's state.json, ceremony/run/state.ts). */
 type RunPhase = 'running' | 'finished' | 'failed' | 'cancelled';
@@ -43,6 +45,8 @@ export interface RunManagerOptions extends IpcRoomOptions {
   /** Finished runs kept for runStatus; the oldest are forgotten first. */
   keepFinished?: number;
   log?: (...args: unknown[]) => void;
+  /** Where the print-and-destroy dialog sends a card: lp unless the shell hands its dialog. */
+  printer?: CardPrinter;
 }
 
 export class RunManager {
@@ -172,6 +176,19 @@ export class RunManager {
     throw new OlocusError(
       ErrorCode.INVALID_INPUT,
       'That question is no longer open (it was answered, timed out, or its run ended).',
+    );
+  }
+
+  /** Prints the card an open hand-over question is about (the print-and-destroy dialog). */
+  async printCard(requestId: string): Promise<{ printed: string }> {
+    for (const run of this.runs.values()) {
+      if (run.state !== 'running') continue;
+      const done = await run.room.printCard(requestId, this.options.printer ?? lpPrinter);
+      if (done) return done;
+    }
+    throw new OlocusError(
+      ErrorCode.INVALID_INPUT,
+      'That card is no longer waiting to be printed (its question was answered, timed out, or its run ended).',
     );
   }
 

@@ -10,6 +10,8 @@ import { randomUUID } from 'node:crypto';
 import type { OpenRequest } from '../../shared/contract';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import type {
+  CardHandOver,
+  CardReceipt,
   CeremonyRoom,
   IssuedShare,
   PresentedShare,
@@ -18,12 +20,15 @@ import type {
 } from '../ceremony/run/room';
 import { Secret } from '../../shared/secret';
 import type { EmitEvent } from './emit-event';
+import { CardDesk } from './card-handover';
+import type { CardPrinter } from './card-handover';
 
 /** What the renderer answered, as the handlers pass it on (already schema-checked). */
 export type Answer =
   | { ask: 'share'; share: { text: string | Secret; presentedBy?: string | undefined } | null }
   | { ask: 'witness'; name: string | null }
-  | { ask: 'passphrase'; passphrase: string | Secret | null };
+  | { ask: 'passphrase'; passphrase: string | Secret | null }
+  | { ask: 'card'; receivedBy: string | null };
 
 /** Text that arrived as a string becomes a Secret here, the first step inside main. */
 const asSecret = (v: string | Secret): Secret =>
@@ -48,6 +53,7 @@ export class IpcRoom implements CeremonyRoom {
   private readonly pending = new Map<string, Pending>();
   private cancelled: OlocusError | null = null;
   private readonly timeoutMs: number;
+  private readonly cards = new CardDesk();
 
   constructor(
     private readonly runId: string,
@@ -73,8 +79,22 @@ export class IpcRoom implements CeremonyRoom {
   answer(requestId: string, answer: Answer): boolean {
     const p = this.pending.get(requestId);
     if (!p || p.prompt.ask !== answer.ask) return false;
+    // A confirmation before printing, or by another person, is refused with its reason.
+    if (p.prompt.ask === 'card' && answer.ask === 'card')
+      this.cards.receipt(p.prompt, answer.receivedBy);
     p.settle(answer);
     return true;
+  }
+
+  /** Has the asked card printed; false when no such card question is open here. */
+  async printCard(requestId: string, printer: CardPrinter): Promise<{ printed: string } | false> {
+    const p = this.pending.get(requestId);
+    if (!p || p.prompt.ask !== 'card') return false;
+    const { ask, requestId: _id, ...fields } = p.prompt;
+    const printed = await this.cards.print(fields, printer);
+    // Still open after the printer answered: the prompt now says it was printed (runStatus).
+    if (this.pending.get(requestId) === p) p.prompt = { ask, requestId, ...printed };
+    return { printed: printed.printed! };
   }
 
   /** Refuses every open question and every later one; the engine stops at its next ask. */
@@ -135,7 +155,26 @@ export class IpcRoom implements CeremonyRoom {
         const { ask: _ask, ...rest } = prompt;
         return this.emit('runPassphraseNeeded', { runId, ...rest });
       }
+      case 'card': {
+        const { ask: _ask, ...rest } = prompt;
+        return this.emit('runCardHandOver', { runId, ...rest });
+      }
     }
+  }
+
+  /**
+   * The print-and-destroy dialog: one card at a time, printed through printCard and confirmed
+   * by its custodian; a card kept (null) stays on disk and the engine stops the run naming it.
+   */
+  async handOverCards(cards: CardHandOver[]): Promise<CardReceipt[]> {
+    const out: CardReceipt[] = [];
+    for (const prompt of this.cards.prompts(cards)) {
+      const requestId = randomUUID();
+      const { receivedBy } = await this.ask({ ask: 'card', requestId, ...prompt });
+      const receipt = this.cards.receipt(prompt, receivedBy);
+      if (receipt) out.push(receipt);
+    }
+    return out;
   }
 
   async nextShare(request: ShareRequest): Promise<PresentedShare | null> {
@@ -226,6 +265,8 @@ function describe(prompt: OpenRequest): string {
       return `a share for ${prompt.purpose}`;
     case 'witness':
       return `a witness's sign-off for "${prompt.title}"`;
+    case 'card':
+      return `${prompt.custodian}'s confirmation that they hold their printed card`;
     case 'passphrase':
       return prompt.reason === 'seal'
         ? `${prompt.custodian ?? 'an officer'}'s choice of passphrase`

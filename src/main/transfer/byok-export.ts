@@ -191,7 +191,7 @@ async function exportOne(
     fileSha256 = createHash('sha256').update(file, 'utf8').digest('hex');
     await writeOnce(out, file, 0o600);
   } finally {
-    wrapped?.fill(0);
+    wrapped?.fill(0); // deliberate: the wrapped key is ciphertext scratch, not a Secret
     await side.lock.shared(() => provider.destroyKey({ label, class: 'public' })).catch(() => 0);
   }
   const publicKeyPem = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' })

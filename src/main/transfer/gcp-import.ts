@@ -267,7 +267,7 @@ async function importOne(
       options.wait,
     );
   } finally {
-    blob.fill(0);
+    blob.fill(0); // deliberate: the wrapped blob is ciphertext scratch, not a Secret
   }
 
   const proof = await prove(kms, version, sourceSpki);

@@ -35,6 +35,6 @@ export async function unwrapInto(
       ? target.lock.shared(unwrap)
       : target.lock.exclusive(unwrap));
   } finally {
-    wrapped.fill(0);
+    wrapped.fill(0); // deliberate: a wrapped (encrypted) blob, scratch, not a Secret
   }
 }

@@ -18,6 +18,7 @@ import { Quorum } from './screens/Quorum';
 import { Report } from './screens/Report';
 import { ScriptReview } from './screens/ScriptReview';
 import { Transfer } from './screens/Transfer';
+import { CardHandOverDialog } from './components/card-handover';
 
 const VIEWS: Record<ScreenId, () => ReactElement> = {
   home: Home,
@@ -146,6 +147,7 @@ export function App() {
           {hasApi() ? <HealthAlertBanner running={runState === 'running'} /> : null}
           <View />
         </main>
+        <CardHandOverDialog />
       </div>
     </div>
   );

@@ -100,7 +100,7 @@ async function digestOf(path: string): Promise<{ sha256: string; bytes: number }
       hash.update(buf.subarray(0, bytesRead));
       bytes += bytesRead;
     }
-    buf.fill(0);
+    buf.fill(0); // deliberate: read-ahead scratch for hashing the card file
     return { sha256: hash.digest('hex'), bytes };
   } finally {
     await fh.close();

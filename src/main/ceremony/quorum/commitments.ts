@@ -79,7 +79,7 @@ export async function makeSecretCommitment(
   try {
     return { salt: salt.toString('hex'), digest: digest.toString('hex') };
   } finally {
-    digest.fill(0);
+    digest.fill(0); // deliberate: a public commitment's scratch buffer (its hex is published)
   }
 }
 

@@ -26,10 +26,21 @@ export const MIN_PASSPHRASE_CHARS = 8;
 export type Passphrase = string | Uint8Array | Secret;
 
 /** Our own UTF-8 bytes of the passphrase (NFC, so the same words typed anywhere match). */
-function passphraseBytes(passphrase: Passphrase): Uint8Array {
-  if (typeof passphrase === 'string') return new TextEncoder().encode(passphrase.normalize('NFC'));
-  if (passphrase instanceof Secret) return passphrase.copy();
-  return Uint8Array.from(passphrase);
+function passphraseSecret(passphrase: Passphrase): Secret {
+  if (typeof passphrase === 'string') return Secret.fromText(passphrase.normalize('NFC'));
+  return Secret.adopt(
+    passphrase instanceof Secret ? passphrase.copy() : Uint8Array.from(passphrase),
+  );
+}
+
+/** The AES key scrypt derives from the passphrase, owned by a Secret. */
+async function derivedKey(passphrase: Passphrase, salt: Uint8Array, params: ScryptParams) {
+  const password = passphraseSecret(passphrase);
+  try {
+    return Secret.adopt(await password.use((b) => scryptKey(b, salt, params)));
+  } finally {
+    password.dispose();
+  }
 }
 
 /** Characters, counted on the UTF-8 bytes (every byte but a continuation byte starts one). */
@@ -59,11 +70,9 @@ export async function protectShare(share: Uint8Array, passphrase: Passphrase): P
   out.set(randomBytes(NONCE), 5 + SALT);
   const header = out.subarray(0, HEADER);
 
-  const password = passphraseBytes(passphrase);
-  let key: Buffer | undefined;
+  const key = await derivedKey(passphrase, header.subarray(5, 5 + SALT), PASSPHRASE_KDF);
   try {
-    key = await scryptKey(password, header.subarray(5, 5 + SALT), PASSPHRASE_KDF);
-    const cipher = createCipheriv('aes-256-gcm', key, header.subarray(5 + SALT));
+    const cipher = key.use((k) => createCipheriv('aes-256-gcm', k, header.subarray(5 + SALT)));
     cipher.setAAD(header);
     // GCM is a stream mode: update() returns exactly the ciphertext of what it was given.
     out.set(cipher.update(share), HEADER);
@@ -71,8 +80,7 @@ export async function protectShare(share: Uint8Array, passphrase: Passphrase): P
     out.set(cipher.getAuthTag(), HEADER + share.length);
     return out;
   } finally {
-    password.fill(0);
-    key?.fill(0);
+    key.dispose();
   }
 }
 
@@ -96,12 +104,10 @@ export async function unprotectShare(
   const header = bytes.subarray(0, HEADER);
   const sealed = bytes.subarray(HEADER, bytes.length - TAG);
 
-  const password = passphraseBytes(passphrase);
-  let key: Buffer | undefined;
+  const key = await derivedKey(passphrase, header.subarray(5, 5 + SALT), params);
   let opened: Buffer | undefined;
   try {
-    key = await scryptKey(password, header.subarray(5, 5 + SALT), params);
-    const decipher = createDecipheriv('aes-256-gcm', key, header.subarray(5 + SALT));
+    const decipher = key.use((k) => createDecipheriv('aes-256-gcm', k, header.subarray(5 + SALT)));
     decipher.setAAD(header);
     decipher.setAuthTag(bytes.subarray(bytes.length - TAG));
     opened = decipher.update(sealed);
@@ -117,8 +123,9 @@ export async function unprotectShare(
     }
     return Uint8Array.from(opened);
   } finally {
-    password.fill(0);
-    key?.fill(0);
+    key.dispose();
+    // Node's own buffer of the opened share: the caller got a copy (share envelopes are still
+    // plain Uint8Arrays the quorum code zeroes), so this one is zeroed here.
     opened?.fill(0);
   }
 }

@@ -11,6 +11,7 @@ import { toPgpWords } from '../../audit/pgp-words';
 import type { TokenOpener } from '../../hsm/open-token';
 import type { TokenProvider } from '../../hsm/provider';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
+import { Secret } from '../../../shared/secret';
 import type { CeremonyScript, Step } from '../script/schema';
 import { writeOnce } from '../../audit/durable';
 import { collectQuorum } from './quorum-session';
@@ -115,9 +116,10 @@ export class RunContext {
       purpose: 'logging in to the ceremony token',
       record,
     });
+    const pins = splitTokenPins(secret);
     try {
-      const { userPin } = splitTokenPins(secret);
-      await (await this.provider()).login(userPin);
+      // login zeroes what it is given: it gets a copy, and the Secrets are disposed below.
+      await (await this.provider()).login(pins.userPin.copy());
       this.loggedIn = true;
       await this.event(step.id, 'quorum.met', {
         split: TOKEN_PINS,
@@ -125,6 +127,8 @@ export class RunContext {
         threshold: record.threshold,
       });
     } finally {
+      pins.soPin.dispose();
+      pins.userPin.dispose();
       secret.fill(0);
     }
   }
@@ -206,15 +210,19 @@ export class RunContext {
 
 /**
  * The token secret is the SO PIN and the user PIN, 16 random bytes each, used as lower-case hex
- * text. The text is built byte by byte so that no immutable string copy of a PIN is made.
+ * text. The text is built byte by byte so that no immutable string copy of a PIN is made; each
+ * PIN is a Secret the caller disposes (both, even the one it does not use).
  */
-export function splitTokenPins(secret: Uint8Array): { soPin: Uint8Array; userPin: Uint8Array } {
+export function splitTokenPins(secret: Uint8Array): { soPin: Secret; userPin: Secret } {
   if (secret.length !== 32)
     throw new OlocusError(
       ErrorCode.INVALID_INPUT,
       'The reconstructed token secret has the wrong length.',
     );
-  return { soPin: asciiHex(secret.subarray(0, 16)), userPin: asciiHex(secret.subarray(16)) };
+  return {
+    soPin: Secret.adopt(asciiHex(secret.subarray(0, 16))),
+    userPin: Secret.adopt(asciiHex(secret.subarray(16))),
+  };
 }
 
 const HEX = new TextEncoder().encode('0123456789abcdef');

@@ -103,8 +103,8 @@ export async function initializeToken(
     const issued = await issueSecret(ctx, TOKEN_PINS, secret, '');
     if (ctx.state.mode === 'demo') {
       // Demo only: a reviewer can open the token. Nothing else ever writes a PIN.
-      await ctx.output('demo-secrets/so-pin', soPin, 0o600);
-      await ctx.output('demo-secrets/user-pin', userPin, 0o600);
+      await soPin.use((b) => ctx.output('demo-secrets/so-pin', b, 0o600));
+      await userPin.use((b) => ctx.output('demo-secrets/user-pin', b, 0o600));
     }
     await ctx.room.sharesIssued(issued);
 
@@ -112,7 +112,7 @@ export async function initializeToken(
     let info;
     try {
       info = await module.initToken(
-        new Uint8Array(soPin),
+        soPin.copy(), // initToken zeroes it
         ctx.hsm.tokenLabel,
         (step.slot_id ?? ctx.hsm.slotId) ? { slotId: (step.slot_id ?? ctx.hsm.slotId)! } : {},
       );
@@ -120,10 +120,11 @@ export async function initializeToken(
       await module.close();
     }
     const hsm = await ctx.provider();
-    await hsm.login(new Uint8Array(soPin), 'so');
-    await hsm.initUserPin(new Uint8Array(userPin));
+    // Each call zeroes the bytes it is given: it gets a copy; the Secrets are disposed below.
+    await hsm.login(soPin.copy(), 'so');
+    await hsm.initUserPin(userPin.copy());
     await hsm.logout();
-    await hsm.login(new Uint8Array(userPin));
+    await hsm.login(userPin.copy());
     ctx.markLoggedIn();
     ctx.state.token = {
       label: info.label,
@@ -191,8 +192,8 @@ export async function initializeToken(
     statement = 'The token was initialised and every officer received a share card.';
   } finally {
     secret.fill(0);
-    soPin.fill(0);
-    userPin.fill(0);
+    soPin.dispose();
+    userPin.dispose();
   }
   return statement;
 }

@@ -9,6 +9,8 @@ import type { TokenProvider } from '../../hsm/provider';
 import { parsePkcs11Uri } from '../../hsm/uri';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import type { RunContext } from './context';
+import { splitTokenPins } from './context';
+import { Secret } from '../../../shared/secret';
 import { exists } from '../../audit/durable';
 import { slug } from './token-step';
 
@@ -35,7 +37,15 @@ export async function openTarget(
   return { provider, name, throwaway: false };
 }
 
-const hexPin = () => new TextEncoder().encode(randomBytes(16).toString('hex'));
+/** Two fresh PINs as hex text built byte by byte (no string of either is ever made). */
+function freshPins(): { soPin: Secret; userPin: Secret } {
+  const seed = Secret.adopt(randomBytes(32));
+  try {
+    return seed.use((bytes) => splitTokenPins(bytes));
+  } finally {
+    seed.dispose();
+  }
+}
 
 /** A token label within PKCS#11's 32 bytes that no one can mistake for the real target. */
 export function throwawayLabel(name: string): string {
@@ -53,44 +63,44 @@ async function openThrowaway(ctx: RunContext, name: string): Promise<OpenedTarge
     });
   if (await exists(ctx.path(pinFile))) {
     const provider = await open();
-    const raw = await readFile(ctx.path(pinFile));
+    const pin = Secret.adopt(await readFile(ctx.path(pinFile)));
     try {
-      await provider.login(new Uint8Array(raw));
+      await provider.login(pin.copy()); // login zeroes the copy
     } catch (e) {
       await provider.close();
       throw e;
     } finally {
-      raw.fill(0);
+      pin.dispose();
     }
     return { provider, name, throwaway: true };
   }
-  const soPin = hexPin();
-  const userPin = hexPin();
+  const { soPin, userPin } = freshPins();
   try {
     // Written before the token is made, so an interruption never leaves a token nobody can open.
-    await ctx.output(pinFile, userPin, 0o600);
+    await userPin.use((b) => ctx.output(pinFile, b, 0o600));
     const module = await ctx.hsm.open({
       modulePath: ctx.hsm.modulePath,
       ...(ctx.hsm.initArgs !== undefined ? { initArgs: ctx.hsm.initArgs } : {}),
     });
     try {
-      await module.initToken(new Uint8Array(soPin), label);
+      await module.initToken(soPin.copy(), label); // zeroed by initToken
     } finally {
       await module.close();
     }
     const provider = await open();
     try {
-      await provider.login(new Uint8Array(soPin), 'so');
-      await provider.initUserPin(new Uint8Array(userPin));
+      // Each call zeroes the copy it is given.
+      await provider.login(soPin.copy(), 'so');
+      await provider.initUserPin(userPin.copy());
       await provider.logout();
-      await provider.login(new Uint8Array(userPin));
+      await provider.login(userPin.copy());
     } catch (e) {
       await provider.close();
       throw e;
     }
     return { provider, name, throwaway: true };
   } finally {
-    soPin.fill(0);
-    userPin.fill(0);
+    soPin.dispose();
+    userPin.dispose();
   }
 }

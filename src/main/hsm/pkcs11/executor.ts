@@ -51,6 +51,16 @@ export function setPkcs11WorkerEntry(url: URL): void {
   workerEntry = url;
 }
 
+/**
+ * Called with each worker thread just before it is stopped, while its heap still exists: the
+ * heap test snapshots the thread here to search it for PINs and shares. Null by default.
+ */
+let retireHook: ((worker: Worker) => Promise<void>) | null = null;
+
+export function setPkcs11WorkerRetireHook(hook: ((worker: Worker) => Promise<void>) | null): void {
+  retireHook = hook;
+}
+
 function createWorker(workerData: WorkerInit): Worker {
   const here = new URL(import.meta.url);
   if (!workerEntry && here.pathname.endsWith('.ts')) {
@@ -269,6 +279,8 @@ export class Pkcs11Executor {
     this.closed = true;
     const lanes = this.lanes.splice(0);
     this.laneIndices = [];
+    const hook = retireHook;
+    if (hook) await Promise.all(lanes.map((l) => hook(l.worker).catch(() => undefined)));
     await Promise.all(lanes.map((l) => l.worker.terminate()));
     this.ring.abandon('all', { message: 'the PKCS#11 module was closed' });
   }

@@ -24,7 +24,7 @@ export async function readQrFromImage(file: Blob): Promise<string> {
     ctx.drawImage(bitmap, 0, 0);
     const image = ctx.getImageData(0, 0, canvas.width, canvas.height);
     const code = jsQR(image.data, image.width, image.height, { inversionAttempts: 'attemptBoth' });
-    image.data.fill(0);
+    image.data.fill(0); // deliberate: the photo's pixels (a renderer has no Secret path yet)
     canvas.width = 0;
     if (!code) {
       throw new Error(

@@ -14,6 +14,7 @@ const SUBSCRIBE: Record<RunEventName, keyof OlocusApi> = {
   runCardsIssued: 'onRunCardsIssued',
   runRequestClosed: 'onRunRequestClosed',
   runFinished: 'onRunFinished',
+  runCardHandOver: 'onRunCardHandOver',
 };
 
 /** Where an event sends a following wizard; null when it should stay where it is. */

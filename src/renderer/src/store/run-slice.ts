@@ -10,6 +10,7 @@ export type RunPhase = 'idle' | 'starting' | 'running' | 'finished' | 'failed' |
 export type ShareAsk = Extract<OpenRequest, { ask: 'share' }>;
 export type WitnessAsk = Extract<OpenRequest, { ask: 'witness' }>;
 export type PassphraseAsk = Extract<OpenRequest, { ask: 'passphrase' }>;
+export type CardAsk = Extract<OpenRequest, { ask: 'card' }>;
 export type RunStatus = ResponseOf<'runStatus'>;
 /** What a finished ceremony (or rehearsal or demo) reports; a drill's result is not shown here. */
 export type RunResult = NonNullable<Extract<RunStatus, { kind: 'ceremony' }>['result']>;
@@ -37,6 +38,8 @@ export interface RunSlice {
   shareAsk: ShareAsk | null;
   witnessAsks: WitnessAsk[];
   passphraseAsk: PassphraseAsk | null;
+  /** The print-and-destroy dialog's card, while the run waits for it. */
+  cardAsk: CardAsk | null;
   cards: IssuedCard[];
   ledger: LedgerRow[];
   /** Events that arrived while a start was in flight, before its run id was known. */
@@ -59,7 +62,8 @@ export type RunEventName =
   | 'runPassphraseNeeded'
   | 'runCardsIssued'
   | 'runRequestClosed'
-  | 'runFinished';
+  | 'runFinished'
+  | 'runCardHandOver';
 
 const MAX_PROGRESS = 500;
 
@@ -73,6 +77,7 @@ const initial = {
   shareAsk: null,
   witnessAsks: [],
   passphraseAsk: null,
+  cardAsk: null,
   cards: [],
   ledger: [],
   early: [],
@@ -132,6 +137,11 @@ export const createRunSlice: StateCreator<RunSlice, [], [], RunSlice> = (set, ge
         set({ passphraseAsk: { ask: 'passphrase', ...rest } });
         return;
       }
+      case 'runCardHandOver': {
+        const { runId: _r, ...rest } = payload as EventOf<'runCardHandOver'>;
+        set({ cardAsk: { ask: 'card', ...rest } });
+        return;
+      }
       case 'runCardsIssued': {
         const p = payload as EventOf<'runCardsIssued'>;
         const known = new Set(s.cards.map((c) => `${c.secretId}\u0000${c.custodian}`));
@@ -144,13 +154,20 @@ export const createRunSlice: StateCreator<RunSlice, [], [], RunSlice> = (set, ge
         set({
           shareAsk: s.shareAsk?.requestId === requestId ? null : s.shareAsk,
           passphraseAsk: s.passphraseAsk?.requestId === requestId ? null : s.passphraseAsk,
+          cardAsk: s.cardAsk?.requestId === requestId ? null : s.cardAsk,
           witnessAsks: s.witnessAsks.filter((w) => w.requestId !== requestId),
         });
         return;
       }
       case 'runFinished': {
         const { state } = payload as EventOf<'runFinished'>;
-        set({ runState: state, shareAsk: null, passphraseAsk: null, witnessAsks: [] });
+        set({
+          runState: state,
+          shareAsk: null,
+          passphraseAsk: null,
+          cardAsk: null,
+          witnessAsks: [],
+        });
         return;
       }
     }
@@ -169,6 +186,7 @@ export const createRunSlice: StateCreator<RunSlice, [], [], RunSlice> = (set, ge
       runDir: result?.dir ?? get().runDir,
       shareAsk,
       passphraseAsk,
+      cardAsk: status.open.find((o): o is CardAsk => o.ask === 'card') ?? null,
       witnessAsks: status.open.filter((o): o is WitnessAsk => o.ask === 'witness'),
     });
   },

@@ -1,5 +1,6 @@
-// Printing a share card from the command line: CUPS's `lp` when this machine has it. Nothing
-// else is tried: a viewer would cache the PDF, which is what destroying the card is against.
+// Printing a share card through CUPS's `lp` when this machine has it: the outlet `ceremony cards
+// print` uses, and the wizard's outside Electron (the bridge, tests). Nothing else is tried: a
+// viewer would cache the PDF, which is what destroying the card is against.
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
