@@ -34,6 +34,10 @@ export const INVOKE_NAMES = [
   'activeConfig',
   'queryAudit',
   'groupStatus',
+  'keyInventory',
+  'keysDue',
+  'disableKeyVersion',
+  'scheduleKeyDestroy',
 ] as const;
 export type InvokeName = (typeof INVOKE_NAMES)[number];
 

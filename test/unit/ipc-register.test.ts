@@ -273,6 +273,10 @@ describe('createHandlers maps channels to the service', () => {
       verdict: '1 of 2 records match.',
     })),
     groupStatus: vi.fn(),
+    keyInventory: vi.fn(),
+    keysDue: vi.fn(),
+    disableKeyVersion: vi.fn(),
+    scheduleKeyDestroy: vi.fn(),
   } satisfies Record<keyof ServiceApi, unknown>;
   const runs = new RunManager(() => {});
   const h = createHandlers(service as unknown as ServiceApi, runs);

@@ -69,4 +69,13 @@ export const VALID_REQUESTS: { [K in InvokeName]: RequestOf<K> } = {
   useConfig: { path: '/etc/olocus/hsm-config.yaml' },
   activeConfig: {},
   groupStatus: { key: 'group:signers/root-2026', check: true },
+  keyInventory: { hsmUri: 'pkcs11:token=root?module-path=/usr/lib/softhsm/libsofthsm2.so' },
+  keysDue: { withinDays: 30 },
+  disableKeyVersion: { keyUri: 'pkcs11:token=root;object=root@1', reason: 'retired' },
+  scheduleKeyDestroy: {
+    keyUri: 'pkcs11:token=root;object=root@1',
+    runDir: '/runs/root',
+    shares: [{ text: 'OLOCUS-SHARE-1 AAAA BBBB', presentedBy: 'Alice Archer' }],
+    delayDays: 30,
+  },
 };
