@@ -123,7 +123,11 @@ export class TypedSharesRoom implements CeremonyRoom {
     }));
   }
 
+  /** Why shares were refused, each naming its officer, as the quorum check said. */
+  readonly refusals: string[] = [];
+
   async nextShare(req: ShareRequest): Promise<PresentedShare | null> {
+    if (req.refused && !this.refusals.includes(req.refused)) this.refusals.push(req.refused);
     const i = this.pending.findIndex(
       (s) => s.presentedBy === undefined || !req.presented.includes(s.presentedBy),
     );
@@ -171,6 +175,11 @@ export async function scheduleDestroyWithShares(
   const room = new TypedSharesRoom(shares);
   try {
     return await lifecycle.scheduleDestroy(keyUri, runDir, room, opts);
+  } catch (e) {
+    // The window shows one sentence: say which typed shares were refused and why.
+    if (e instanceof OlocusError && room.refusals.length > 0)
+      throw new OlocusError(e.code, `${e.message} ${room.refusals.join(' ')}`, { cause: e });
+    throw e;
   } finally {
     room.close();
   }
