@@ -35,6 +35,7 @@ import type {
   RotationResult,
 } from '../lifecycle/index';
 import { workspaceDir } from './app-info';
+import { KEY_INVENTORY_DIR } from './runs-index';
 import type { Connections } from './connections';
 import { parsePkcs11Address } from './connections';
 
@@ -73,7 +74,11 @@ export class LifecycleOperations {
     const inventoryPath =
       rec.inventory ??
       this.defaultInventory ??
-      join(await workspaceDir(), 'keys', `${t.serial.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
+      join(
+        await workspaceDir(),
+        KEY_INVENTORY_DIR,
+        `${t.serial.replace(/[^A-Za-z0-9._-]/g, '_')}.json`,
+      );
     return {
       ctx: {
         provider,

@@ -20,16 +20,23 @@ function until(v: KeyVersion): string {
 }
 
 function fingerprint(v: KeyVersion): string {
-  if (v.spkiSha256) return `SPKI ${v.spkiSha256.slice(0, 16)}…`;
+  if (v.spkiSha256) return `${v.spkiSha256.slice(0, 12)}…`;
   if (v.kcv) return `KCV ${v.kcv}`;
   return '—';
 }
 
 /** A press that asks again in words before it acts. */
-function TwoStep(props: { label: string; confirm: string; busy: boolean; onConfirm: () => void }) {
+function TwoStep(props: {
+  /** What the button shows; `more` (read out, not shown) completes its name. */
+  label: string;
+  more: string;
+  confirm: string;
+  busy: boolean;
+  onConfirm: () => void;
+}) {
   const [armed, setArmed] = useState(false);
   return armed ? (
-    <span className="confirm" role="group" aria-label={props.label}>
+    <span className="confirm" role="group" aria-label={`${props.label}${props.more}`}>
       <button
         type="button"
         className="danger"
@@ -53,6 +60,7 @@ function TwoStep(props: { label: string; confirm: string; busy: boolean; onConfi
       onClick={() => setArmed(true)}
     >
       {props.label}
+      <span className="sr-only">{props.more}</span>
     </button>
   );
 }
@@ -96,83 +104,86 @@ export function FamilyPanel(props: {
           ))}
         </ul>
       ) : null}
-      <table>
-        <caption className="sr-only">Versions of {f.family}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Version</th>
-            <th scope="col">Label</th>
-            <th scope="col">State</th>
-            <th scope="col">Created</th>
-            <th scope="col">Until</th>
-            <th scope="col">Token end date</th>
-            <th scope="col">Fingerprint</th>
-            <th scope="col">Attestation</th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {f.versions.map((v) => (
-            <tr key={v.version}>
-              <td>v{v.version}</td>
-              <td>
-                <code>{v.label}</code>
-              </td>
-              <td>
-                <span className={`badge badge-state-${v.state}`}>{v.state}</span>
-              </td>
-              <td>{day(v.createdAt)}</td>
-              <td>{until(v)}</td>
-              <td>{v.token?.end ?? '—'}</td>
-              <td>
-                <code>{fingerprint(v)}</code>
-              </td>
-              <td>
-                {v.attestation ? (
-                  <>
-                    <span className={`badge badge-${v.attestation.overall}`}>
-                      {v.attestation.overall}
-                    </span>
-                    {v.attestation.detail ? (
-                      <div className="muted small">{v.attestation.detail}</div>
-                    ) : null}
-                  </>
-                ) : (
-                  '—'
-                )}
-              </td>
-              <td>
-                <div className="inline">
-                  {v.state === 'enabled' ? (
-                    <TwoStep
-                      label={`Disable ${f.family} v${v.version}`}
-                      confirm={`Yes: disable ${f.family} v${v.version}`}
-                      busy={props.busy}
-                      onConfirm={() => props.onDisable(v)}
-                    />
-                  ) : null}
-                  {v.state === 'enabled' || v.state === 'disabled' ? (
-                    <button
-                      type="button"
-                      className="secondary"
-                      disabled={props.busy}
-                      onClick={() => props.onScheduleDestroy(v)}
-                    >
-                      Schedule destruction
-                      <span className="sr-only">
-                        {' '}
-                        of {f.family} v{v.version}
-                      </span>
-                    </button>
-                  ) : null}
-                </div>
-              </td>
+      <div className="table-scroll">
+        <table className="versions">
+          <caption className="sr-only">Versions of {f.family}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Version</th>
+              <th scope="col">Label</th>
+              <th scope="col">State</th>
+              <th scope="col">Created</th>
+              <th scope="col">Until</th>
+              <th scope="col">Token end date</th>
+              <th scope="col">SPKI SHA-256 / KCV</th>
+              <th scope="col">Attestation</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {f.versions.map((v) => (
+              <tr key={v.version}>
+                <td>v{v.version}</td>
+                <td>
+                  <code>{v.label}</code>
+                </td>
+                <td>
+                  <span className={`badge badge-state-${v.state}`}>{v.state}</span>
+                </td>
+                <td className="nowrap">{day(v.createdAt)}</td>
+                <td>{until(v)}</td>
+                <td className="nowrap">{v.token?.end ?? '—'}</td>
+                <td>
+                  <code title={v.spkiSha256 ?? undefined}>{fingerprint(v)}</code>
+                </td>
+                <td>
+                  {v.attestation ? (
+                    <>
+                      <span className={`badge badge-${v.attestation.overall}`}>
+                        {v.attestation.overall}
+                      </span>
+                      {v.attestation.detail ? (
+                        <div className="muted small">{v.attestation.detail}</div>
+                      ) : null}
+                    </>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+                <td>
+                  <div className="version-actions">
+                    {v.state === 'enabled' ? (
+                      <TwoStep
+                        label="Disable"
+                        more={` ${f.family} v${v.version}`}
+                        confirm={`Yes: disable ${f.family} v${v.version}`}
+                        busy={props.busy}
+                        onConfirm={() => props.onDisable(v)}
+                      />
+                    ) : null}
+                    {v.state === 'enabled' || v.state === 'disabled' ? (
+                      <button
+                        type="button"
+                        className="secondary"
+                        disabled={props.busy}
+                        onClick={() => props.onScheduleDestroy(v)}
+                      >
+                        Schedule destruction
+                        <span className="sr-only">
+                          {' '}
+                          of {f.family} v{v.version}
+                        </span>
+                      </button>
+                    ) : null}
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <div className="actions">
         {props.rotationScripts.length === 0 ? (
           <p className="muted">No bundled rotation ceremony script was found.</p>
