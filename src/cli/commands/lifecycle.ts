@@ -139,8 +139,76 @@ export const keysRotateCommand: CommandSpec = {
   },
 };
 
-function pkcs11Only(ctx: CommandContext, cloud: string): void {
-  for (const flag of ['if-due', 'ledger', 'inventory'])
+const ENDPOINT: FlagSpec = {
+  type: 'string',
+  value: 'HOST:PORT',
+  help: 'gcpkms:// keys: the Cloud KMS API endpoint (plaintext only for a loopback host)',
+};
+
+type Cloud = 'gcp' | 'azure';
+
+function cloudOf(ctx: CommandContext): Cloud | null {
+  const key = stringFlag(ctx, 'key');
+  if (key.startsWith('gcpkms://')) return 'gcp';
+  if (key.startsWith('azurekv://')) return 'azure';
+  if (ctx.values.endpoint !== undefined)
+    throw new UsageError('--endpoint is for gcpkms:// keys; a pkcs11: URI names its module.');
+  return null;
+}
+
+/** Disables a Cloud KMS or Key Vault version; the cloud keeps the state. */
+async function disableCloud(ctx: CommandContext, cloud: Cloud): Promise<number> {
+  pkcs11Only(ctx, cloud === 'gcp' ? 'Cloud KMS' : 'Azure', ['reason', 'actor']);
+  const key = stringFlag(ctx, 'key');
+  if (cloud === 'azure') {
+    if (ctx.values.endpoint !== undefined)
+      throw new UsageError('An Azure key is reached through its vault host; drop --endpoint.');
+    const r = await ctx.service.azure.disableVersion(key);
+    ctx.out.result(r, () => `Disabled version ${r.version.version} of "${r.family}" in its vault.`);
+    return EXIT.OK;
+  }
+  const endpoint = optionalString(ctx, 'endpoint');
+  const r = await ctx.service.gcp.disableVersion(key, endpoint ? { endpoint } : {});
+  ctx.out.result(
+    r,
+    () =>
+      `Disabled ${r.version.name.split('/').pop()} of "${r.family}" in Cloud KMS (${r.version.state}).`,
+  );
+  return EXIT.OK;
+}
+
+/** Quorum first, then the cloud's own scheduled destruction. */
+async function scheduleCloudDestroy(
+  ctx: CommandContext,
+  cloud: Cloud,
+  room: CliRoom,
+): Promise<number> {
+  pkcs11Only(ctx, cloud === 'gcp' ? 'Cloud KMS' : 'Azure', ['reason', 'actor', 'delay']);
+  const key = stringFlag(ctx, 'key');
+  const run = stringFlag(ctx, 'run');
+  if (cloud === 'azure') {
+    if (ctx.values.endpoint !== undefined)
+      throw new UsageError('An Azure key is reached through its vault host; drop --endpoint.');
+    const r = await ctx.service.azure.scheduleDestroy(key, run, room);
+    ctx.out.result(
+      r,
+      () =>
+        `Deleted "${r.family}" from ${r.vault} with all its versions, approved by ${r.approval.approvedBy.join(', ')} (${r.approval.threshold} of ${r.approval.total}); the vault purges it on ${r.scheduledPurgeDate ?? 'its own schedule'} and it can be recovered until then.`,
+    );
+    return EXIT.OK;
+  }
+  const endpoint = optionalString(ctx, 'endpoint');
+  const r = await ctx.service.gcp.scheduleDestroy(key, run, room, endpoint ? { endpoint } : {});
+  ctx.out.result(
+    r,
+    () =>
+      `${r.version.name.split('/').pop()} of "${r.family}" is ${r.version.state} in Cloud KMS, destroyed at ${r.destroyTime ?? "the key's scheduled time"}; approved by ${r.approval.approvedBy.join(', ')} (${r.approval.threshold} of ${r.approval.total}).`,
+  );
+  return EXIT.OK;
+}
+
+function pkcs11Only(ctx: CommandContext, cloud: string, more: string[] = []): void {
+  for (const flag of ['if-due', 'ledger', 'inventory', ...more])
     if (ctx.values[flag] !== undefined)
       throw new UsageError(
         `--${flag} is for PKCS#11 key families; ${cloud} keeps its own versions.`,
@@ -247,9 +315,15 @@ export const keysDisableCommand: CommandSpec = {
   words: ['keys', 'disable'],
   usage: 'keys disable --key URI@N [--reason TEXT] [--ledger FILE] [--inventory FILE]',
   summary: 'disables a version that is not the primary (token end date today, usage flags off)',
-  flags: { key: KEY, ...RECORDING },
+  details: [
+    "gcpkms://…/cryptoKeyVersions/N: the version's state becomes DISABLED (not the primary, not the only enabled one).",
+    'azurekv://VAULT/keys/NAME/VERSION: the version is disabled (enabled=false); not the current version.',
+  ],
+  flags: { key: KEY, ...RECORDING, endpoint: ENDPOINT },
   async run(ctx) {
     const reason = optionalString(ctx, 'reason');
+    const cloud = cloudOf(ctx);
+    if (cloud) return disableCloud(ctx, cloud);
     const r = await ctx.service.lifecycle.disable(stringFlag(ctx, 'key'), {
       ...recording(ctx),
       ...(reason ? { reason } : {}),
@@ -272,6 +346,8 @@ export const keysScheduleDestroyCommand: CommandSpec = {
     'DIR is the ceremony run that made the token: its officers present their token-PIN cards,',
     'each checked against the commitments it recorded. The version is disabled now and may be',
     'destroyed (keys destroy) once the delay has passed.',
+    "gcpkms://…/cryptoKeyVersions/N: DESTROY_SCHEDULED; Cloud KMS destroys it after the key's own delay.",
+    'azurekv://VAULT/keys/NAME: the key is deleted with all versions, recoverable until the vault purges it.',
   ],
   flags: {
     key: KEY,
@@ -299,6 +375,7 @@ export const keysScheduleDestroyCommand: CommandSpec = {
       help: 'how long before it may be destroyed (default 30d)',
     },
     ...RECORDING,
+    endpoint: ENDPOINT,
   },
   async run(ctx) {
     const delay = optionalString(ctx, 'delay');
@@ -308,6 +385,8 @@ export const keysScheduleDestroyCommand: CommandSpec = {
       note: (t) => ctx.out.note(t),
       interactive: Boolean(process.stdin.isTTY),
     });
+    const cloud = cloudOf(ctx);
+    if (cloud) return scheduleCloudDestroy(ctx, cloud, room);
     const r = await ctx.service.lifecycle.scheduleDestroy(
       stringFlag(ctx, 'key'),
       stringFlag(ctx, 'run'),
