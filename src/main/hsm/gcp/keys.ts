@@ -240,10 +240,7 @@ export async function signWithVersion(
 }
 
 /** Turns a version off (state DISABLED): Cloud KMS then refuses every operation with it. */
-export async function disableCryptoKeyVersion(
-  kms: Kms,
-  name: string,
-): Promise<GcpKeyVersionInfo> {
+export async function disableCryptoKeyVersion(kms: Kms, name: string): Promise<GcpKeyVersionInfo> {
   const [v] = await call(`disabling ${name}`, () =>
     kms.updateCryptoKeyVersion({
       cryptoKeyVersion: { name, state: 'DISABLED' },
