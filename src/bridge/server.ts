@@ -27,6 +27,7 @@ import type { RunManagerOptions } from '../main/service/run-manager';
 import type { InvokeEventLike } from '../main/ipc/sender';
 import { APP_ENTRY } from '../main/shell/origin';
 import { CeremonyService } from '../main/service/index';
+import { testClock } from '../main/service/test-clock';
 import type { HsmConfig } from '../main/service/process-config';
 import {
   BRIDGE_PROTOCOL,
@@ -111,7 +112,11 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   const root = resolve(options.rendererDir ?? 'out/renderer');
   const ownService = options.service === undefined;
   const service: ServiceApi =
-    options.service ?? new CeremonyService(options.config ? { config: options.config } : {});
+    options.service ??
+    new CeremonyService({
+      ...(options.config ? { config: options.config } : {}),
+      ...testClock(process.env),
+    });
   const guard = new TokenGuard(options.token);
 
   let client: WebSocket | null = null;

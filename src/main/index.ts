@@ -16,6 +16,7 @@ import { withSecurityHeaders } from './shell/csp';
 import { APP_ENTRY, APP_SCHEME } from './shell/origin';
 import { serveFile } from './shell/protocol';
 import { PRINT_WINDOW_OPTIONS, dialogPrinter } from './shell/print-dialog';
+import { testClock } from './service/test-clock';
 import { SMOKE_MARKER, SMOKE_PROBE, smokeEnabled } from './shell/smoke';
 import {
   createWindowOptions,
@@ -108,9 +109,10 @@ if (!app.requestSingleInstanceLock()) {
     protocol.handle(APP_SCHEME, (request) => serveFile(RENDERER_ROOT, request.url, request.method));
 
     const configFile = configPathFromProcess(process.argv, process.env);
-    const service = new CeremonyService(
-      config ? { config, ...(configFile ? { configFile } : {}) } : {},
-    );
+    const service = new CeremonyService({
+      ...(config ? { config, ...(configFile ? { configFile } : {}) } : {}),
+      ...testClock(process.env),
+    });
     const emit = createEmitter((channel, payload) => {
       if (win && !win.isDestroyed()) win.webContents.send(channel, payload);
     });

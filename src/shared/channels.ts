@@ -39,6 +39,10 @@ export const INVOKE_NAMES = [
   'signBatchStatus',
   'printCard',
   'confirmCardReceipt',
+  'keyInventory',
+  'keysDue',
+  'disableKeyVersion',
+  'scheduleKeyDestroy',
 ] as const;
 export type InvokeName = (typeof INVOKE_NAMES)[number];
 

@@ -44,6 +44,16 @@ import {
 } from './contract-wizard';
 import { cloudInventoryRequest, cloudInventoryResult } from './contract-cloud';
 import { auditQueryResult } from './contract-audit';
+import {
+  disableKeyVersionRequest,
+  keyInventoryRequest,
+  keyInventoryResult,
+  keysDueRequest,
+  keysDueResult,
+  retireResult,
+  scheduleKeyDestroyRequest,
+  scheduleKeyDestroyResult,
+} from './contract-keys';
 
 // ─── Building blocks ────────────────────────────────────────────────────────────────────────
 
@@ -356,6 +366,13 @@ export const contract = {
     request: z.strictObject({ requestId: id, receivedBy: person.nullable() }),
     response: accepted,
   },
+
+  // ─── The Keys screen: key families on a token (contract-keys.ts) ────────────────────────
+  keyInventory: { request: keyInventoryRequest, response: keyInventoryResult },
+  keysDue: { request: keysDueRequest, response: keysDueResult },
+  disableKeyVersion: { request: disableKeyVersionRequest, response: retireResult },
+  /** Shares are handed to the quorum check once and disposed; the response names only who approved. */
+  scheduleKeyDestroy: { request: scheduleKeyDestroyRequest, response: scheduleKeyDestroyResult },
 } as const satisfies Record<InvokeName, ChannelSchemas>;
 
 export const events = {

@@ -156,6 +156,8 @@ describe('responses and events never carry a secret', () => {
     expect(requestFields.map((f) => f.path).sort()).toEqual([
       'givePassphrase.passphrase',
       'presentShare.share',
+      'scheduleKeyDestroy.shares',
+      'scheduleKeyDestroy.shares[].passphrase',
     ]);
   });
 

@@ -275,6 +275,10 @@ describe('createHandlers maps channels to the service', () => {
     groupStatus: vi.fn(),
     liveHealth: vi.fn(),
     signBatch: vi.fn(),
+    keyInventory: vi.fn(),
+    keysDue: vi.fn(),
+    disableKeyVersion: vi.fn(),
+    scheduleKeyDestroy: vi.fn(),
   } satisfies Record<keyof ServiceApi, unknown>;
   const runs = new RunManager(() => {});
   const h = createHandlers(service as unknown as ServiceApi, runs);

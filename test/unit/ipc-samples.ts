@@ -80,4 +80,13 @@ export const VALID_REQUESTS: { [K in InvokeName]: RequestOf<K> } = {
     maxConcurrentBatches: 5,
   },
   signBatchStatus: { batchId: '8a0c2f6e-5d0b-4f5e-9a51-0f3f7f1d2c3b' },
+  keyInventory: { hsmUri: 'pkcs11:token=root?module-path=/usr/lib/softhsm/libsofthsm2.so' },
+  keysDue: { withinDays: 30 },
+  disableKeyVersion: { keyUri: 'pkcs11:token=root;object=root@1', reason: 'retired' },
+  scheduleKeyDestroy: {
+    keyUri: 'pkcs11:token=root;object=root@1',
+    runDir: '/runs/root',
+    shares: [{ text: 'OLOCUS-SHARE-1 AAAA BBBB', presentedBy: 'Alice Archer' }],
+    delayDays: 30,
+  },
 };

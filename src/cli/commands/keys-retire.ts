@@ -4,6 +4,7 @@ import { parseDuration } from '../../main/config/index';
 import { EXIT } from '../errors';
 import type { CommandSpec } from '../spec';
 import { optionalString, stringFlag } from '../spec';
+import { ENDPOINT, cloudOf, disableCloud, scheduleCloudDestroy } from './keys-cloud-retire';
 import { KEY, RECORDING, recording, tellLedger } from './lifecycle-flags';
 import { OFFICER_FLAGS, roomFromFlags } from './officer-flags';
 
@@ -11,9 +12,15 @@ export const keysDisableCommand: CommandSpec = {
   words: ['keys', 'disable'],
   usage: 'keys disable --key URI@N [--reason TEXT] [--ledger FILE] [--inventory FILE]',
   summary: 'disables a version that is not the primary (token end date today, usage flags off)',
-  flags: { key: KEY, ...RECORDING },
+  details: [
+    "gcpkms://…/cryptoKeyVersions/N: the version's state becomes DISABLED (not the primary, not the only enabled one).",
+    'azurekv://VAULT/keys/NAME/VERSION: the version is disabled (enabled=false); not the current version.',
+  ],
+  flags: { key: KEY, ...RECORDING, endpoint: ENDPOINT },
   async run(ctx) {
     const reason = optionalString(ctx, 'reason');
+    const cloud = cloudOf(ctx);
+    if (cloud) return disableCloud(ctx, cloud);
     const r = await ctx.service.lifecycle.disable(stringFlag(ctx, 'key'), {
       ...recording(ctx),
       ...(reason ? { reason } : {}),
@@ -37,6 +44,8 @@ export const keysScheduleDestroyCommand: CommandSpec = {
     'DIR is the ceremony run that made the token: its officers present their token-PIN cards,',
     'each checked against the commitments it recorded. The version is disabled now and may be',
     'destroyed (keys destroy) once the delay has passed.',
+    "gcpkms://…/cryptoKeyVersions/N: DESTROY_SCHEDULED; Cloud KMS destroys it after the key's own delay.",
+    'azurekv://VAULT/keys/NAME: the key is deleted with all versions, recoverable until the vault purges it.',
   ],
   flags: {
     key: KEY,
@@ -53,10 +62,13 @@ export const keysScheduleDestroyCommand: CommandSpec = {
       help: 'how long before it may be destroyed (default 30d)',
     },
     ...RECORDING,
+    endpoint: ENDPOINT,
   },
   async run(ctx) {
     const delay = optionalString(ctx, 'delay');
     const room = roomFromFlags(ctx);
+    const cloud = cloudOf(ctx);
+    if (cloud) return scheduleCloudDestroy(ctx, cloud, room);
     const r = await ctx.service.lifecycle.scheduleDestroy(
       stringFlag(ctx, 'key'),
       stringFlag(ctx, 'run'),

@@ -2,7 +2,7 @@
 // Azure and Cloud KMS), a family's versions, and what must rotate, be disabled or destroyed soon.
 import { parseDuration } from '../../main/config/index';
 import type { DueItem, VersionRecord } from '../../main/lifecycle/index';
-import { EXIT, UsageError } from '../errors';
+import { EXIT } from '../errors';
 import { fields, table } from '../output';
 import type { CommandContext, CommandSpec } from '../spec';
 import { optionalString, stringFlag } from '../spec';
@@ -12,6 +12,7 @@ import {
   RECORDING,
   TEST_CLOCK_ENV,
   day,
+  pkcs11Only,
   recording,
   tellLedger,
 } from './lifecycle-flags';
@@ -85,14 +86,6 @@ export const keysRotateCommand: CommandSpec = {
     return EXIT.OK;
   },
 };
-
-function pkcs11Only(ctx: CommandContext, cloud: string): void {
-  for (const flag of ['if-due', 'ledger', 'inventory'])
-    if (ctx.values[flag] !== undefined)
-      throw new UsageError(
-        `--${flag} is for PKCS#11 key families; ${cloud} keeps its own versions.`,
-      );
-}
 
 /** Cloud KMS rotates natively: a new version, made primary for ENCRYPT_DECRYPT keys. */
 async function rotateGcp(ctx: CommandContext): Promise<number> {

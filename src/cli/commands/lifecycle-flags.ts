@@ -61,3 +61,12 @@ export function tellLedger(
 }
 
 export const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '-');
+
+/** Refuses the PKCS#11-only flags (and `more`) for a cloud key, which keeps its own versions. */
+export function pkcs11Only(ctx: CommandContext, cloud: string, more: string[] = []): void {
+  for (const flag of ['if-due', 'ledger', 'inventory', ...more])
+    if (ctx.values[flag] !== undefined)
+      throw new UsageError(
+        `--${flag} is for PKCS#11 key families; ${cloud} keeps its own versions.`,
+      );
+}

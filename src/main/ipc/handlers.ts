@@ -39,6 +39,10 @@ export type ServiceApi = Pick<
   | 'groupStatus'
   | 'liveHealth'
   | 'signBatch'
+  | 'keyInventory'
+  | 'keysDue'
+  | 'disableKeyVersion'
+  | 'scheduleKeyDestroy'
 >;
 
 /** Drops the optional fields a request left out, so `undefined` never reaches the service. */
@@ -54,6 +58,8 @@ export interface HandlerOptions {
   /** How openPath opens a file; without one, it answers where the file is instead. */
   files?: FileOpener;
 }
+
+const DAY = 86_400_000;
 
 const NO_DESKTOP: FileOpener = { cannotOpen: 'this window cannot open files' };
 
@@ -207,6 +213,31 @@ export function createHandlers(
         knownTypes: [...LEDGER_EVENT_TYPES],
       };
     },
+    keyInventory: (r) => service.keyInventory(r.hsmUri, given({ inventory: r.inventory })),
+    keysDue: (r) =>
+      service.keysDue(
+        r.hsmUri,
+        given({
+          inventory: r.inventory,
+          withinMs: r.withinDays === undefined ? undefined : r.withinDays * DAY,
+        }),
+      ),
+    disableKeyVersion: (r) =>
+      service.disableKeyVersion(
+        r.keyUri,
+        given({ inventory: r.inventory, ledger: r.ledger, reason: r.reason }),
+      ),
+    scheduleKeyDestroy: (r) =>
+      service.scheduleKeyDestroy(
+        r.keyUri,
+        r.runDir,
+        r.shares.map((s) => given(s) as { text: string }),
+        given({
+          inventory: r.inventory,
+          ledger: r.ledger,
+          delayMs: r.delayDays === undefined ? undefined : r.delayDays * DAY,
+        }),
+      ),
     openPath: (r) => openInRunDir(r.path, runs.knownDirs(), options.files ?? NO_DESKTOP),
   };
 }

@@ -3,7 +3,8 @@
 // back, it must verify with that key on that token, or it is refused and left as it is. A lock
 // file beside it keeps two changes (two rotations, say) from running at once, across processes.
 import { createHash } from 'node:crypto';
-import { open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import { canonicalJson } from '../audit/index';
 import { exists, replaceAtomically } from '../audit/durable';
@@ -146,6 +147,8 @@ export async function withInventoryLock<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   const lock = `${path}.lock`;
+  // The default inventory (keys/<serial>.json in the workspace) has no folder until the first change.
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const body = JSON.stringify({ pid: process.pid, what, since: new Date().toISOString() });
   for (let attempt = 0; ; attempt++) {
     try {

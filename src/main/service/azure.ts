@@ -26,6 +26,9 @@ import type { AzureMigration } from '../transfer/azure-migrate';
 import type { TransferAudit } from '../transfer/types';
 import { appVersion } from './app-info';
 import { parsePkcs11Address } from './connections';
+import { approveWithRunQuorum } from '../ceremony/quorum-approval';
+import type { QuorumApproval } from '../ceremony/quorum-approval';
+import type { CeremonyRoom } from '../ceremony/run/room';
 import type { Connections } from './connections';
 
 const invalid = (message: string) => new OlocusError(ErrorCode.INVALID_INPUT, message);
@@ -153,6 +156,66 @@ export class AzureOperations {
       rotated: true,
       previous: describeAzureKey(a.vault, current),
       primary: describeAzureKey(a.vault, made),
+    };
+  }
+
+  /**
+   * Disables one version (enabled=false), as `keys disable` does for a PKCS#11 family. The
+   * current version is refused: rotate first, so that something stays usable.
+   */
+  async disableVersion(uri: string): Promise<{ family: string; version: AzureKeyInfo }> {
+    const a = parseAzureAddress(uri);
+    if (!a.version)
+      throw invalid(
+        `Name the version to disable: azurekv://${a.vault}/keys/${a.name}/VERSION. Nothing was changed.`,
+      );
+    const v = await this.vault(a.vault);
+    const current = await v.get(a.name);
+    if (current.properties.version === a.version)
+      throw invalid(
+        `Version ${a.version} of "${a.name}" is its current version; rotate first (keys rotate), then disable the older one. Nothing was changed.`,
+      );
+    await v.get(a.name, a.version); // a version the vault does not hold is KEY_NOT_FOUND, not a no-op
+    return {
+      family: a.name,
+      version: describeAzureKey(a.vault, await v.disable(a.name, a.version)),
+    };
+  }
+
+  /**
+   * Key Vault's scheduled destruction: the key is deleted with every version once the officers
+   * of the ceremony run `runDir` have proven a quorum of their shares; soft delete keeps it
+   * recoverable until the purge date the vault answers. A version address is refused, since a
+   * vault cannot delete one version alone.
+   */
+  async scheduleDestroy(
+    uri: string,
+    runDir: string,
+    room: CeremonyRoom,
+  ): Promise<{
+    family: string;
+    vault: string;
+    deletedOn: string | null;
+    scheduledPurgeDate: string | null;
+    approval: QuorumApproval;
+  }> {
+    const a = parseAzureAddress(uri);
+    if (a.version)
+      throw invalid(
+        `Key Vault deletes a key with all its versions: address azurekv://${a.vault}/keys/${a.name} without a version (keys disable turns off a single version). Nothing was changed.`,
+      );
+    const v = await this.vault(a.vault);
+    await v.get(a.name); // before anyone presents a share
+    const approval = await approveWithRunQuorum(runDir, room, {
+      purpose: `deleting "${a.name}" from ${a.vault}`,
+    });
+    const d = await v.delete(a.name);
+    return {
+      family: a.name,
+      vault: a.vault,
+      deletedOn: d.deletedOn?.toISOString() ?? null,
+      scheduledPurgeDate: d.scheduledPurgeDate?.toISOString() ?? null,
+      approval,
     };
   }
 

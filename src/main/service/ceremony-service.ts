@@ -48,6 +48,9 @@ import { AzureOperations } from './azure';
 import { GcpOperations } from './gcp';
 import { cloudInventory } from './cloud-inventory';
 import { LifecycleOperations } from './lifecycle';
+import type { LifecycleRecording } from './lifecycle';
+import { keyInventory, scheduleDestroyWithShares } from './keys-inventory';
+import type { KeyInventoryView, TypedShare } from './keys-inventory';
 import type { CloudInventory, CloudInventoryRequest } from '../../shared/contract-cloud';
 import { appInfo, workspaceDir } from './app-info';
 import { monitoredOpener, startMonitoring } from './monitoring';
@@ -381,6 +384,31 @@ export class CeremonyService {
   /** The HSM screen's live health (off unless the config or the officer turns it on). */
   liveHealth(request: LiveHealthRequest = {}): Promise<LiveHealthStatus> {
     return this.health.status(request);
+  }
+
+  /** Key families on a token (the config's by default): versions, verdicts, what is due. */
+  keyInventory(hsmUri?: string, opts: { inventory?: string } = {}): Promise<KeyInventoryView> {
+    return keyInventory(this.lifecycle, (u) => this.attestKey(u), hsmUri, opts);
+  }
+
+  /** What must rotate, be disabled or expires soon, as `keys due` says (the config's token by default). */
+  keysDue(hsmUri?: string, opts: { inventory?: string; withinMs?: number } = {}) {
+    return this.lifecycle.due(hsmUri, opts);
+  }
+
+  /** Disables a version that is not the primary (`keys disable`). */
+  disableKeyVersion(keyUri: string, opts: LifecycleRecording & { reason?: string } = {}) {
+    return this.lifecycle.disable(keyUri, opts);
+  }
+
+  /** `keys schedule-destroy` with shares typed into the window; they are disposed afterwards. */
+  scheduleKeyDestroy(
+    keyUri: string,
+    runDir: string,
+    shares: readonly TypedShare[],
+    opts: LifecycleRecording & { delayMs?: number } = {},
+  ) {
+    return scheduleDestroyWithShares(this.lifecycle, keyUri, runDir, shares, opts);
   }
 
   /** Closes every provider this service opened (and so the PKCS#11 worker threads). */

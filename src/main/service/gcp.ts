@@ -20,7 +20,13 @@ import {
   listVersions,
   signWithVersion,
   rotateCryptoKey,
+  disableCryptoKeyVersion,
+  getCryptoKey,
+  scheduleVersionDestruction,
 } from '../hsm/gcp/keys';
+import { approveWithRunQuorum } from '../ceremony/quorum-approval';
+import type { QuorumApproval } from '../ceremony/quorum-approval';
+import type { CeremonyRoom } from '../ceremony/run/room';
 import type { CreateKeyOptions } from '../hsm/gcp/keys';
 import {
   cryptoKeyName,
@@ -123,6 +129,75 @@ export class GcpOperations {
         primary: r.version,
         madePrimary: r.madePrimary,
       };
+    });
+  }
+
+  /** The version an address names, refused when retiring it would leave nothing usable. */
+  private async retirable(
+    kms: Parameters<Parameters<typeof withKms>[1]>[0],
+    key: string,
+    doing: 'disabled' | 'destroyed',
+  ): Promise<{ family: string; name: string }> {
+    const a = parseGcpAddress(key);
+    if (!a.version)
+      throw invalid(
+        `Name the version to retire: ${key.replace(/\/$/, '')}/cryptoKeyVersions/N. Nothing was changed.`,
+      );
+    const name = versionName(a);
+    const versions = await listVersions(kms, cryptoKeyName(a));
+    const v = versions.find((x) => x.name === name);
+    if (!v)
+      throw new OlocusError(ErrorCode.KEY_NOT_FOUND, `${a.cryptoKey} has no version ${a.version}.`);
+    const gone = ['DESTROY_SCHEDULED', 'DESTROYED'];
+    if (gone.includes(v.state) || (doing === 'disabled' && v.state === 'DISABLED'))
+      throw invalid(
+        `Version ${a.version} of ${a.cryptoKey} is already ${v.state}. Nothing was changed.`,
+      );
+    const primary = (await getCryptoKey(kms, cryptoKeyName(a)))?.primary?.name;
+    if (primary === name)
+      throw invalid(
+        `Version ${a.version} is the primary version of ${a.cryptoKey}; rotate first (keys rotate) so another version is primary. Nothing was changed.`,
+      );
+    if (v.state === 'ENABLED' && !versions.some((x) => x.name !== name && x.state === 'ENABLED'))
+      throw invalid(
+        `Version ${a.version} is the only enabled version of ${a.cryptoKey}; it cannot be ${doing}. Nothing was changed.`,
+      );
+    return { family: a.cryptoKey, name };
+  }
+
+  /** Disables a version (state DISABLED), as `keys disable` does for a PKCS#11 family. */
+  async disableVersion(
+    key: string,
+    connect: GcpConnectOptions = {},
+  ): Promise<{ family: string; version: GcpKeyVersionInfo }> {
+    return withKms(connect, async (kms) => {
+      const { family, name } = await this.retirable(kms, key, 'disabled');
+      return { family, version: await disableCryptoKeyVersion(kms, name) };
+    });
+  }
+
+  /**
+   * Schedules a version's destruction (DESTROY_SCHEDULED; Cloud KMS destroys it after the key's
+   * destroy_scheduled_duration) once the officers of the ceremony run `runDir` have proven a
+   * quorum of their shares.
+   */
+  async scheduleDestroy(
+    key: string,
+    runDir: string,
+    room: CeremonyRoom,
+    connect: GcpConnectOptions = {},
+  ): Promise<{
+    family: string;
+    version: GcpKeyVersionInfo;
+    destroyTime: string | null;
+    approval: QuorumApproval;
+  }> {
+    return withKms(connect, async (kms) => {
+      const { family, name } = await this.retirable(kms, key, 'destroyed');
+      const approval = await approveWithRunQuorum(runDir, room, {
+        purpose: `destroying ${name.split('/').slice(-3).join('/')}`,
+      });
+      return { family, ...(await scheduleVersionDestruction(kms, name)), approval };
     });
   }
 

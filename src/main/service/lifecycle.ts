@@ -18,6 +18,7 @@ import {
   dueReport,
   encryptWithPrimary,
   familyVersions,
+  loadInventory,
   precheckDestroy,
   rotateFamily,
   versionForUse,
@@ -34,6 +35,7 @@ import type {
   RotationResult,
 } from '../lifecycle/index';
 import { workspaceDir } from './app-info';
+import { KEY_INVENTORY_DIR } from './runs-index';
 import type { Connections } from './connections';
 import { parsePkcs11Address } from './connections';
 
@@ -72,7 +74,11 @@ export class LifecycleOperations {
     const inventoryPath =
       rec.inventory ??
       this.defaultInventory ??
-      join(await workspaceDir(), 'keys', `${t.serial.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
+      join(
+        await workspaceDir(),
+        KEY_INVENTORY_DIR,
+        `${t.serial.replace(/[^A-Za-z0-9._-]/g, '_')}.json`,
+      );
     return {
       ctx: {
         provider,
@@ -133,6 +139,21 @@ export class LifecycleOperations {
   async versions(keyUri: string, opts: { inventory?: string } = {}): Promise<FamilyView> {
     const { ctx, uri } = await this.context(keyUri, opts, 'key');
     return familyVersions(ctx, uri.object);
+  }
+
+  /** The families the token's inventory records, with the token URI they were read through. */
+  async families(
+    hsmUri: string | undefined,
+    opts: { inventory?: string } = {},
+  ): Promise<{ families: string[]; inventory: string; tokenUri: Pkcs11Uri; serial: string }> {
+    const { ctx, uri, serial } = await this.context(hsmUri, opts, 'token URI');
+    const inv = await loadInventory(ctx.provider, ctx.inventoryPath);
+    return {
+      families: Object.keys(inv.doc.families).sort(),
+      inventory: inv.path,
+      tokenUri: uri,
+      serial,
+    };
   }
 
   async due(

@@ -124,7 +124,10 @@ export async function describeRun(dir: string): Promise<RecentRun & { sortTime: 
   return { ...run, sortTime };
 }
 
-/** Run directories directly under `root`, newest first. */
+/** The workspace folder of the signed key inventories (service/lifecycle.ts): not a run. */
+export const KEY_INVENTORY_DIR = 'keys';
+
+/** Run directories directly under `root`, newest first (the key inventories' folder is not one). */
 export async function recentRuns(root: string): Promise<RecentRuns> {
   const dir = resolve(root);
   let entries;
@@ -139,7 +142,7 @@ export async function recentRuns(root: string): Promise<RecentRuns> {
   }
   const described = await Promise.all(
     entries
-      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== KEY_INVENTORY_DIR)
       .map((e) => describeRun(join(dir, e.name))),
   );
   described.sort((a, b) => b.sortTime - a.sortTime || a.dir.localeCompare(b.dir));

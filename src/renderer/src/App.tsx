@@ -13,6 +13,7 @@ import { AuditTimeline } from './screens/AuditTimeline';
 import { Home } from './screens/Home';
 import { Hsm } from './screens/Hsm';
 import { KeyGeneration } from './screens/KeyGeneration';
+import { Keys } from './screens/Keys';
 import { Participants } from './screens/Participants';
 import { Quorum } from './screens/Quorum';
 import { Report } from './screens/Report';
@@ -31,6 +32,7 @@ const VIEWS: Record<ScreenId, () => ReactElement> = {
   attestation: Attestation,
   report: Report,
   audit: AuditTimeline,
+  inventory: Keys,
 };
 
 function RoomBanner() {

@@ -200,6 +200,14 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
         { 'retry-after': '0' },
       );
     const m = req.method;
+    if (parts[0] === 'deletedkeys' && parts.length === 2 && m === 'GET') {
+      const d = vault.deletedBundle(name);
+      return d
+        ? send(res, 200, d)
+        : send(res, 404, {
+            error: { code: 'KeyNotFound', message: `Deleted key ${name} not found.` },
+          });
+    }
     if (parts[0] !== 'keys')
       return send(res, 404, { error: { code: 'NotFound', message: 'fake vault: unknown path' } });
     if (parts.length === 1 && m === 'GET') return send(res, 200, vault.list());
@@ -214,6 +222,9 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
       return send(res, 200, vault.sign(name, parts[2]!, json));
     if (parts.length === 4 && parts[3] === 'verify' && m === 'POST')
       return send(res, 200, vault.verify(name, parts[2]!, json));
+    if (parts.length === 3 && m === 'PATCH')
+      return send(res, 200, vault.update(name, parts[2]!, json));
+    if (parts.length === 2 && m === 'DELETE') return send(res, 200, vault.delete(name));
     if (parts.length <= 3 && m === 'GET')
       return send(res, 200, vault.get(name, parts[2] || undefined));
     return send(res, 405, {

@@ -28,6 +28,8 @@ export interface StoredKey {
   /** How the key got here: created in the vault or imported from a .byok file. */
   origin: 'generated' | 'byok';
   created: number;
+  /** Off after updateKeyProperties enabled=false: every operation is then refused. */
+  enabled?: boolean;
 }
 
 export class VaultError extends Error {
@@ -111,7 +113,7 @@ export class FakeVault {
     return {
       key: { ...jwk, kid: this.kid(k), kty: k.kty, key_ops: k.keyOps },
       attributes: {
-        enabled: true,
+        enabled: k.enabled !== false,
         created: t,
         updated: t,
         recoveryLevel: 'Recoverable+Purgeable',
@@ -234,8 +236,46 @@ export class FakeVault {
     return this.bundle(this.find(name, version));
   }
 
+  /** Keys deleted with soft delete: recoverable until their purge date. */
+  private readonly deleted = new Map<string, { all: StoredKey[]; deletedOn: number }>();
+
+  /** PATCH /keys/NAME/VERSION: only attributes.enabled is honoured by the fake. */
+  update(name: string, version: string, body: Record<string, unknown>): Record<string, unknown> {
+    const k = this.find(name, version);
+    const enabled = (body.attributes as { enabled?: unknown } | undefined)?.enabled;
+    if (typeof enabled === 'boolean') k.enabled = enabled;
+    return this.bundle(k);
+  }
+
+  /** DELETE /keys/NAME: the key and all its versions go to the deleted keys, purged in 90 days. */
+  delete(name: string): Record<string, unknown> {
+    const all = this.keys.get(name);
+    if (!all) this.find(name);
+    this.keys.delete(name);
+    this.deleted.set(name, { all: all!, deletedOn: Date.now() });
+    return this.deletedBundle(name)!;
+  }
+
+  deletedBundle(name: string): Record<string, unknown> | null {
+    const d = this.deleted.get(name);
+    if (!d) return null;
+    const t = Math.floor(d.deletedOn / 1000);
+    return {
+      ...this.bundle(d.all[d.all.length - 1]!),
+      recoveryId: `https://${this.host}/deletedkeys/${name}`,
+      deletedDate: t,
+      scheduledPurgeDate: t + 90 * 86_400,
+    };
+  }
+
+  isDeleted(name: string): boolean {
+    return this.deleted.has(name);
+  }
+
   sign(name: string, version: string, body: Record<string, unknown>): Record<string, unknown> {
     const k = this.find(name, version);
+    if (k.enabled === false)
+      throw new VaultError(403, 'Forbidden', 'Operation sign is not allowed on a disabled key.');
     if (!k.keyOps.includes('sign'))
       throw new VaultError(403, 'Forbidden', 'Operation sign is not allowed on this key.');
     const alg = String(body.alg);

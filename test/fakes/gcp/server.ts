@@ -115,6 +115,7 @@ export class FakeKms {
       ListCryptoKeyVersions: (r) => this.listVersions(r),
       GetCryptoKeyVersion: (r) => this.versionOut(this.readVersion(String(r.name))),
       DestroyCryptoKeyVersion: (r) => this.destroyVersion(r),
+      UpdateCryptoKeyVersion: (r) => this.updateVersion(r),
       CreateCryptoKeyVersion: (r) => this.createVersion(r),
       UpdateCryptoKeyPrimaryVersion: (r) => this.updatePrimary(r),
       GetPublicKey: (r) => this.publicKey(r),
@@ -270,6 +271,7 @@ export class FakeKms {
       importTime: v.importTime ? ts(v.importTime) : null,
       importFailureReason: v.importFailureReason,
       attestation: v.attestation,
+      destroyTime: v.destroyTime ? ts(v.destroyTime) : null,
     };
   }
 
@@ -304,7 +306,31 @@ export class FakeKms {
 
   private destroyVersion(r: Req) {
     const v = this.readVersion(String(r.name));
+    if (v.state === 'DESTROY_SCHEDULED' || v.state === 'DESTROYED')
+      throw new RpcError(
+        grpc.status.FAILED_PRECONDITION,
+        `${v.name} is not enabled or disabled, current state is: ${v.state}.`,
+      );
     v.state = 'DESTROY_SCHEDULED';
+    v.destroyTime = new Date(Date.now() + 30 * 86_400_000);
+    return this.versionOut(v);
+  }
+
+  /** UpdateCryptoKeyVersion with update_mask "state": ENABLED <-> DISABLED only, as the API allows. */
+  private updateVersion(r: Req) {
+    const body = (r.cryptoKeyVersion ?? {}) as { name?: string; state?: string };
+    const paths = ((r.updateMask ?? {}) as { paths?: string[] }).paths ?? [];
+    if (paths.join(',') !== 'state') throw bad('The fake updates only the state of a version.');
+    const v = this.readVersion(String(body.name));
+    if (
+      !['ENABLED', 'DISABLED'].includes(v.state) ||
+      !['ENABLED', 'DISABLED'].includes(String(body.state))
+    )
+      throw new RpcError(
+        grpc.status.FAILED_PRECONDITION,
+        `${v.name} cannot go from ${v.state} to ${String(body.state)}.`,
+      );
+    v.state = String(body.state);
     return this.versionOut(v);
   }
 

@@ -32,6 +32,8 @@ export interface FakeVersion {
   /** Absent for a version seeded from someone else's attestation: the fake cannot sign there. */
   privateKey: KeyObject | null;
   attestation: Attestation | null;
+  /** When a DESTROY_SCHEDULED version is destroyed (the key's destroy_scheduled_duration, 30 days). */
+  destroyTime?: Date;
   /** The state the next read reveals (imports finish asynchronously on Google's side). */
   pending: { state: string; reason: string; key: KeyObject | null } | null;
 }

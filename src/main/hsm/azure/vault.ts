@@ -143,6 +143,28 @@ export class AzureVault {
     );
   }
 
+  /** Turns one version off (enabled=false): the vault then refuses every operation with it. */
+  async disable(name: string, version: string): Promise<KeyVaultKey> {
+    return azureCall({ vault: this.host, key: name, action: 'disabling a version of' }, () =>
+      this.client.updateKeyProperties(name, version, { enabled: false }),
+    );
+  }
+
+  /**
+   * Deletes the key with every version. With soft delete (on by default) the vault keeps it
+   * recoverable until `scheduledPurgeDate`, then purges it: Key Vault's scheduled destruction.
+   */
+  async delete(name: string): Promise<{ deletedOn: Date | null; scheduledPurgeDate: Date | null }> {
+    return azureCall({ vault: this.host, key: name, action: 'deleting' }, async () => {
+      const poller = await this.client.beginDeleteKey(name, { intervalInMs: 200 });
+      const d = await poller.pollUntilDone();
+      return {
+        deletedOn: d.properties.deletedOn ?? null,
+        scheduledPurgeDate: d.properties.scheduledPurgeDate ?? null,
+      };
+    });
+  }
+
   private crypto(key: KeyVaultKey): CryptographyClient {
     return new this.sdk.CryptographyClient(key.id!, this.credential);
   }

@@ -3,7 +3,7 @@ import type { protos } from '@google-cloud/kms';
 import { addressOf } from './names';
 import type { GcpCryptoKeyInfo, GcpKeyRingInfo, GcpKeyVersionInfo } from './types';
 
-type Timestamp = { seconds?: unknown; nanos?: number | null } | null | undefined;
+export type Timestamp = { seconds?: unknown; nanos?: number | null } | null | undefined;
 
 export function isoOf(t: Timestamp): string | null {
   if (!t || t.seconds === undefined || t.seconds === null) return null;

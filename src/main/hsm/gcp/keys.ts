@@ -5,7 +5,8 @@ import { createHash, createPublicKey, verify } from 'node:crypto';
 import type { KeyManagementServiceClient, protos } from '@google-cloud/kms';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import { call, kmsError } from './client';
-import { bytesOf, cryptoKeyInfo, keyRingInfo, nameOf, versionInfo } from './convert';
+import { bytesOf, cryptoKeyInfo, isoOf, keyRingInfo, nameOf, versionInfo } from './convert';
+import type { Timestamp } from './convert';
 import { crc32c, int64Of } from './crc32c';
 import { SIGN_ALGORITHMS, isSignAlgorithm } from './names';
 import type { SignAlgorithmName } from './names';
@@ -236,4 +237,26 @@ export async function signWithVersion(
     integrity: { inputCrc32cVerifiedByKms: true, signatureCrc32cVerified: true },
     verifiedLocally: verifyKmsSignature(pub.spki, pub.algorithm, data, signature),
   };
+}
+
+/** Turns a version off (state DISABLED): Cloud KMS then refuses every operation with it. */
+export async function disableCryptoKeyVersion(kms: Kms, name: string): Promise<GcpKeyVersionInfo> {
+  const [v] = await call(`disabling ${name}`, () =>
+    kms.updateCryptoKeyVersion({
+      cryptoKeyVersion: { name, state: 'DISABLED' },
+      updateMask: { paths: ['state'] },
+    }),
+  );
+  return versionInfo(v);
+}
+
+/** DESTROY_SCHEDULED now; Cloud KMS destroys it at `destroyTime` (the key's scheduled duration). */
+export async function scheduleVersionDestruction(
+  kms: Kms,
+  name: string,
+): Promise<{ version: GcpKeyVersionInfo; destroyTime: string | null }> {
+  const [v] = await call(`scheduling the destruction of ${name}`, () =>
+    kms.destroyCryptoKeyVersion({ name }),
+  );
+  return { version: versionInfo(v), destroyTime: isoOf(v.destroyTime as Timestamp) };
 }

@@ -16,7 +16,8 @@ const SOURCE: Record<ActiveConfig['source'], string> = {
   pasted: 'In force: pasted in this window.',
 };
 
-export function HsmConfigPanel() {
+/** `onActive`: told the config in force when it is read and whenever the window chooses another. */
+export function HsmConfigPanel(props: { onActive?: (active: ActiveConfig) => void } = {}) {
   const ids = { path: useId(), text: useId(), head: useId() };
   const [path, setPath] = useState('');
   const [text, setText] = useState('');
@@ -26,12 +27,20 @@ export function HsmConfigPanel() {
   useEffect(() => {
     void api()
       .activeConfig({})
-      .then((r) => r.ok && setActive(r.value));
+      .then((r) => {
+        if (!r.ok) return;
+        setActive(r.value);
+        props.onActive?.(r.value);
+      });
+    // Read once on mount; later changes arrive through choose().
   }, []);
 
   const choose = async (request: { path: string } | { text: string }) => {
     const value = await use.run(request);
-    if (value) setActive(value);
+    if (value) {
+      setActive(value);
+      props.onActive?.(value);
+    }
   };
 
   return (

@@ -5,6 +5,7 @@ import { api } from '../api/client';
 import type { AppInfo, RecentRun } from '../api/client';
 import { ErrorNote, Note, Screen, useCall } from '../components/common';
 import { HsmConfigPanel } from '../components/hsm-config';
+import { KeysDueNotice } from '../components/keys-due';
 import { suggestRunDir, timeOfDay } from '../logic/text';
 import { appStore, useApp } from '../store';
 
@@ -28,6 +29,7 @@ export function Home() {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [runs, setRuns] = useState<RecentRun[] | null>(null);
   const [note, setNote] = useState<string | null>(null);
+  const [configToken, setConfigToken] = useState<string | null>(null);
   const review = useCall(async (path: string) => {
     const ok = await reviewScript(path);
     return ok
@@ -144,7 +146,9 @@ export function Home() {
 
       {note ? <Note tone="warn">{note}</Note> : null}
 
-      <HsmConfigPanel />
+      <HsmConfigPanel onActive={(a) => setConfigToken(a.tokenUri)} />
+
+      <KeysDueNotice tokenUri={configToken} />
 
       <section className="panel" aria-labelledby="resume">
         <h2 id="resume">Resume an unfinished run</h2>

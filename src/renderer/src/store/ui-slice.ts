@@ -13,6 +13,7 @@ export const SCREENS = [
   { id: 'attestation', title: 'Attestation' },
   { id: 'report', title: 'Report' },
   { id: 'audit', title: 'Audit timeline' },
+  { id: 'inventory', title: 'Key inventory' },
 ] as const;
 export type ScreenId = (typeof SCREENS)[number]['id'];
 export type Theme = 'system' | 'light' | 'dark';
