@@ -1,13 +1,12 @@
-// Runs PKCS#11 operations on a few worker threads. Plain signatures go through a shared ring
-// that every worker pulls from (sign-ring.ts). Other requests issued in the same turn are sent
-// to a worker as one batch, so many operations in flight cost few messages.
+// Runs PKCS#11 operations on a few worker threads. Requests issued in the same turn are sent to
+// a worker as one batch, so many operations in flight cost few messages; the least busy worker
+// takes the next batch.
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Op, Reply, Request, WireError, WorkerInit } from './protocol';
-import { MAX_WORKERS, SignRingHost, createRingBuffer } from './sign-ring';
 
 export class Pkcs11CallError extends Error {
   readonly ckr: string | undefined;
@@ -32,8 +31,6 @@ interface Pending {
 
 interface Lane {
   worker: Worker;
-  /** The worker's number in the sign ring. */
-  index: number;
   inFlight: number;
   outbox: Request[];
   transfer: ArrayBuffer[];
@@ -85,33 +82,13 @@ export class Pkcs11Executor {
   private readonly lanes: Lane[] = [];
   private readonly affinity = new Map<string, Lane>();
   private nextId = 1;
-  private nextIndex = 0;
   private closed = false;
-  private readonly ringBuffer = createRingBuffer();
-  private ringBusy = false;
-  /** The ring numbers of the running workers (kept beside `lanes`, read on every signature). */
-  private laneIndices: number[] = [];
-  private readonly ring = new SignRingHost(
-    this.ringBuffer,
-    () => this.laneIndices,
-    (wire) => new Pkcs11CallError('sign', wire),
-    (busy) => {
-      // Atomics.waitAsync does not keep the process alive; the workers do while signatures are out.
-      this.ringBusy = busy;
-      for (const l of this.lanes)
-        if (busy) l.worker.ref();
-        else if (l.inFlight === 0) l.worker.unref();
-    },
-  );
 
   private constructor(readonly options: ExecutorOptions) {}
 
   static async start(options: ExecutorOptions): Promise<Pkcs11Executor> {
     const ex = new Pkcs11Executor(options);
-    const threads = Math.min(
-      MAX_WORKERS,
-      Math.max(1, options.threads ?? Math.min(2, availableParallelism())),
-    );
+    const threads = Math.max(1, options.threads ?? Math.min(2, availableParallelism()));
     // The first thread initialises the module alone; the others join an initialised library.
     await ex.spawn(true);
     await Promise.all(Array.from({ length: threads - 1 }, () => ex.spawn(false)));
@@ -123,18 +100,11 @@ export class Pkcs11Executor {
   }
 
   private spawn(initialize: boolean): Promise<void> {
-    const index = this.nextIndex++;
-    const init: WorkerInit = {
-      modulePath: this.options.modulePath,
-      initialize,
-      ring: this.ringBuffer,
-      index,
-    };
+    const init: WorkerInit = { modulePath: this.options.modulePath, initialize };
     if (this.options.initArgs !== undefined) init.initArgs = this.options.initArgs;
     const worker = createWorker(init);
     const lane: Lane = {
       worker,
-      index,
       inFlight: 0,
       outbox: [],
       transfer: [],
@@ -149,9 +119,8 @@ export class Pkcs11Executor {
           return;
         }
         worker.on('message', (replies: Reply[]) => this.settle(lane, replies));
-        if (!this.ringBusy) worker.unref();
+        worker.unref();
         this.lanes.push(lane);
-        this.laneIndices = this.lanes.map((l) => l.index);
         resolve();
       };
       worker.once('message', onBoot);
@@ -168,13 +137,9 @@ export class Pkcs11Executor {
   private failLane(lane: Lane, err: Error): void {
     const i = this.lanes.indexOf(lane);
     if (i >= 0) this.lanes.splice(i, 1);
-    this.laneIndices = this.lanes.map((l) => l.index);
     for (const p of lane.pending.values())
       p.reject(new Pkcs11CallError(p.op, { message: err.message }));
     lane.pending.clear();
-    const error = { message: err.message };
-    this.ring.abandon(lane.index, error);
-    if (this.lanes.length === 0) this.ring.abandon('all', error);
   }
 
   private settle(lane: Lane, replies: Reply[]): void {
@@ -186,7 +151,7 @@ export class Pkcs11Executor {
       if (r.ok) p.resolve(r.value);
       else p.reject(new Pkcs11CallError(p.op, r.error));
     }
-    if (lane.inFlight === 0 && !this.ringBusy) lane.worker.unref();
+    if (lane.inFlight === 0) lane.worker.unref();
   }
 
   /**
@@ -198,22 +163,6 @@ export class Pkcs11Executor {
       return Promise.reject(
         new Pkcs11CallError(body.op, { message: 'the PKCS#11 module was closed' }),
       );
-    if (
-      body.op === 'sign' &&
-      body.mech.parameter === undefined &&
-      this.lanes.length > 0 &&
-      this.ring.accepts(body)
-    ) {
-      // Any worker may sign on any session: the pool hands a session to one caller at a time.
-      return this.ring.submit({
-        session: body.session,
-        mechanism: body.mech.mechanism,
-        key: body.key,
-        data: body.data,
-        outLen: body.outLen,
-        ...(body.prehash ? { prehash: body.prehash } : {}),
-      }) as Promise<T>;
-    }
     const lane = this.laneFor(body);
     if (!lane)
       return Promise.reject(
@@ -267,8 +216,6 @@ export class Pkcs11Executor {
     lane.outbox = [];
     lane.transfer = [];
     lane.worker.postMessage(batch, transfer);
-    // The worker sleeps on its kick word between requests, not on its message port.
-    this.ring.kick(lane.index);
   }
 
   /** Stops the threads; `finalize` calls C_Finalize first (only when no one else uses the module). */
@@ -278,10 +225,8 @@ export class Pkcs11Executor {
       await this.call({ op: 'finalize' }).catch(() => undefined);
     this.closed = true;
     const lanes = this.lanes.splice(0);
-    this.laneIndices = [];
     const hook = retireHook;
     if (hook) await Promise.all(lanes.map((l) => hook(l.worker).catch(() => undefined)));
     await Promise.all(lanes.map((l) => l.worker.terminate()));
-    this.ring.abandon('all', { message: 'the PKCS#11 module was closed' });
   }
 }

@@ -129,9 +129,6 @@ export interface WorkerInit {
   initArgs?: string;
   /** Only one thread in the process calls C_Initialize with these; the others tolerate it. */
   initialize: boolean;
-  /** The sign ring (sign-ring.ts) and this worker's number in it. */
-  ring: SharedArrayBuffer;
-  index: number;
 }
 
 export interface SlotEntry {

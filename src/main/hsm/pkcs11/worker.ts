@@ -7,13 +7,19 @@ import { createRequire } from 'node:module';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type * as Pkcs11Types from 'pkcs11js';
 import type { Attr, Mech, Op, Prehash, Reply, Request, WireError, WorkerInit } from './protocol';
-import { SignRingWorker, toWireError } from './sign-ring';
 
 const require = createRequire(import.meta.url);
 const pkcs11js = require('pkcs11js') as typeof Pkcs11Types;
 type PKCS11 = InstanceType<typeof pkcs11js.PKCS11>;
 
 const init = workerData as WorkerInit;
+const CKR_NAME_RE = /(CKR_[A-Z0-9_]+)(?::(\d+))?/;
+
+function toWireError(e: unknown): WireError {
+  const message = e instanceof Error ? e.message : String(e);
+  const m = CKR_NAME_RE.exec(message);
+  return m ? { message, ckr: m[1]!, ...(m[2] ? { rv: Number(m[2]) } : {}) } : { message };
+}
 
 /** Structured clone turns Buffers into Uint8Arrays; pkcs11js wants Buffers back. */
 function buf(u: Uint8Array): Buffer {
@@ -320,71 +326,39 @@ try {
 }
 parentPort!.postMessage({ ready: initError === null, error: initError });
 
-function attempt(o: Op): { ok: true; value: unknown } | { ok: false; error: WireError } {
-  if (!p11) return { ok: false, error: initError ?? { message: 'PKCS#11 module not loaded' } };
-  try {
-    return { ok: true, value: run(p11, o) };
-  } catch (e) {
-    const error = toWireError(e);
-    if (e instanceof Tainted) error.tainted = true;
-    return { ok: false, error };
-  }
-}
-
 function serve(batch: Request[]): void {
   const replies: Reply[] = batch.map(({ id, body }) => {
-    const r = attempt(body);
-    return r.ok ? { id, ok: true, value: compact(r.value) } : { id, ...r };
+    if (!p11)
+      return { id, ok: false, error: initError ?? { message: 'PKCS#11 module not loaded' } };
+    try {
+      const value = compact(run(p11, body));
+      return { id, ok: true, value };
+    } catch (e) {
+      const error = toWireError(e);
+      if (e instanceof Tainted) error.tainted = true;
+      return { id, ok: false, error };
+    }
   });
   parentPort!.postMessage(replies);
 }
 
-const ring = new SignRingWorker(init.ring, init.index);
-
-function signFromRing(slot: number): void {
-  const r = ring.request(slot);
-  const body: Op = {
-    op: 'sign',
-    session: r.session,
-    mech: { mechanism: r.mechanism },
-    key: r.key,
-    data: r.data,
-    outLen: r.outLen,
-    ...(r.prehash ? { prehash: r.prehash } : {}),
-  };
-  const out = attempt(body);
-  if (out.ok) ring.succeed(slot, out.value as Uint8Array);
-  else ring.fail(slot, out.error);
-}
-
-// After a lone signature the thread polls briefly before it sleeps: a caller that signs in a
-// loop sends its next request within microseconds, and waking a sleeping thread costs more than
-// the sign itself on a fast token. Only then: with many requests in flight the main thread
-// refills the queue before it runs dry, and on two cores a polling worker takes CPU from it.
+// After a lone request, the thread polls briefly for the next one before it sleeps: a caller
+// that signs in a loop sends its next request within microseconds, and waking a sleeping thread
+// costs more than the sign itself on a fast token. Batches of several requests mean many callers
+// and busy cores, where polling would only take CPU from the main thread.
 const LINGER_MS = 0.2;
 
-// The thread never returns to its event loop: it sleeps in Atomics.wait on its kick word, which
-// the main thread bumps after queuing a signature or posting a message, and drains both itself.
-let lingerUntil = 0;
-for (;;) {
-  const seen = ring.kickValue();
-  let worked = false;
-  for (let m = receiveMessageOnPort(parentPort!); m; m = receiveMessageOnPort(parentPort!)) {
-    const batch = m.message as Request[];
-    serve(batch);
-    worked = true;
-    if (batch.length === 1 && ring.mayLinger()) lingerUntil = performance.now() + LINGER_MS;
+parentPort!.on('message', (batch: Request[]) => {
+  serve(batch);
+  if (batch.length !== 1) return;
+  let until = performance.now() + LINGER_MS;
+  while (performance.now() < until) {
+    const next = receiveMessageOnPort(parentPort!);
+    if (!next) continue;
+    const more = next.message as Request[];
+    serve(more);
+    if (more.length !== 1) return;
+    // Still one caller in a loop: stay awake for its next request too.
+    until = performance.now() + LINGER_MS;
   }
-  // A few signatures at a time, so a message (a find, a login) waits for no more than these.
-  let signed = 0;
-  for (let slot = ring.take(); slot >= 0; slot = signed < 4 ? ring.take() : -1) {
-    signFromRing(slot);
-    signed++;
-    worked = true;
-  }
-  if (signed === 1 && ring.idle() && ring.mayLinger()) lingerUntil = performance.now() + LINGER_MS;
-  if (!worked && performance.now() >= lingerUntil) {
-    ring.stopLingering();
-    ring.sleep(seen);
-  }
-}
+});
