@@ -20,10 +20,11 @@ import type { Handle } from './protocol';
 import { ckDate, keyPairTemplates, publicKeyImportTemplate, secretKeyTemplate } from './templates';
 import { Pkcs11CallError } from './executor';
 import { describeToken } from './token';
-import { IDEMPOTENT, Pkcs11ProviderCore, capital } from './provider-core';
+import { IDEMPOTENT, capital } from './provider-core';
+import { Pkcs11ProviderSupport } from './provider-support';
 import type { Pkcs11GenerateOptions } from './provider-core';
 
-export abstract class Pkcs11KeyStore extends Pkcs11ProviderCore {
+export abstract class Pkcs11KeyStore extends Pkcs11ProviderSupport {
   /**
    * Initialises a new token with `label` and the SO PIN (zeroed here). It never touches an
    * initialised token: C_InitToken would erase every key on it. Without `slotId`, the first slot
