@@ -129,6 +129,7 @@ describe('live health on the HSM screen', () => {
         `    token_label: ${s.token.label}`,
         `    pin_source: "file:${join(s.workspace, 'user-pin')}"`,
         '  monitoring:',
+        '    enabled: true',
         '    health_check_interval: 1s',
         '    alert_latency_threshold: 1ms',
         '    probe_key: olocus-probe',

@@ -38,17 +38,21 @@ function config(name: string, monitoring: string[]): string {
 }
 // RSA-4096 signs take milliseconds on SoftHSM: well over a 1 ms threshold, far under 10 s.
 const quiet = config('quiet', [
+  'enabled: true',
   'health_check_interval: 1s',
   'alert_latency_threshold: 10s',
   'probe_key: olocus-probe',
 ]);
 const low = config('low', [
+  'enabled: true',
   'health_check_interval: 1s',
   'alert_latency_threshold: 1ms',
   'probe_key: olocus-probe',
 ]);
 const off = config('off', ['enabled: false']);
-const missing = config('missing', ['probe_key: no-such-probe']);
+const missing = config('missing', ['enabled: true', 'probe_key: no-such-probe']);
+// The seed's monitoring block without `enabled`: `monitor` would run, the ceremony room stays quiet.
+const unsaid = config('unsaid', ['health_check_interval: 1s', 'probe_key: olocus-probe']);
 
 const service = new CeremonyService();
 afterAll(async () => {
@@ -101,13 +105,19 @@ const records = (dir: string) =>
     );
 
 describe('live health in the app', { timeout: 180_000 }, () => {
-  it('is off with no config in force, and off when the config says enabled: false', async () => {
+  it('is off with no config in force, when the config says enabled: false, and when it leaves enabled out', async () => {
     const none = await service.liveHealth({});
     expect(none).toMatchObject({ enabled: false, source: 'default', samples: [], alerts: [] });
     await service.useConfig({ path: off });
     expect(await service.liveHealth({ target: tokenUri })).toMatchObject({
       enabled: false,
       source: 'config',
+    });
+    await service.useConfig({ path: unsaid });
+    expect(await service.liveHealth({ target: tokenUri })).toMatchObject({
+      enabled: false,
+      source: 'config',
+      samples: [],
     });
   });
 
@@ -173,9 +183,7 @@ describe('live health in the app', { timeout: 180_000 }, () => {
 
     const all = records(dir);
     const notes = all.filter((r) => r.type === 'monitor.alert');
-    expect(notes.map((x) => x.data.operation).sort()).toEqual(
-      [...seen[0]!.operations].sort(),
-    );
+    expect(notes.map((x) => x.data.operation).sort()).toEqual([...seen[0]!.operations].sort());
     const n = notes.find((x) => x.data.operation === 'sign')!;
     expect(n.step).toBeNull();
     expect(n.data).toMatchObject({

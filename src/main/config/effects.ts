@@ -38,7 +38,8 @@ export const KEY_EFFECTS: Readonly<Record<string, string | null>> = {
     'versions of a family kept enabled or disabled; keys rotate disables the oldest beyond it',
   'hsm.keys.notification_advance': 'how far ahead keys due looks when --within is not given',
   'hsm.keys.families': 'per-family overrides of the four keys.* settings above (docs/lifecycle.md)',
-  'hsm.monitoring.enabled': 'whether `monitor` runs at all, and whether the desktop app shows live health at first',
+  'hsm.monitoring.enabled':
+    '`monitor` runs unless it is false; the desktop app shows live health at first only when it is true',
   'hsm.monitoring.metrics_interval':
     '`monitor`: how often pool gauges are read and alert thresholds evaluated',
   'hsm.monitoring.health_check_interval': '`monitor`: how often each token is probed',

@@ -192,7 +192,11 @@ const webhookUrl = z.string().refine(
 
 const monitoringSchema = z
   .strictObject({
-    enabled: z.boolean().default(true),
+    /**
+     * Left out: `monitor` runs (it was asked for) but the desktop app stays quiet, since the
+     * ceremony room should not probe HSMs unless the config says so (docs/monitoring.md).
+     */
+    enabled: z.boolean().optional(),
     metrics_interval: duration('30s'),
     health_check_interval: duration('60s'),
     alert_latency_threshold: duration('500ms'),

@@ -129,7 +129,8 @@ export class LiveHealth {
     if (request.enabled !== undefined) this.toggle = request.enabled;
     const config = this.configNow();
     const source = this.toggle !== undefined ? 'toggle' : config ? 'config' : 'default';
-    const enabled = this.toggle ?? config?.hsm.monitoring.enabled ?? false;
+    // Only an explicit `enabled: true` turns it on in the app; `monitor` treats a missing key as on.
+    const enabled = this.toggle ?? config?.hsm.monitoring.enabled === true;
     if (!enabled) {
       await this.stop();
       return this.off(source);

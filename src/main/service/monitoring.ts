@@ -30,7 +30,7 @@ export async function startMonitoring(
   if (!config) {
     throw invalid('The monitor needs --config FILE: an hsm-config.yaml naming the token to watch.');
   }
-  if (!config.hsm.monitoring.enabled) {
+  if (config.hsm.monitoring.enabled === false) {
     throw invalid(
       'hsm.monitoring.enabled is false in the config; set it to true to run the monitor.',
     );

@@ -111,10 +111,10 @@ export function LiveHealthPanel() {
         <p className="muted">
           Off
           {h.source === 'config'
-            ? ': the config in force sets hsm.monitoring.enabled to false.'
+            ? ': the config in force does not set hsm.monitoring.enabled: true.'
             : h.source === 'toggle'
               ? '.'
-              : ': turn it on above, or choose a config with hsm.monitoring.enabled.'}
+              : ': turn it on above, or choose a config with hsm.monitoring.enabled: true.'}
         </p>
       ) : null}
       {h && h.enabled ? (
