@@ -59,7 +59,9 @@ const ivOf = (e: CiphertextEnvelope) => Buffer.from(e.iv!, 'base64').toString('h
 const encrypt = (text: string) =>
   service.lifecycle.encrypt(key('data'), Buffer.from(text), { inventory });
 const decrypt = async (e: CiphertextEnvelope) =>
-  Buffer.from((await service.lifecycle.decrypt(key('data'), e, { inventory })).plaintext).toString();
+  Buffer.from(
+    (await service.lifecycle.decrypt(key('data'), e, { inventory })).plaintext,
+  ).toString();
 const refusal = async (p: Promise<unknown>) => {
   const e = (await p.then(
     () => null,
