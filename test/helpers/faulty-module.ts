@@ -1,8 +1,10 @@
 // A real PKCS#11 module that fails on demand: test/fixtures/faulty-pkcs11/faulty.c, built here
 // with the system C compiler, forwards every call to SoftHSM (or NSS softoken, or any module
 // named in FAULTY_P11_MODULE) and makes C_SignInit return
-// CKR_DEVICE_ERROR (error 100) as often as the environment says. The process that loads it
-// (a CLI run) reads FAULTY_P11_* once, when the module is first opened.
+// CKR_DEVICE_ERROR (error 100) as often as the environment says, and, with FAULTY_P11_GCM_IV,
+// treats the AES-GCM IV as AWS CloudHSM does ("generate") or ignores it silently ("ignore"),
+// read at each C_EncryptInit (see faulty.c). The process that loads it
+// (a CLI run) reads the other FAULTY_P11_* once, when the module is first opened.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './cli';

@@ -49,14 +49,23 @@ describe('OLOCUS_VENDOR_QUIRKS', () => {
     expect(nss()!.quirks.ecUnwrapPublicPoint).toBe(0xd5a0db00);
   });
 
+  it('gives a module the AES-GCM IV rule of AWS CloudHSM (gcmIv), and null withdraws it', () => {
+    expect(softhsm()!.quirks.gcmIv).toBeUndefined();
+    site(JSON.stringify({ softhsm: { gcmIv: 'module-generated' } }));
+    expect(softhsm()!.quirks.gcmIv).toBe('module-generated');
+    site(JSON.stringify({ softhsm: { gcmIv: null } }));
+    expect(softhsm()!.quirks.gcmIv).toBeUndefined();
+  });
+
   for (const [what, body, sentence] of [
     ['not JSON', '{ softhsm: ', /names .*q\d+\.json, which is not a readable JSON file/],
     [
       'a quirk a site may not set',
       '{"softhsm": {"pinFormat": "x"}}',
-      /softhsm: Unrecognized key: "pinFormat"\. It holds vendor ids, each with the quirks to replace \(rfc5649, withheldMechanisms, vendorMechanisms, oaepHashes, cannotWrap, ecCurves\)\./,
+      /softhsm: Unrecognized key: "pinFormat"\. It holds vendor ids, each with the quirks to replace \(rfc5649, withheldMechanisms, vendorMechanisms, oaepHashes, cannotWrap, ecCurves, gcmIv\)\./,
     ],
     ['a number that is not one', '{"softhsm": {"rfc5649": "210A"}}', /softhsm\.rfc5649: /],
+    ['an IV rule that does not exist', '{"softhsm": {"gcmIv": "caller"}}', /softhsm\.gcmIv: /],
     [
       'an unknown vendor id',
       '{"softhsm2": {"rfc5649": 8458}}',

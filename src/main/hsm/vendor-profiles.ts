@@ -71,6 +71,13 @@ export interface VendorProfile {
      * whose PKCS#8 lacks the optional public key (NSS: CKA_NSS_DB, else CKR_TEMPLATE_INCOMPLETE).
      */
     ecUnwrapPublicPoint?: number;
+    /**
+     * How the module treats the AES-GCM IV on encryption. 'module-generated': it ignores the IV
+     * in the request, uses one it generates and writes that into CK_GCM_PARAMS.pIv (AWS
+     * CloudHSM); Olocus then passes a zeroed 12-byte buffer and records what was written back.
+     * Absent: the caller's IV is used (PKCS#11 2.40), and Olocus sends a random 96-bit one.
+     */
+    gcmIv?: 'module-generated';
     notes?: string[];
   };
 }
@@ -186,6 +193,9 @@ export const PROFILES: readonly VendorProfile[] = [
         CKM_SP800_108_COUNTER_KDF: 0x80000001,
       },
       rfc5649: 0x8000216f,
+      // "When performing AES-GCM encryption, the HSM ignores the IV in the request and uses an
+      // IV that it generates", written to pIV (AWS mechanisms page, docs/vendors.md).
+      gcmIv: 'module-generated',
       pinFormat: '<crypto user name>:<password>, e.g. CryptoUser:CUPassword123!',
       environment: ['configure-pkcs11 bootstrap (Client SDK 5 cluster configuration)'],
       notes: [

@@ -30,6 +30,7 @@ const siteQuirks = z.strictObject({
   oaepHashes: maybe(z.array(z.enum(['sha1', 'sha256', 'sha384', 'sha512']))),
   cannotWrap: maybe(z.array(z.enum(['ed25519', 'ec', 'rsa', 'aes']))),
   ecCurves: maybe(z.array(z.enum(['ec-p256', 'ec-p384', 'ec-p521', 'ec-secp256k1']))),
+  gcmIv: maybe(z.literal('module-generated')),
 });
 
 const siteFile = z.record(z.string(), siteQuirks);

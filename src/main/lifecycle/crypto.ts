@@ -70,6 +70,20 @@ export function parseEnvelope(text: string, source: string): CiphertextEnvelope 
   return e as CiphertextEnvelope;
 }
 
+// A failed GCM tag check: PKCS#11 says CKR_ENCRYPTED_DATA_INVALID; SoftHSM 2.6 answers
+// CKR_GENERAL_ERROR. Either way the likely causes are ones the officer can act on, among them a
+// module that used an IV of its own without writing it back (docs/vendors.md, gcmIv).
+const TAG_FAILURES = new Set(['CKR_ENCRYPTED_DATA_INVALID', 'CKR_GENERAL_ERROR']);
+
+function tagFailure(err: unknown, version: string): unknown {
+  if (!(err instanceof OlocusError) || !err.ckr || !TAG_FAILURES.has(err.ckr)) return err;
+  return new OlocusError(
+    ErrorCode.OPERATION_FAILED,
+    `The AES-GCM ciphertext did not pass its tag check with ${version} (${err.ckr}): the ciphertext or its IV was altered, or the module that encrypted it used an IV other than the one the envelope records (a module that makes its own IV needs the gcmIv vendor quirk, docs/vendors.md). No plaintext was released.`,
+    { ckr: err.ckr, cause: err },
+  );
+}
+
 export async function decryptEnvelope(
   ctx: LifecycleContext,
   e: CiphertextEnvelope,
@@ -82,12 +96,16 @@ export async function decryptEnvelope(
       `The ciphertext was made with ${describeVersion(v)} of "${f.name}", which is ${v.state}${when ? ` since ${when.slice(0, 10)}` : ''}; it cannot decrypt.${v.state === 'destroyed' ? ' Data encrypted only under a destroyed version cannot be recovered.' : ''}`,
     );
   }
-  const plaintext = await ctx.provider.decrypt(
-    selectorOf(v),
-    Buffer.from(e.ciphertext, 'base64'),
-    e.alg,
-    e.iv ? Buffer.from(e.iv, 'base64') : undefined,
-  );
+  const plaintext = await ctx.provider
+    .decrypt(
+      selectorOf(v),
+      Buffer.from(e.ciphertext, 'base64'),
+      e.alg,
+      e.iv ? Buffer.from(e.iv, 'base64') : undefined,
+    )
+    .catch((err: unknown) => {
+      throw e.alg === 'aes-gcm' ? tagFailure(err, `${describeVersion(v)} of "${f.name}"`) : err;
+    });
   return { plaintext, family: f.name, version: v.version, state: v.state };
 }
 

@@ -55,7 +55,19 @@ export type Op =
       signature: Uint8Array;
       prehash?: Prehash;
     }
-  | { op: 'encrypt'; session: Handle; mech: Mech; key: Handle; data: Uint8Array; outLen: number }
+  | {
+      op: 'encrypt';
+      session: Handle;
+      mech: Mech;
+      key: Handle;
+      data: Uint8Array;
+      outLen: number;
+      /**
+       * Reply `{ ciphertext, iv }` with the parameter's `iv` as it is after the call: a module may
+       * write the IV it generated into CK_GCM_PARAMS.pIv (AWS CloudHSM does).
+       */
+      returnIv?: boolean;
+    }
   | { op: 'decrypt'; session: Handle; mech: Mech; key: Handle; data: Uint8Array; outLen: number }
   | { op: 'generateKey'; session: Handle; mech: Mech; template: Attr[] }
   | {

@@ -20,11 +20,15 @@ import { describeSelector } from './keys';
 import { cipherMech } from './mechanisms';
 import { acquireModule } from './module';
 import type { Handle } from './protocol';
+import type { Bound } from './provider-core';
 import type { KeyUsage } from './templates';
 import { unwrapTemplate } from './templates';
 import { IDEMPOTENT } from './provider-core';
 import type { Pkcs11ProviderOptions } from './provider-core';
 import { Pkcs11TransferSupport } from './provider-transfer';
+
+/** 96 bits: the IV length SP 800-38D recommends and CloudHSM generates. */
+const GCM_IV_BYTES = 12;
 
 export type { Pkcs11GenerateOptions, Pkcs11ProviderOptions } from './provider-core';
 
@@ -98,12 +102,8 @@ export class Pkcs11Provider extends Pkcs11TransferSupport implements HsmProvider
         const spec = this.requireSpec(k, sel);
         const outLen = spec.family === 'rsa' ? spec.bits / 8 : data.length + 32;
         const attempt = async (alg: CipherAlgorithm) => {
-          const iv =
-            alg === 'aes-gcm'
-              ? randomBytes(12)
-              : alg === 'aes-cbc-pad'
-                ? randomBytes(16)
-                : undefined;
+          if (alg === 'aes-gcm') return this.encryptGcm(t, s, k.handle, data, outLen);
+          const iv = alg === 'aes-cbc-pad' ? randomBytes(16) : undefined;
           const ciphertext = await this.withMechanism(t, alg, () =>
             this.ex.call<Uint8Array>({
               op: 'encrypt',
@@ -127,6 +127,42 @@ export class Pkcs11Provider extends Pkcs11TransferSupport implements HsmProvider
         });
       },
     );
+  }
+  /**
+   * AES-GCM with the IV rules of the module (docs/vendors.md, `gcmIv`). The result carries the IV
+   * the module actually used: the one Olocus sent, or, where the module writes its own into
+   * CK_GCM_PARAMS.pIv (AWS CloudHSM), the one it wrote. A module whose profile says it generates
+   * the IV gets a zeroed buffer, and writing nothing back is refused: the ciphertext could never
+   * be decrypted.
+   */
+  private async encryptGcm(
+    t: Bound,
+    s: Handle,
+    key: Handle,
+    data: Uint8Array,
+    outLen: number,
+  ): Promise<{ ciphertext: Uint8Array; iv: Uint8Array; algorithm: CipherAlgorithm }> {
+    const vendor = await this.vendor();
+    const moduleIv = vendor?.quirks.gcmIv === 'module-generated';
+    const sent = moduleIv ? Buffer.alloc(GCM_IV_BYTES) : randomBytes(GCM_IV_BYTES);
+    const r = await this.withMechanism(t, 'aes-gcm', () =>
+      this.ex.call<{ ciphertext: Uint8Array; iv?: Uint8Array }>({
+        op: 'encrypt',
+        session: s,
+        mech: cipherMech('aes-gcm', sent),
+        key,
+        data,
+        outLen,
+        returnIv: true,
+      }),
+    );
+    const used = r.iv && r.iv.length === GCM_IV_BYTES ? r.iv : sent;
+    if (moduleIv && used.every((b) => b === 0))
+      throw new OlocusError(
+        ErrorCode.MECHANISM_UNSUPPORTED,
+        `The ${vendor!.name} profile${vendor!.siteQuirks ? ` (as corrected by ${vendor!.siteQuirks})` : ''} says ${t.name} generates the AES-GCM IV and writes it into CK_GCM_PARAMS.pIv, but it wrote none back, so the ciphertext is discarded: it could not be decrypted.`,
+      );
+    return { ciphertext: r.ciphertext, iv: used, algorithm: 'aes-gcm' };
   }
   async decrypt(
     sel: KeySelector,

@@ -251,9 +251,18 @@ function run(p: PKCS11, o: Op): unknown {
         if (ckr === 'CKR_SIGNATURE_INVALID' || ckr === 'CKR_SIGNATURE_LEN_RANGE') return false;
         throw new Tainted(e);
       }
-    case 'encrypt':
-      p.C_EncryptInit(buf(o.session), mech(o.mech), buf(o.key));
-      return second(() => p.C_Encrypt(buf(o.session), buf(o.data), Buffer.alloc(o.outLen)));
+    case 'encrypt': {
+      const m = mech(o.mech);
+      p.C_EncryptInit(buf(o.session), m, buf(o.key));
+      const ciphertext = second(() =>
+        p.C_Encrypt(buf(o.session), buf(o.data), Buffer.alloc(o.outLen)),
+      );
+      if (!o.returnIv) return ciphertext;
+      // pkcs11js gives the module a pointer into this very Buffer (params.cpp,
+      // read_property_bytes: no copy), so an IV the module wrote into pIv is visible here.
+      const iv = (m.parameter as { iv?: Buffer } | undefined)?.iv;
+      return { ciphertext, iv: iv ? Uint8Array.from(iv) : undefined };
+    }
     case 'decrypt':
       p.C_DecryptInit(buf(o.session), mech(o.mech), buf(o.key));
       return second(() => p.C_Decrypt(buf(o.session), buf(o.data), Buffer.alloc(o.outLen)));
