@@ -123,7 +123,7 @@ export async function openMemberProcess(
     t: 'open',
     address,
     pin: pin ? pin.copy() : null,
-    ...(opts.threads ? { threads: opts.threads } : {}),
+    ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
   };
   try {
     child.send(message);
