@@ -1,6 +1,6 @@
 // A group member's PKCS#11 provider in a process of its own (started by member-process.ts with
-// child_process.fork). It has its own copy of the module, its own sessions and worker threads,
-// so a member that crashes or is killed takes no other member with it, and members of one
+// child_process.fork). It has its own copy of the module and its own sessions, and calls the
+// module synchronously on its main thread, so a member that crashes or is killed takes no other member with it, and members of one
 // software library (SoftHSM) each get a library instance and a core. It opens the member named
 // in the first message, with the PIN that message carries, then answers calls until the parent
 // goes away.
@@ -36,7 +36,9 @@ async function open(m: Extract<ToHost, { t: 'open' }>): Promise<void> {
     provider = await openPkcs11(parsePkcs11Uri(m.address), {
       login: pin ? 'always' : 'never',
       readPin: () => Promise.resolve(Secret.adopt(pin!.copy())),
-      ...(m.threads ? { threads: m.threads } : {}),
+      // By default the module runs on this process's main thread (threads 0): the host does
+      // nothing else, and a hop to a worker thread costs more than a fast token's signature.
+      threads: m.threads ?? 0,
     });
     send({ t: 'opened' });
   } catch (e) {

@@ -27,7 +27,7 @@ export interface MemberProcessOptions {
   /** auto (default): read the PIN when the URI has pin-source; always: also prompt. */
   login?: LoginMode;
   readPin?: OpenPkcs11Options['readPin'];
-  /** Worker threads of the provider in the member process (default: the provider's). */
+  /** PKCS#11 worker threads in the member host (default 0: the host calls the module on its main thread). */
   threads?: number;
 }
 
@@ -123,7 +123,7 @@ export async function openMemberProcess(
     t: 'open',
     address,
     pin: pin ? pin.copy() : null,
-    ...(opts.threads ? { threads: opts.threads } : {}),
+    ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
   };
   try {
     child.send(message);

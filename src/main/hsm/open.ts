@@ -183,7 +183,7 @@ export async function openPkcs11(
     token,
     ...(uri.initArgs !== undefined ? { initArgs: uri.initArgs } : {}),
     ...(opts.pool ? { pool: opts.pool } : {}),
-    ...(opts.threads ? { threads: opts.threads } : {}),
+    ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
   };
   let provider: Pkcs11Provider;
   const only = candidates[0];

@@ -1,12 +1,16 @@
 // Runs PKCS#11 operations on a few worker threads. Requests issued in the same turn are sent to
 // a worker as one batch, so many operations in flight cost few messages; the least busy worker
-// takes the next batch.
+// takes the next batch. With `threads: 0` the operations run inline, on the calling thread: for
+// a process that does nothing else (a group's member host), where a thread hop costs more than a
+// fast token's signature and there is no event loop to keep free.
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Op, Reply, Request, WireError, WorkerInit } from './protocol';
+import { loadModule, serveBatch } from './worker-ops';
+import type { OpsHost } from './worker-ops';
 
 export class Pkcs11CallError extends Error {
   readonly ckr: string | undefined;
@@ -75,6 +79,7 @@ function createWorker(workerData: WorkerInit): Worker {
 export interface ExecutorOptions {
   modulePath: string;
   initArgs?: string;
+  /** Worker threads (default: up to 2); 0 runs every operation on the calling thread. */
   threads?: number;
 }
 
@@ -83,11 +88,19 @@ export class Pkcs11Executor {
   private readonly affinity = new Map<string, Lane>();
   private nextId = 1;
   private closed = false;
+  private inline: OpsHost | null = null;
 
   private constructor(readonly options: ExecutorOptions) {}
 
   static async start(options: ExecutorOptions): Promise<Pkcs11Executor> {
     const ex = new Pkcs11Executor(options);
+    if (options.threads === 0) {
+      const init: WorkerInit = { modulePath: options.modulePath, initialize: true };
+      if (options.initArgs !== undefined) init.initArgs = options.initArgs;
+      ex.inline = loadModule(init);
+      if (ex.inline.initError) throw new Pkcs11CallError('load', ex.inline.initError);
+      return ex;
+    }
     const threads = Math.max(1, options.threads ?? Math.min(2, availableParallelism()));
     // The first thread initialises the module alone; the others join an initialised library.
     await ex.spawn(true);
@@ -96,7 +109,7 @@ export class Pkcs11Executor {
   }
 
   get threadCount(): number {
-    return this.lanes.length;
+    return this.inline ? 0 : this.lanes.length;
   }
 
   private spawn(initialize: boolean): Promise<void> {
@@ -163,6 +176,12 @@ export class Pkcs11Executor {
       return Promise.reject(
         new Pkcs11CallError(body.op, { message: 'the PKCS#11 module was closed' }),
       );
+    if (this.inline) {
+      const [r] = serveBatch(this.inline, [{ id: 0, body }]);
+      return r!.ok
+        ? Promise.resolve(r!.value as T)
+        : Promise.reject(new Pkcs11CallError(body.op, r!.error));
+    }
     const lane = this.laneFor(body);
     if (!lane)
       return Promise.reject(
@@ -221,7 +240,7 @@ export class Pkcs11Executor {
   /** Stops the threads; `finalize` calls C_Finalize first (only when no one else uses the module). */
   async close(finalize = true): Promise<void> {
     if (this.closed) return;
-    if (finalize && this.lanes.length > 0)
+    if (finalize && (this.inline || this.lanes.length > 0))
       await this.call({ op: 'finalize' }).catch(() => undefined);
     this.closed = true;
     const lanes = this.lanes.splice(0);

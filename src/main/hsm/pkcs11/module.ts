@@ -42,7 +42,7 @@ export async function acquireModule(
         executor = await Pkcs11Executor.start({
           modulePath: path,
           ...(initArgs !== undefined ? { initArgs } : {}),
-          ...(threads ? { threads } : {}),
+          ...(threads !== undefined ? { threads } : {}),
         });
       } catch (e) {
         throw mapLoadError(e, path);
