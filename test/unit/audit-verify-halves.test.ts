@@ -13,7 +13,11 @@ import {
   type AuditFilter,
   type LedgerRecord,
 } from '../../src/main/audit';
-import { lineStartAfter, verifyInHalves } from '../../src/main/audit/verify-parallel';
+import {
+  SPLIT_FRACTION,
+  lineStartAfter,
+  verifyInHalves,
+} from '../../src/main/audit/verify-parallel';
 import { writeGeneratedLedger } from '../helpers/generated-ledger';
 
 let dir: string;
@@ -60,7 +64,11 @@ beforeAll(async () => {
   writeGeneratedLedger(honestPath, COUNT, 500);
   const text = readFileSync(honestPath, 'utf8');
   honest = text.split('\n').slice(0, -1);
-  const split = (await lineStartAfter(honestPath, Math.floor(text.length / 2), text.length))!;
+  const split = (await lineStartAfter(
+    honestPath,
+    Math.floor(text.length * SPLIT_FRACTION),
+    text.length,
+  ))!;
   k = text.slice(0, split).split('\n').length - 1;
   expect(k).toBeGreaterThan(1000);
   expect(k).toBeLessThan(2000);

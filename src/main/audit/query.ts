@@ -11,7 +11,7 @@ import type { LedgerRecord } from './types';
 import { verifyLedgerFile, type BadRecord, type VerifyResult } from './verify';
 import { recordMatcher, type AuditFilter } from './query-match';
 import type { VerifiedRecord } from './canonical-scan';
-import { PARALLEL_FROM_BYTES, verifyInHalves } from './verify-parallel';
+import { PARALLEL_FROM_BYTES, spareCore, verifyInHalves } from './verify-parallel';
 
 /** What the caller asks, as typed on a command line or in the timeline's filter form. */
 export interface AuditQueryInput {
@@ -123,7 +123,10 @@ const AS_LINES: Keep<string> = { record: (r) => r.line(), line: (line) => line }
 export interface QueryOptions {
   /** Keep only the newest this many matches (`matched` still counts all). */
   limit?: number;
-  /** From this size on, the two halves are verified in two threads (verify-parallel.ts). */
+  /**
+   * From this size on, the two halves are verified in two threads (verify-parallel.ts); by
+   * default from 16 MiB, and only while the machine has a core to spare.
+   */
   parallelFromBytes?: number;
 }
 
@@ -169,10 +172,12 @@ async function runQuery<T>(
   const match = recordMatcher(filter);
   const limit = options.limit ?? Infinity;
   const task = { filter, limit: options.limit ?? null };
-  const both =
-    size >= (options.parallelFromBytes ?? PARALLEL_FROM_BYTES)
-      ? await verifyInHalves(path, size, task, match, keep)
-      : null;
+  // Two threads for a large ledger when a core is free; the answer is the same either way.
+  const twoThreads =
+    options.parallelFromBytes !== undefined
+      ? size >= options.parallelFromBytes
+      : size >= PARALLEL_FROM_BYTES && spareCore();
+  const both = twoThreads ? await verifyInHalves(path, size, task, match, keep) : null;
   const { v, kept, matched } = both ?? (await verifyWhole(path, match, limit, keep));
   const shown = v.ok ? matched : 0;
   return {

@@ -8,6 +8,7 @@
 // the first bad record and words it exactly as a sequential check does.
 import { createRequire } from 'node:module';
 import { open } from 'node:fs/promises';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -20,6 +21,19 @@ import { summarise, type VerifyResult } from './verify';
 
 /** Below this a second thread costs more to start than it saves. */
 export const PARALLEL_FROM_BYTES = 16 << 20;
+
+/**
+ * Whether a second thread would run beside this one: two cores or more, and fewer runnable
+ * tasks than cores over the last minute. On a saturated machine the second thread only adds
+ * its start-up and a second warm-up of the hot loop (measured in docs/audit-query.md).
+ */
+export function spareCore(): boolean {
+  const cores = availableParallelism();
+  return cores >= 2 && loadavg()[0]! < cores;
+}
+
+/** Where the second half starts: a little after the middle, as the worker takes time to start. */
+export const SPLIT_FRACTION = 0.55;
 
 /**
  * The worker's code: from sources (tests, tsx) verify-worker.ts through tsx; in a build, each
@@ -82,7 +96,7 @@ export async function verifyInHalves<T>(
   task: Omit<SegmentTask, 'path' | 'start'>,
   match: (r: VerifiedRecord) => boolean,
   keep: { record: (r: VerifiedRecord) => T; line: (line: string) => T },
-  fraction = 0.5,
+  fraction = SPLIT_FRACTION,
 ): Promise<HalvesResult<T> | null> {
   const split = await lineStartAfter(path, Math.max(1, Math.floor(size * fraction)), size);
   if (split === null) return null;
