@@ -30,6 +30,8 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           'pkcs11-worker': resolve(__dirname, 'src/main/hsm/pkcs11/worker.ts'),
           'member-host': resolve(__dirname, 'src/main/cluster/member-host.ts'),
+          // The second half of a large ledger, verified beside the first (audit/verify-parallel.ts).
+          'audit-verify-worker': resolve(__dirname, 'src/main/audit/verify-worker.ts'),
         },
         output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },

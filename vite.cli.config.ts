@@ -25,6 +25,8 @@ export default defineConfig({
         'pkcs11-worker': resolve(import.meta.dirname, 'src/main/hsm/pkcs11/worker.ts'),
         // A group member in a process of its own (cluster.member_host: process).
         'member-host': resolve(import.meta.dirname, 'src/main/cluster/member-host.ts'),
+        // The second half of a large ledger, verified beside the first (audit/verify-parallel.ts).
+        'audit-verify-worker': resolve(import.meta.dirname, 'src/main/audit/verify-worker.ts'),
       },
       output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       external: (id) =>

@@ -33,6 +33,18 @@ export class Output {
     this.io.stdout(text.endsWith('\n') ? text : `${text}\n`);
   }
 
+  /**
+   * Under --json, a result the command has already written as one JSON document, for a result
+   * too large to build as objects first (audit query). Only for standalone commands: they touch
+   * no HSM, so there are no retries to add.
+   */
+  resultJson(text: string): void {
+    if (this.wrote) throw new Error('a command produced two results');
+    if (!this.json || this.retries.length > 0) throw new Error('not a pre-written JSON result');
+    this.wrote = true;
+    this.io.stdout(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
   get hasResult(): boolean {
     return this.wrote;
   }

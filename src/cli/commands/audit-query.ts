@@ -3,7 +3,7 @@
 // record and no records (see src/main/audit/query.ts for why).
 import type { AuditQueryResult } from '../../main/audit/index';
 import { TIME_FORMS } from '../../main/audit/index';
-import { queryAudit } from '../../main/service/audit-query';
+import { queryAudit, queryAuditLines } from '../../main/service/audit-query';
 import { summarizeRecord } from '../../main/service/ledger-page';
 import { EXIT } from '../errors';
 import { fields } from '../output';
@@ -43,6 +43,16 @@ function human(r: AuditQueryResult): string {
   return parts.join('\n');
 }
 
+/**
+ * The --json document: the result's members as `JSON.stringify(…, null, 2)` writes them, then
+ * `records`, each the record's canonical JSON line (the same record, one line each).
+ */
+export function jsonDocument(result: Omit<AuditQueryResult, 'records'>, lines: string[]): string {
+  const head = JSON.stringify(result, null, 2);
+  const records = lines.length ? `[\n    ${lines.join(',\n    ')}\n  ]` : '[]';
+  return `${head.slice(0, -2)},\n  "records": ${records}\n}`;
+}
+
 export const auditQueryCommand: CommandSpec = {
   words: ['audit', 'query'],
   usage: 'audit query LEDGER [--since T] [--until T] [--type T]… [--key NAME]',
@@ -67,12 +77,19 @@ export const auditQueryCommand: CommandSpec = {
     const until = optionalString(ctx, 'until');
     const key = optionalString(ctx, 'key');
     const types = listFlag(ctx, 'type');
-    const r = await queryAudit(ctx.positionals[0]!, {
+    const query = {
       ...(since !== undefined ? { since } : {}),
       ...(until !== undefined ? { until } : {}),
       ...(key !== undefined ? { key } : {}),
       types,
-    });
+    };
+    if (ctx.out.json) {
+      // The matches go out as the ledger's own lines: a large answer is not parsed and re-encoded.
+      const { result, lines } = await queryAuditLines(ctx.positionals[0]!, query);
+      ctx.out.resultJson(jsonDocument(result, lines));
+      return result.ok ? EXIT.OK : EXIT.NOT_VALID;
+    }
+    const r = await queryAudit(ctx.positionals[0]!, query);
     ctx.out.result(r, () => human(r));
     return r.ok ? EXIT.OK : EXIT.NOT_VALID;
   },

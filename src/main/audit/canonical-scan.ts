@@ -18,6 +18,8 @@ export interface VerifiedRecord {
   readonly time: string;
   readonly hash: string;
   record(): LedgerRecord;
+  /** The record's line as written (its canonical JSON), without the newline. */
+  line(): string;
 }
 
 /** An ordinary record proved canonical by the scan; `text` is its line (ASCII). */
@@ -36,6 +38,10 @@ export class ScannedLine implements VerifiedRecord {
 
   record(): LedgerRecord {
     return (this.parsed ??= JSON.parse(this.text) as LedgerRecord);
+  }
+
+  line(): string {
+    return this.text;
   }
 }
 

@@ -86,19 +86,37 @@ function seqOfLine(buf: Buffer, start: number, end: number): number | null {
 }
 
 /** A record the full path parsed: already whole. */
-class ParsedRecord implements VerifiedRecord {
+export class ParsedRecord implements VerifiedRecord {
   readonly seq: number;
   readonly type: string;
   readonly time: string;
   readonly hash: string;
   readonly prev: string;
-  constructor(private readonly r: LedgerRecord) {
+  constructor(
+    private readonly r: LedgerRecord,
+    private readonly text: string,
+  ) {
     ({ seq: this.seq, type: this.type, time: this.time, hash: this.hash, prev: this.prev } = r);
   }
 
   record(): LedgerRecord {
     return this.r;
   }
+
+  line(): string {
+    return this.text;
+  }
+}
+
+/** The counters of a checker, as one thread hands them to another. */
+export interface ChainState {
+  lines: number;
+  records: number;
+  head: string;
+  signaturesChecked: number;
+  lastSignedSeq: number | null;
+  lastSignatureAt: number | null;
+  beforeLastType: string | null;
 }
 
 export class ChainChecker {
@@ -141,6 +159,50 @@ export class ChainChecker {
     this.beforeLastType = this.last?.type ?? null;
     this.last = record;
   };
+
+  /**
+   * Makes this checker (which has verified record 0, so it holds the audit key) continue a chain
+   * whose records before `seq` another checker verifies: it now expects record `seq` linking to
+   * `prev`. Both are the next line's own claims; whoever verifies the records before must confirm
+   * them (verify-parallel.ts) before anything this checker accepts is believed.
+   */
+  resumeAt(seq: number, prev: string): void {
+    this.records = seq;
+    this.lines = seq;
+    this.head = prev;
+    this.last = null;
+    this.beforeLastType = null;
+  }
+
+  /** What a resumed checker verified, to hand back to the checker of the records before. */
+  state(): ChainState {
+    return {
+      lines: this.lines,
+      records: this.records,
+      head: this.head,
+      signaturesChecked: this.signaturesChecked,
+      lastSignedSeq: this.lastSignedSeq,
+      lastSignatureAt: this.lastSignatureAt,
+      beforeLastType: this.beforeLastType,
+    };
+  }
+
+  /**
+   * Takes on the state of a checker resumed at this one's next record (its `first` record) once
+   * the caller has confirmed the link: afterwards this checker reads as if it had seen every line.
+   */
+  absorb(next: ChainState, last: VerifiedRecord, accepted: number): void {
+    this.beforeLastType = accepted > 1 ? next.beforeLastType : (this.last?.type ?? null);
+    this.lines = next.lines;
+    this.records = next.records;
+    this.head = next.head;
+    this.signaturesChecked += next.signaturesChecked;
+    if (next.lastSignedSeq !== null) {
+      this.lastSignedSeq = next.lastSignedSeq;
+      this.lastSignatureAt = next.lastSignatureAt;
+    }
+    this.last = last;
+  }
 
   /** Settles a pending gap once every line has been seen. */
   finish(): BadRecord | null {
@@ -219,7 +281,7 @@ export class ChainChecker {
     }
     const at = topLevelHashOffset(buf, start, end, text);
     if (at < 0) return this.fail('malformed', r.seq, `${name} has no top-level hash member.`);
-    return this.follow(new ParsedRecord(r), hashLineInPlace(buf, start, end, at));
+    return this.follow(new ParsedRecord(r, text), hashLineInPlace(buf, start, end, at));
   }
 
   /** The checks after a line is known to be a canonical record: its hash, place and content. */

@@ -25,9 +25,11 @@ export {
   expandTypes,
   parseAuditFilter,
   queryLedger,
+  queryLedgerLines,
   recordMatcher,
   type AuditFilter,
   type AuditQueryInput,
   type AuditQueryResult,
+  type QueryOptions,
 } from './query';
 export { parseTimeBound, TIME_FORMS } from './query-time';

@@ -29,6 +29,10 @@ export interface LineReadOptions {
   maxLineBytes?: number;
   /** Skip an overlong line (up to its newline) instead of stopping there. */
   skipOverlong?: boolean;
+  /** Read from this byte offset (the start of a line) instead of the beginning. */
+  start?: number;
+  /** Stop reading at this byte offset (just after a newline) instead of the end of the file. */
+  end?: number;
 }
 
 /** Splits `buf` into lines; returns where the unfinished remainder starts, or an overlong line. */
@@ -67,7 +71,8 @@ export async function readLinesFromFile(
   try {
     let buf = Buffer.allocUnsafe(Math.min(options.chunkSize ?? 4 << 20, max + 1));
     let filled = 0;
-    let consumed = 0; // file offset of buf[0]
+    let consumed = options.start ?? 0; // file offset of buf[0]
+    const stop = options.end ?? Infinity;
     let skipped = 0;
     let skipping = false; // inside an overlong line being skipped: drop bytes up to its newline
     for (;;) {
@@ -77,7 +82,9 @@ export async function readLinesFromFile(
         buf.copy(bigger, 0, 0, filled);
         buf = bigger;
       }
-      const { bytesRead } = await fh.read(buf, filled, buf.length - filled, consumed + filled);
+      const want = Math.min(buf.length - filled, stop - consumed - filled);
+      const { bytesRead } =
+        want > 0 ? await fh.read(buf, filled, want, consumed + filled) : { bytesRead: 0 };
       if (bytesRead === 0) break;
       filled += bytesRead;
       let start = 0;

@@ -5,11 +5,13 @@
 // that quietly showed them would read as an answer about the whole ledger).
 import { stat } from 'node:fs/promises';
 import { ErrorCode, OlocusError } from '../../shared/errors';
-import { LEDGER_EVENT_TYPES, keyFieldsOf } from './events';
+import { LEDGER_EVENT_TYPES } from './events';
 import { parseTimeBound } from './query-time';
 import type { LedgerRecord } from './types';
 import { verifyLedgerFile, type BadRecord, type VerifyResult } from './verify';
+import { recordMatcher, type AuditFilter } from './query-match';
 import type { VerifiedRecord } from './canonical-scan';
+import { PARALLEL_FROM_BYTES, spareCore, verifyInHalves } from './verify-parallel';
 
 /** What the caller asks, as typed on a command line or in the timeline's filter form. */
 export interface AuditQueryInput {
@@ -23,13 +25,8 @@ export interface AuditQueryInput {
   key?: string;
 }
 
-/** The filter after parsing: instants as ISO strings (how records write `time`), types exact. */
-export interface AuditFilter {
-  since: string | null;
-  until: string | null;
-  types: string[];
-  key: string | null;
-}
+export type { AuditFilter } from './query-match';
+export { recordMatcher } from './query-match';
 
 export interface AuditQueryResult {
   ledger: string;
@@ -94,23 +91,6 @@ export function parseAuditFilter(input: AuditQueryInput, now: Date = new Date())
   };
 }
 
-/** The test one record must pass; built once so the per-record work is a few comparisons. */
-export function recordMatcher(
-  f: AuditFilter,
-): (r: Pick<VerifiedRecord, 'time' | 'type' | 'record'>) => boolean {
-  const types = f.types.length ? new Set(f.types) : null;
-  const { since, until, key } = f;
-  return (r) => {
-    // Records write time as Date#toISOString does, so string order is time order.
-    if (since !== null && r.time < since) return false;
-    if (until !== null && r.time > until) return false;
-    if (types !== null && !types.has(r.type)) return false;
-    if (key !== null && !keyFieldsOf(r.type).some((field) => r.record().data[field] === key))
-      return false;
-    return true;
-  };
-}
-
 function verdictOf(v: VerifyResult, matched: number): string {
   if (!v.ok) {
     const b = v.firstBad;
@@ -126,18 +106,61 @@ function verdictOf(v: VerifyResult, matched: number): string {
   return `${shown}. The ledger verifies: records 0..${v.lastSignedSeq} are signed by the audit key; the last ${v.unsignedTail} are covered by the hash chain only.`;
 }
 
-/**
- * Verifies the ledger at `path` and returns its records that pass `filter`: all of them, or the
- * newest `limit` (then `matched` still counts all), which also bounds what is held.
- */
-export async function queryLedger(
+/** What a query keeps of a matching record: the parsed record, or its line as written. */
+interface Keep<T> {
+  /** From a record this thread verified. */
+  record: (r: VerifiedRecord) => T;
+  /** From the line of a record the other thread verified (verify-parallel.ts). */
+  line: (line: string) => T;
+}
+
+const AS_RECORDS: Keep<LedgerRecord> = {
+  record: (r) => r.record(),
+  line: (line) => JSON.parse(line) as LedgerRecord,
+};
+const AS_LINES: Keep<string> = { record: (r) => r.line(), line: (line) => line };
+
+export interface QueryOptions {
+  /** Keep only the newest this many matches (`matched` still counts all). */
+  limit?: number;
+  /**
+   * From this size on, the two halves are verified in two threads (verify-parallel.ts); by
+   * default from 16 MiB, and only while the machine has a core to spare.
+   */
+  parallelFromBytes?: number;
+}
+
+/** Verifies the whole ledger in this thread, keeping the matches (the newest `limit`). */
+async function verifyWhole<T>(
+  path: string,
+  match: (r: VerifiedRecord) => boolean,
+  limit: number,
+  keep: Keep<T>,
+): Promise<{ v: VerifyResult; kept: T[]; matched: number }> {
+  let kept: T[] = [];
+  let matched = 0;
+  const v = await verifyLedgerFile(path, {}, (r) => {
+    if (!match(r)) return;
+    matched++;
+    kept.push(keep.record(r));
+    // Trimmed in batches, so keeping the newest costs no more than a push per record.
+    if (kept.length >= 2 * limit) kept = kept.slice(-limit);
+  });
+  if (kept.length > limit) kept = kept.slice(-limit);
+  return { v, kept, matched };
+}
+
+async function runQuery<T>(
   path: string,
   filter: AuditFilter,
-  options: { limit?: number } = {},
-): Promise<AuditQueryResult> {
+  options: QueryOptions,
+  keep: Keep<T>,
+): Promise<{ result: Omit<AuditQueryResult, 'records'>; kept: T[] }> {
+  let size: number;
   try {
     const info = await stat(path);
     if (!info.isFile()) throw invalid(`${path} is not a ledger file but a folder or device.`);
+    size = info.size;
   } catch (e) {
     if (e instanceof OlocusError) throw e;
     throw invalid(
@@ -148,34 +171,60 @@ export async function queryLedger(
   }
   const match = recordMatcher(filter);
   const limit = options.limit ?? Infinity;
-  let records: LedgerRecord[] = [];
-  let matched = 0;
-  const v = await verifyLedgerFile(path, {}, (r) => {
-    if (!match(r)) return;
-    matched++;
-    records.push(r.record());
-    // Trimmed in batches, so keeping the newest costs no more than a push per record.
-    if (records.length >= 2 * limit) records = records.slice(-limit);
-  });
-  if (records.length > limit) records = records.slice(-limit);
-  if (!v.ok) matched = 0;
+  const task = { filter, limit: options.limit ?? null };
+  // Two threads for a large ledger when a core is free; the answer is the same either way.
+  const twoThreads =
+    options.parallelFromBytes !== undefined
+      ? size >= options.parallelFromBytes
+      : size >= PARALLEL_FROM_BYTES && spareCore();
+  const both = twoThreads ? await verifyInHalves(path, size, task, match, keep) : null;
+  const { v, kept, matched } = both ?? (await verifyWhole(path, match, limit, keep));
+  const shown = v.ok ? matched : 0;
   return {
-    ledger: path,
-    ok: v.ok,
-    filter,
-    scanned: v.records,
-    matched,
-    records: v.ok ? records : [],
-    verification: {
-      head: v.head,
-      headWords: v.headWords,
-      ceremonyId: v.ceremonyId,
-      signaturesChecked: v.signaturesChecked,
-      lastSignedSeq: v.lastSignedSeq,
-      unsignedTail: v.unsignedTail,
-      auditKeyFingerprint: v.auditKey?.fingerprint_sha256 ?? null,
-      firstBad: v.firstBad ?? null,
+    kept: v.ok ? kept : [],
+    result: {
+      ledger: path,
+      ok: v.ok,
+      filter,
+      scanned: v.records,
+      matched: shown,
+      verification: {
+        head: v.head,
+        headWords: v.headWords,
+        ceremonyId: v.ceremonyId,
+        signaturesChecked: v.signaturesChecked,
+        lastSignedSeq: v.lastSignedSeq,
+        unsignedTail: v.unsignedTail,
+        auditKeyFingerprint: v.auditKey?.fingerprint_sha256 ?? null,
+        firstBad: v.firstBad ?? null,
+      },
+      verdict: verdictOf(v, shown),
     },
-    verdict: verdictOf(v, matched),
   };
+}
+
+/**
+ * Verifies the ledger at `path` and returns its records that pass `filter`: all of them, or the
+ * newest `limit` (then `matched` still counts all), which also bounds what is held.
+ */
+export async function queryLedger(
+  path: string,
+  filter: AuditFilter,
+  options: QueryOptions = {},
+): Promise<AuditQueryResult> {
+  const { result, kept } = await runQuery(path, filter, options, AS_RECORDS);
+  return { ...result, records: kept };
+}
+
+/**
+ * The same query, keeping each matching record as its line (its canonical JSON as written), for
+ * a front that prints JSON: the records are then never parsed and written out again.
+ */
+export async function queryLedgerLines(
+  path: string,
+  filter: AuditFilter,
+  options: QueryOptions = {},
+): Promise<{ result: Omit<AuditQueryResult, 'records'>; lines: string[] }> {
+  const { result, kept } = await runQuery(path, filter, options, AS_LINES);
+  return { result, lines: kept };
 }

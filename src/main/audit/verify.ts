@@ -119,7 +119,12 @@ function completenessOf(checker: ChainChecker, bad: BadRecord | undefined): Comp
   };
 }
 
-function summarise(checker: ChainChecker, read: ReadOutcome, opts: VerifyOptions): VerifyResult {
+/** The result of a checker that has seen every line (also used by verify-parallel.ts). */
+export function summarise(
+  checker: ChainChecker,
+  read: ReadOutcome,
+  opts: VerifyOptions,
+): VerifyResult {
   let bad = checker.finish();
   if (!bad && read.overlong) {
     bad = {

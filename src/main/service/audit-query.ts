@@ -3,7 +3,7 @@
 // query over a large ledger pays for verification, not for pdfkit and pkijs.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseAuditFilter, queryLedger } from '../audit/index';
+import { parseAuditFilter, queryLedger, queryLedgerLines } from '../audit/index';
 import type { AuditQueryInput, AuditQueryResult } from '../audit/index';
 
 /** A missing path is left for the query to name ("There is no ledger at …"). */
@@ -27,6 +27,19 @@ export async function queryAudit(
     filter,
     options.limit !== undefined ? { limit: options.limit } : {},
   );
+}
+
+/**
+ * The same query for a front that prints JSON: each matching record as its line, the canonical
+ * JSON the ledger holds, so a large answer is not parsed only to be written out again.
+ */
+export async function queryAuditLines(
+  path: string,
+  query: AuditQueryInput = {},
+  options: { now?: Date } = {},
+): Promise<{ result: Omit<AuditQueryResult, 'records'>; lines: string[] }> {
+  const filter = parseAuditFilter(query, options.now ?? new Date());
+  return queryLedgerLines(await ledgerFileOf(path), filter);
 }
 
 /** The catalogue's event types, for fronts that offer them as a filter (ipc may not import audit/). */
