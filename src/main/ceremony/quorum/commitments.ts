@@ -38,7 +38,7 @@ export function shareCommitment(s: CommittedFields): string {
   field(hash, utf8.encode(s.secretId));
   field(hash, utf8.encode(s.custodian));
   hash.update(Uint8Array.of(s.index, s.threshold, s.total));
-  field(hash, s.share);
+  s.share.use((b) => field(hash, b));
   return hash.digest('hex');
 }
 
