@@ -52,7 +52,8 @@ describe('splitSecret / combineShares', () => {
         pick.map((i) => at(shares, i)),
         { secretCommitment, commitments },
       );
-      expect(secret).toEqual(kekBytes());
+      expect(secret).toEqual(Secret.adopt(kekBytes()));
+      secret.dispose();
     }
   });
 
@@ -65,7 +66,7 @@ describe('splitSecret / combineShares', () => {
       custodians: ['Alice', 'Bob'],
     });
     const secret = await combineShares(shares, { secretCommitment });
-    expect(Buffer.from(secret).toString('utf8')).toBe('48213377-a9');
+    expect(secret.unsafeText()).toBe('48213377-a9');
   });
 
   it('envelopes compare by their share bytes, so an altered share is not equal', async () => {

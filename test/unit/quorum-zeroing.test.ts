@@ -2,6 +2,7 @@
 import type * as Shamir from 'shamir-secret-sharing';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { combineShares, drillShares } from '../../src/main/ceremony/quorum/index';
+import { Secret } from '../../src/shared/secret';
 import { kekBytes, rejection, split3of5 } from '../fixtures/quorum/split';
 
 const seen = vi.hoisted(() => ({
@@ -54,14 +55,17 @@ describe('zeroing', () => {
     expect(shares.some((s) => s.share.use(zero))).toBe(false);
   });
 
-  it('combine: the share copies and the library’s result are zeroed; the caller gets its own copy', async () => {
+  it('combine: the share copies and the library’s result are zeroed; the caller gets a Secret', async () => {
     const { shares, secretCommitment } = await split3of5();
     const secret = await combineShares(shares.slice(0, 3), { secretCommitment });
+    expect(secret).toBeInstanceOf(Secret);
     expect(seen.combineInputs[0]!.every(zero)).toBe(true);
     // The caller's envelopes are untouched.
     expect(shares.slice(0, 3).some((s) => s.share.disposed || s.share.use(zero))).toBe(false);
     expect(zero(seen.combineOutputs[0]!)).toBe(true);
-    expect(secret).toEqual(kekBytes());
+    expect(secret.copy()).toEqual(kekBytes());
+    secret.dispose();
+    expect(secret.disposed).toBe(true);
   });
 
   it('combine: a reconstruction that fails the secret commitment is zeroed before the error', async () => {

@@ -158,8 +158,13 @@ async function signWithToken(
       "The run's script does not say which token signed it.",
     );
   const secret = await combineShares(shares, { secretCommitment });
-  const { soPin, userPin } = splitTokenPins(secret);
-  secret.fill(0);
+  let pins: ReturnType<typeof splitTokenPins>;
+  try {
+    pins = secret.use(splitTokenPins);
+  } finally {
+    secret.dispose();
+  }
+  const { soPin, userPin } = pins;
   soPin.dispose();
   const hsm = await open({
     modulePath,

@@ -124,12 +124,12 @@ function checkSet(envelopes: readonly ShareEnvelope[], ceremonyId: string, secre
 
 /**
  * Reconstructs the secret from M or more shares and proves it is the secret that was split.
- * The result belongs to the caller, who zeroes it. The envelopes stay the caller's.
+ * The result belongs to the caller, who disposes it. The envelopes stay the caller's.
  */
 export async function combineShares(
   envelopes: readonly ShareEnvelope[],
   options: CombineOptions,
-): Promise<Uint8Array> {
+): Promise<Secret> {
   const first = envelopes[0];
   const ceremonyId = options.ceremonyId ?? first?.ceremonyId ?? '';
   const secretId = options.secretId ?? first?.secretId ?? '';
@@ -164,14 +164,5 @@ export async function combineShares(
       `The shares of ${names} do not reconstruct the secret "${secretId}" recorded at the split: at least one of them is wrong or altered. Check each share against the ledger (or run a share drill) to find which.`,
     );
   }
-  return secretBytes(secret);
-}
-
-/** Until every caller holds the reconstruction as a Secret: a copy the caller zeroes. */
-function secretBytes(secret: Secret): Uint8Array {
-  try {
-    return secret.copy();
-  } finally {
-    secret.dispose();
-  }
+  return secret;
 }

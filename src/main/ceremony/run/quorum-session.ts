@@ -4,11 +4,13 @@
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import { checkShare, combineShares, decodeShare, QuorumError, wipeShares } from '../quorum/index';
 import type { ShareEnvelope } from '../quorum/index';
+import type { Secret } from '../../../shared/secret';
 import type { CeremonyRoom } from './room';
 import type { SecretRecord } from './state';
 
 export interface QuorumOutcome {
-  secret: Uint8Array;
+  /** The caller's, disposed when done (in a finally). */
+  secret: Secret;
   custodians: string[];
 }
 
@@ -19,7 +21,7 @@ export interface QuorumLog {
 
 /**
  * Asks the room for shares until `record.threshold` valid ones are in, then reconstructs the
- * secret and checks it against the secret commitment. The caller zeroes the secret.
+ * secret and checks it against the secret commitment. The caller disposes the secret.
  */
 export async function collectQuorum(
   room: CeremonyRoom,

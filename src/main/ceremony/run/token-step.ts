@@ -107,10 +107,10 @@ export async function initializeToken(
   st.startedAt = ctx.now().toISOString();
   await ctx.save();
 
-  const secret = new Uint8Array(randomBytes(32));
-  const { soPin, userPin } = splitTokenPins(secret);
+  const secret = Secret.adopt(randomBytes(32));
+  const { soPin, userPin } = secret.use(splitTokenPins);
   try {
-    const issued = await issueSecret(ctx, TOKEN_PINS, secret, '');
+    const issued = await secret.use((b) => issueSecret(ctx, TOKEN_PINS, b, ''));
     if (ctx.state.mode === 'demo') {
       // Demo only: a reviewer can open the token. Nothing else ever writes a PIN.
       await soPin.use((b) => ctx.output('demo-secrets/so-pin', b, 0o600));
@@ -201,7 +201,7 @@ export async function initializeToken(
     };
     statement = 'The token was initialised and every officer received a share card.';
   } finally {
-    secret.fill(0);
+    secret.dispose();
     soPin.dispose();
     userPin.dispose();
   }
