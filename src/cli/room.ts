@@ -63,7 +63,7 @@ export class CliRoom implements CeremonyRoom {
     for (const [name, file] of this.files) {
       const key = `${req.secretId}|${file}`;
       if (this.tried.has(key) || req.presented.some((p) => norm(p) === norm(name))) continue;
-      let text: string;
+      let text: Secret;
       try {
         // Sized before it is read: a photo or a log given by mistake is refused unread.
         const size = statSync(file).size;
@@ -72,7 +72,8 @@ export class CliRoom implements CeremonyRoom {
             `The share file ${file} given for ${name} is ${size} bytes, far more than a share card's text: it is not a share.`,
           );
         }
-        text = readFileSync(file, 'utf8');
+        // Bytes, not a string: the Secret is the only holder of the file's text from here on.
+        text = Secret.adopt(readFileSync(file));
       } catch (e) {
         if (e instanceof UsageError) throw e;
         throw new UsageError(`Cannot read the share file ${file} given for ${name}.`);
@@ -80,18 +81,18 @@ export class CliRoom implements CeremonyRoom {
       // A card for another secret of this ceremony is skipped, not refused: officers hold several.
       let header;
       try {
-        header = parseShareText(text);
+        header = parseShareText(text.unsafeText()); // the string lives for this call only
       } catch {
         header = null;
       }
+      header?.share.dispose(); // only its labels are read
       if (header && header.secretId !== req.secretId) {
-        header.share.fill(0);
+        text.dispose();
         continue;
       }
-      header?.share.fill(0);
       this.tried.add(key);
       return {
-        text: Secret.fromText(text),
+        text,
         presentedBy: name,
         passphrase: this.passphraseFor(header?.custodian ?? name),
       };
@@ -114,7 +115,7 @@ export class CliRoom implements CeremonyRoom {
       try {
         const h = parseShareText(text);
         custodian = h.custodian;
-        h.share.fill(0);
+        h.share.dispose();
       } catch {
         /* the engine reports what is wrong with it */
       }

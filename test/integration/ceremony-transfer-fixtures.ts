@@ -88,7 +88,11 @@ ${o.move ?? '    wrap: rsa-aes-kwp\n'}    witness: required
     const secret = await combineShares(await Promise.all(shares.map((s) => decodeShare(s.text))), {
       secretCommitment: state.secrets['token-pins']!.secretCommitment,
     });
-    return openToken(state.token!.label, splitTokenPins(secret).userPin.copy());
+    try {
+      return openToken(state.token!.label, secret.use(splitTokenPins).userPin.copy());
+    } finally {
+      secret.dispose();
+    }
   }
 
   return { targets, work, scriptFor, openTarget, openCeremonyToken };

@@ -10,6 +10,7 @@ import {
   verifyWithSpki,
 } from '../../src/main/transfer';
 import { ErrorCode } from '../../src/shared/errors';
+import { Secret } from '../../src/shared/secret';
 import { tokenPair } from '../helpers/token-pair';
 
 const pair = tokenPair('kwp');
@@ -20,10 +21,12 @@ const kek = { source: { label: 'backup-kek' }, target: { label: 'backup-kek' } }
 beforeAll(async () => {
   await pair.open();
   ({ source, target } = pair);
-  const value = new Uint8Array(randomBytes(32));
+  const bytes = new Uint8Array(randomBytes(32));
+  const value = Secret.adopt(bytes);
+  expect(bytes.every((b) => b === 0)).toBe(true); // the Secret holds the only copy
   await importSharedKek(source, target, value, { label: 'backup-kek' });
-  // The caller's copy of the KEK is zeroed once both tokens hold it.
-  expect(value.every((b) => b === 0)).toBe(true);
+  // The KEK's Secret is disposed once both tokens hold it.
+  expect(value.disposed).toBe(true);
 });
 afterAll(async () => {
   await dropSharedKek(source, target, 'backup-kek');

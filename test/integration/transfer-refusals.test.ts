@@ -9,6 +9,7 @@ import { Ledger, generateSoftwareSigner, verifyLedger } from '../../src/main/aud
 import type { LedgerRecord } from '../../src/main/audit';
 import type { Pkcs11Provider } from '../../src/main/hsm/pkcs11/provider';
 import { importSharedKek, migrateKey } from '../../src/main/transfer';
+import { Secret } from '../../src/shared/secret';
 import type { MigrateOptions } from '../../src/main/transfer';
 import { ErrorCode } from '../../src/shared/errors';
 import { tokenPair } from '../helpers/token-pair';
@@ -22,7 +23,7 @@ let dir: string;
 beforeAll(async () => {
   await pair.open();
   ({ source, target } = pair);
-  await importSharedKek(source, target, new Uint8Array(randomBytes(16)), {
+  await importSharedKek(source, target, Secret.adopt(randomBytes(16)), {
     label: 'kek-128',
     type: 'aes-128',
   });

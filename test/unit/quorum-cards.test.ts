@@ -10,6 +10,7 @@ import {
   shareTextLines,
 } from '../../src/main/ceremony/quorum/index';
 import type { ShareEnvelope } from '../../src/main/ceremony/quorum/index';
+import { Secret } from '../../src/shared/secret';
 import { rejection, split3of5 } from '../fixtures/quorum/split';
 
 const PDFTOTEXT = '/usr/bin/pdftotext';
@@ -76,9 +77,11 @@ describe('share cards', () => {
         await renderShareCard(share, { ...options, protectedShare: sealed }),
         'sealed.pdf',
       );
-      const printed = shareTextLines({ ...share, share: sealed, protected: true }).map(
-        (l) => l.groups,
-      );
+      const printed = shareTextLines({
+        ...share,
+        share: Secret.adopt(sealed),
+        protected: true,
+      }).map((l) => l.groups);
       for (const groups of printed) expect(text).toContain(groups);
       // The plain share's own lines (those not shared with the header) are not on the card.
       const plainOnly = shareTextLines(share)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Secret } from '../../src/shared/secret';
 import { drillShares, splitSecret } from '../../src/main/ceremony/quorum/index';
 import type { ShareEnvelope, SplitResult } from '../../src/main/ceremony/quorum/index';
 import { CEREMONY, OFFICERS, kekBytes, split3of5 } from '../fixtures/quorum/split';
@@ -11,9 +12,9 @@ const drill = (split: SplitResult, shares: ShareEnvelope[] = split.shares, thres
   });
 
 function alter(e: ShareEnvelope): ShareEnvelope {
-  const share = Uint8Array.from(e.share);
+  const share = e.share.copy();
   share[5] = (share[5] ?? 0) ^ 0x20;
-  return { ...e, share };
+  return { ...e, share: Secret.adopt(share) };
 }
 
 const failures = (report: Awaited<ReturnType<typeof drillShares>>) =>

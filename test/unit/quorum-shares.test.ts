@@ -9,6 +9,7 @@ import {
 } from '../../src/main/ceremony/quorum/index';
 import type { ShareEnvelope } from '../../src/main/ceremony/quorum/index';
 import { ErrorCode } from '../../src/shared/errors';
+import { Secret } from '../../src/shared/secret';
 import {
   CEREMONY,
   KEK,
@@ -18,6 +19,13 @@ import {
   split3of5,
   thrown,
 } from '../fixtures/quorum/split';
+
+/** A copy of the envelope's share with one byte altered. */
+function flipped(e: ShareEnvelope, i: number, mask: number): Secret {
+  const bytes = e.share.copy();
+  bytes[i] = (bytes[i] ?? 0) ^ mask;
+  return Secret.adopt(bytes);
+}
 
 const at = <T>(list: readonly T[], i: number): T => {
   const v = list[i];
@@ -44,7 +52,8 @@ describe('splitSecret / combineShares', () => {
         pick.map((i) => at(shares, i)),
         { secretCommitment, commitments },
       );
-      expect(secret).toEqual(kekBytes());
+      expect(secret).toEqual(Secret.adopt(kekBytes()));
+      secret.dispose();
     }
   });
 
@@ -57,7 +66,14 @@ describe('splitSecret / combineShares', () => {
       custodians: ['Alice', 'Bob'],
     });
     const secret = await combineShares(shares, { secretCommitment });
-    expect(Buffer.from(secret).toString('utf8')).toBe('48213377-a9');
+    expect(secret.unsafeText()).toBe('48213377-a9');
+  });
+
+  it('envelopes compare by their share bytes, so an altered share is not equal', async () => {
+    const { shares } = await split3of5();
+    const bob = at(shares, 1);
+    expect({ ...bob, share: Secret.adopt(bob.share.copy()) }).toEqual(bob);
+    expect({ ...bob, share: flipped(bob, 0, 1) }).not.toEqual(bob);
   });
 
   it('records share commitments that the envelopes reproduce', async () => {
@@ -69,9 +85,11 @@ describe('splitSecret / combineShares', () => {
     const secret = kekBytes();
     const { shares } = await split3of5(secret);
     expect(secret).toEqual(kekBytes());
-    for (const s of shares) expect(s.share.buffer).not.toBe(secret.buffer);
+    const views = shares.map((s) => s.share.use((b) => b)); // held only to look after the wipe
+    for (const v of views) expect(v.buffer).not.toBe(secret.buffer);
     wipeShares(shares);
-    expect(shares.every((s) => s.share.every((b) => b === 0))).toBe(true);
+    expect(views.every((v) => v.every((b) => b === 0))).toBe(true);
+    expect(shares.every((s) => s.share.disposed)).toBe(true);
   });
 });
 
@@ -136,8 +154,7 @@ describe('checkShare names the custodian and the problem', () => {
   it('an altered share (one byte flipped)', async () => {
     const { shares, commitments } = await split3of5();
     const bob = at(shares, 1);
-    const altered: ShareEnvelope = { ...bob, share: Uint8Array.from(bob.share) };
-    altered.share[3] = (altered.share[3] ?? 0) ^ 0x01;
+    const altered: ShareEnvelope = { ...bob, share: flipped(bob, 3, 0x01) };
     expect(thrown(() => checkShare(altered, expected(commitments))).message).toContain(
       'does not match what was recorded for Bob Baker at the split',
     );
@@ -218,8 +235,7 @@ describe('combineShares', () => {
   it('an altered share among M: the reconstruction is refused, and named when commitments are given', async () => {
     const { shares, commitments, secretCommitment } = await split3of5();
     const carol = at(shares, 2);
-    const altered = { ...carol, share: Uint8Array.from(carol.share) };
-    altered.share[0] = (altered.share[0] ?? 0) ^ 0x80;
+    const altered = { ...carol, share: flipped(carol, 0, 0x80) };
     const three = [at(shares, 0), at(shares, 1), altered];
     const blind = await rejection(combineShares(three, { secretCommitment }));
     expect(blind.message).toContain(
@@ -254,8 +270,8 @@ describe('combineShares', () => {
     const e = await rejection(combineShares(shares.slice(0, 2), { secretCommitment }));
     const json = JSON.stringify(e.toJSON()) + e.message;
     for (const s of shares) {
-      expect(json).not.toContain(Buffer.from(s.share).toString('hex'));
-      expect(json).not.toContain(Buffer.from(s.share).toString('base64'));
+      expect(json).not.toContain(Buffer.from(s.share.copy()).toString('hex'));
+      expect(json).not.toContain(Buffer.from(s.share.copy()).toString('base64'));
     }
   });
 });

@@ -2,10 +2,12 @@
 import type * as Shamir from 'shamir-secret-sharing';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { combineShares, drillShares } from '../../src/main/ceremony/quorum/index';
+import { Secret } from '../../src/shared/secret';
 import { kekBytes, rejection, split3of5 } from '../fixtures/quorum/split';
 
 const seen = vi.hoisted(() => ({
   splitInputs: [] as Uint8Array[],
+  splitOutputs: [] as Uint8Array[][],
   combineInputs: [] as Uint8Array[][],
   combineOutputs: [] as Uint8Array[],
 }));
@@ -15,7 +17,9 @@ vi.mock('shamir-secret-sharing', async (importOriginal) => {
   return {
     split: async (secret: Uint8Array, n: number, m: number) => {
       seen.splitInputs.push(secret);
-      return real.split(secret, n, m);
+      const out = await real.split(secret, n, m);
+      seen.splitOutputs.push(out);
+      return out;
     },
     combine: async (shares: Uint8Array[]) => {
       seen.combineInputs.push(shares);
@@ -30,6 +34,7 @@ const zero = (a: Uint8Array) => a.every((b) => b === 0);
 
 beforeEach(() => {
   seen.splitInputs.length = 0;
+  seen.splitOutputs.length = 0;
   seen.combineInputs.length = 0;
   seen.combineOutputs.length = 0;
 });
@@ -44,13 +49,23 @@ describe('zeroing', () => {
     expect(zero(seen.splitInputs[0]!)).toBe(true);
   });
 
-  it('combine: the share copies are zeroed; the secret returned is the caller’s to zero', async () => {
+  it('split: the library’s shares are zeroed once the envelopes’ Secrets hold them', async () => {
+    const { shares } = await split3of5();
+    expect(seen.splitOutputs[0]!.every(zero)).toBe(true);
+    expect(shares.some((s) => s.share.use(zero))).toBe(false);
+  });
+
+  it('combine: the share copies and the library’s result are zeroed; the caller gets a Secret', async () => {
     const { shares, secretCommitment } = await split3of5();
     const secret = await combineShares(shares.slice(0, 3), { secretCommitment });
+    expect(secret).toBeInstanceOf(Secret);
     expect(seen.combineInputs[0]!.every(zero)).toBe(true);
-    expect(shares.slice(0, 3).some((s) => zero(s.share))).toBe(false); // the caller's envelopes are untouched
-    expect(seen.combineOutputs[0]).toBe(secret);
-    expect(secret).toEqual(kekBytes());
+    // The caller's envelopes are untouched.
+    expect(shares.slice(0, 3).some((s) => s.share.disposed || s.share.use(zero))).toBe(false);
+    expect(zero(seen.combineOutputs[0]!)).toBe(true);
+    expect(secret.copy()).toEqual(kekBytes());
+    secret.dispose();
+    expect(secret.disposed).toBe(true);
   });
 
   it('combine: a reconstruction that fails the secret commitment is zeroed before the error', async () => {

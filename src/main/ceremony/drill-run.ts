@@ -12,7 +12,7 @@ import { findDefaultModules } from '../hsm/vendors';
 import { parsePkcs11Uri } from '../hsm/uri';
 import type { Pkcs11Uri } from '../hsm/uri';
 import { ErrorCode, OlocusError } from '../../shared/errors';
-import { combineShares, decodeShare, drillShares } from './quorum/index';
+import { combineShares, decodeShare, drillShares, wipeShares } from './quorum/index';
 import type { DrillReport, ShareEnvelope } from './quorum/index';
 import { TOKEN_PINS, splitTokenPins } from './run/context';
 import { exists, writeOnce } from '../audit/durable';
@@ -120,7 +120,7 @@ async function drillLocked(
     await writeOnce(join(dir, file), `${JSON.stringify({ ...body, signature }, null, 2)}\n`);
     return { dir, secretId, report, file, signed: signature !== null };
   } finally {
-    for (const e of presented) e.share.fill(0);
+    wipeShares(presented);
   }
 }
 
@@ -158,8 +158,13 @@ async function signWithToken(
       "The run's script does not say which token signed it.",
     );
   const secret = await combineShares(shares, { secretCommitment });
-  const { soPin, userPin } = splitTokenPins(secret);
-  secret.fill(0);
+  let pins: ReturnType<typeof splitTokenPins>;
+  try {
+    pins = secret.use(splitTokenPins);
+  } finally {
+    secret.dispose();
+  }
+  const { soPin, userPin } = pins;
   soPin.dispose();
   const hsm = await open({
     modulePath,

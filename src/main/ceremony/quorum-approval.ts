@@ -48,7 +48,7 @@ export async function approveWithRunQuorum(
     },
     { ceremonyId: state.ceremonyId, secretId: TOKEN_PINS, purpose: opts.purpose, record },
   );
-  secret.fill(0);
+  secret.dispose();
   return {
     approvedBy: custodians,
     ceremonyId: state.ceremonyId,

@@ -128,7 +128,7 @@ export async function openMemberProcess(
   try {
     child.send(message);
   } finally {
-    message.pin?.fill(0);
+    message.pin?.fill(0); // deliberate: the copy serialised to the child process
     pin?.dispose();
   }
   try {

@@ -75,7 +75,7 @@ async function readPinFile(path: string, opts: ReadPinOptions): Promise<Uint8Arr
     if (end === 0) throw invalid(`The PIN file ${path} is empty.`);
     return copyOut(raw, end);
   } finally {
-    raw.fill(0);
+    raw.fill(0); // deliberate: the file's raw bytes; copyOut made the PIN's own buffer
   }
 }
 
@@ -126,7 +126,7 @@ function promptPin(tty: PinTerminal, prompt: string): Promise<Uint8Array> {
       input.pause();
       output.write('\n');
       const pin = error ? null : Uint8Array.from(bytes);
-      bytes.fill(0);
+      bytes.fill(0); // deliberate: the keypress scratch array (numbers, not a Uint8Array)
       bytes.length = 0;
       if (error) reject(error);
       else if (pin && pin.length === 0) reject(invalid('No PIN was entered.'));

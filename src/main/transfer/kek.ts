@@ -1,28 +1,26 @@
 // A symmetric KEK on both tokens for kwp: typically the backup KEK rebuilt from custodian shares.
-// It is imported as a session object on each side (gone when the sessions close) and the bytes
-// are zeroed here, whatever happens.
+// It is imported as a session object on each side (gone when the sessions close) and the Secret
+// is disposed here, whatever happens.
 import type { TokenProvider } from '../hsm/provider';
+import type { Secret } from '../../shared/secret';
 import type { KeyInfo } from '../hsm/types';
 
 export async function importSharedKek(
   source: TokenProvider,
   target: TokenProvider,
-  value: Uint8Array,
+  value: Secret,
   options: { label: string; type?: 'aes-128' | 'aes-256' },
 ): Promise<{ source: KeyInfo; target: KeyInfo }> {
   const type = options.type ?? 'aes-256';
-  // importSecretKey zeroes what it is given, so each side gets its own copy.
-  const a = new Uint8Array(value);
-  const b = new Uint8Array(value);
-  value.fill(0);
+  // importSecretKey zeroes what it is given (at once, whatever happens): each side gets a copy.
   try {
-    const s = await source.importSecretKey(type, a, {
+    const s = await source.importSecretKey(type, value.copy(), {
       label: options.label,
       token: false,
       usage: ['wrap'],
     });
     try {
-      const t = await target.importSecretKey(type, b, {
+      const t = await target.importSecretKey(type, value.copy(), {
         label: options.label,
         token: false,
         usage: ['wrap'],
@@ -33,8 +31,7 @@ export async function importSharedKek(
       throw e;
     }
   } finally {
-    a.fill(0);
-    b.fill(0);
+    value.dispose();
   }
 }
 

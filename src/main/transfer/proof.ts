@@ -2,6 +2,7 @@
 // (least of all destroying the source): a private key by its public key and by a signature that
 // the source's public key accepts, a secret key by its check value or by wrapping a probe.
 import { createHash, randomBytes } from 'node:crypto';
+import { Secret } from '../../shared/secret';
 import { verifyWithSpki } from '../hsm/software-verify';
 import { ErrorCode, OlocusError } from '../../shared/errors';
 import type { KeyUsage } from '../hsm/pkcs11/templates';
@@ -44,19 +45,22 @@ async function wrapProbe(
   targetKey: KeySelector,
 ): Promise<boolean> {
   const label = `olocus-probe-${randomBytes(6).toString('hex')}`;
-  const value = randomBytes(32);
-  const copy = new Uint8Array(value);
+  const value = Secret.adopt(randomBytes(32));
   const sides = [
-    [source, sourceKey, value],
-    [target, targetKey, copy],
+    [source, sourceKey],
+    [target, targetKey],
   ] as const;
   const blobs: Uint8Array[] = [];
   try {
-    for (const [side, kek, bytes] of sides) {
+    for (const [side, kek] of sides) {
       const hsm = side.provider;
-      // Session objects only; importSecretKey zeroes the bytes it is given.
+      // Session objects only; importSecretKey zeroes the copy it is given.
       await side.lock.shared(async () => {
-        await hsm.importSecretKey('aes-256', bytes, { label, token: false, extractable: true });
+        await hsm.importSecretKey('aes-256', value.copy(), {
+          label,
+          token: false,
+          extractable: true,
+        });
         try {
           blobs.push(await hsm.wrapKey(kek, { label, class: 'secret' }, 'aes-kwp'));
         } finally {
@@ -66,9 +70,8 @@ async function wrapProbe(
     }
     return Buffer.from(blobs[0]!).equals(Buffer.from(blobs[1]!));
   } finally {
-    value.fill(0);
-    copy.fill(0);
-    for (const b of blobs) b.fill(0);
+    value.dispose();
+    for (const b of blobs) b.fill(0); // deliberate: wrapped (encrypted) probe blobs, not Secrets
   }
 }
 

@@ -7,6 +7,7 @@
 // Strings are UTF-8. Flag bit 0 marks a passphrase-protected share; other bits must be zero so
 // a future format cannot be misread as this one. The magic carries the format version.
 import { createHash } from 'node:crypto';
+import { Secret } from '../../../shared/secret';
 import { checkWellFormed } from './check';
 import { invalidInput } from './errors';
 import type { ShareEnvelope } from './types';
@@ -28,11 +29,15 @@ function checksum(body: Uint8Array): Uint8Array {
 /** The caller owns the result (it holds the share) and zeroes it. */
 export function encodeEnvelope(envelope: ShareEnvelope): Uint8Array {
   checkWellFormed(envelope);
+  return envelope.share.use((share) => encodeFields(envelope, share));
+}
+
+function encodeFields(envelope: ShareEnvelope, share: Uint8Array): Uint8Array {
   const fields = [
     utf8.encode(envelope.ceremonyId),
     utf8.encode(envelope.secretId),
     utf8.encode(envelope.custodian),
-    envelope.share,
+    share,
   ];
   if (fields.some((f) => f.length > 0xffff)) {
     throw invalidInput(`${envelope.custodian}'s share is too large to encode.`, envelope.custodian);
@@ -97,9 +102,9 @@ export function decodeEnvelope(bytes: Uint8Array, what: string): ShareEnvelope {
   const ceremonyId = text();
   const secretId = text();
   const custodian = text();
-  const share = Uint8Array.from(next()); // a copy: the input belongs to the caller
+  const share = Secret.adopt(Uint8Array.from(next())); // a copy: the input belongs to the caller
   if (at !== bodyEnd) {
-    share.fill(0);
+    share.dispose();
     throw damaged('it has bytes after its last field');
   }
   const envelope: ShareEnvelope = {
@@ -116,7 +121,7 @@ export function decodeEnvelope(bytes: Uint8Array, what: string): ShareEnvelope {
   try {
     checkWellFormed(envelope);
   } catch (e) {
-    share.fill(0);
+    share.dispose();
     throw e;
   }
   return envelope;

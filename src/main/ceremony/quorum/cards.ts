@@ -4,9 +4,11 @@
 // uncropped on either. The PDF is deterministic (dates come from the ceremony), so tests and
 // auditors can compare cards byte for byte.
 import PDFDocument from 'pdfkit';
+import { Secret } from '../../../shared/secret';
 import { drawQr } from './card-qr';
 import { formatFingerprint, shareCommitment } from './commitments';
 import { GROUPS_WIDTH, shareTextLines, toQrPayload } from './encoding';
+import type { ShareTextLine } from './encoding';
 import { invalidInput } from './errors';
 import type { ShareEnvelope } from './types';
 
@@ -15,8 +17,8 @@ export interface ShareCardOptions {
   location?: string;
   /** The ceremony date; also the PDF's creation date, which keeps the output deterministic. */
   date: Date;
-  /** protectShare(envelope.share, …): printed instead of the plain share. */
-  protectedShare?: Uint8Array;
+  /** protectShare(envelope.share, …): printed instead of the plain share (stays the caller's). */
+  protectedShare?: Uint8Array | Secret;
   /** Needed only when `envelope` is itself protected (its commitment covers the plain share). */
   commitment?: string;
   paper?: 'A4' | 'LETTER';
@@ -27,6 +29,21 @@ const WIDTH = 595.28 - 2 * MARGIN; // A4 is the narrower page
 const BOTTOM = 792 - MARGIN; // Letter is the shorter page
 const QR_SIZE = 190;
 const LINE_GAP = 14.5;
+
+/** The QR payload and text lines of what the card prints: the share, or its sealed form. */
+function printedForms(
+  envelope: ShareEnvelope,
+  sealed: Uint8Array | Secret | undefined,
+): { qr: string; lines: ShareTextLine[] } {
+  if (sealed === undefined) return { qr: toQrPayload(envelope), lines: shareTextLines(envelope) };
+  const share = sealed instanceof Secret ? sealed : Secret.adopt(Uint8Array.from(sealed));
+  const printed: ShareEnvelope = { ...envelope, share, protected: true };
+  try {
+    return { qr: toQrPayload(printed), lines: shareTextLines(printed) };
+  } finally {
+    if (share !== sealed) share.dispose(); // our copy; the caller's stays theirs
+  }
+}
 
 // What the standard 14 PDF fonts (WinAnsiEncoding) can print.
 const WIN_ANSI = /^[\x20-\x7e\xa0-\xff€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]*$/u;
@@ -77,10 +94,8 @@ export async function renderShareCard(
     );
   }
   const commitment = options.commitment ?? shareCommitment(envelope);
-  const printed: ShareEnvelope = protectedShare
-    ? { ...envelope, share: protectedShare, protected: true }
-    : envelope;
-  const isProtected = printed.protected === true;
+  const printed = printedForms(envelope, protectedShare);
+  const isProtected = protectedShare !== undefined || envelope.protected === true;
 
   const doc = new PDFDocument({
     size: options.paper ?? 'A4',
@@ -145,7 +160,7 @@ export async function renderShareCard(
 
   // QR code on the left, the same share as text on the right.
   const top = doc.y + 6;
-  drawQr(doc, toQrPayload(printed), x - 8, top, QR_SIZE);
+  drawQr(doc, printed.qr, x - 8, top, QR_SIZE);
   const textX = x + QR_SIZE + 8;
   doc.font('Helvetica').fontSize(8.5);
   doc.text(
@@ -157,7 +172,7 @@ export async function renderShareCard(
     },
   );
   let y = doc.y + 6;
-  for (const line of shareTextLines(printed)) {
+  for (const line of printed.lines) {
     if (y + LINE_GAP > BOTTOM) {
       doc.addPage();
       y = MARGIN;
@@ -187,6 +202,6 @@ export async function renderShareCard(
     return Buffer.concat(chunks);
   } finally {
     // The chunks hold the share (in compressed content streams); only the result survives.
-    for (const c of chunks) c.fill(0);
+    for (const c of chunks) c.fill(0); // deliberate: pdfkit's output chunks, not Secrets
   }
 }

@@ -1,6 +1,7 @@
 // Checks one presented share against what the ledger recorded at the split, and when it does
 // not match, works out WHY in terms the custodian can act on: wrong ceremony, wrong secret,
 // relabelled, or simply not the share that was handed out.
+import { Secret } from '../../../shared/secret';
 import { commitmentsEqual, isCommitmentHex, shareCommitment } from './commitments';
 import { QuorumError } from './errors';
 import type { ShareEnvelope, ShareExpectation } from './types';
@@ -41,7 +42,8 @@ export function checkWellFormed(envelope: ShareEnvelope): void {
       `${who}'s share claims an impossible position or quorum (share ${String(index)} of ${String(n)}, any ${String(m)}): it is damaged or not an Olocus share.`,
     );
   }
-  if (!(envelope.share instanceof Uint8Array) || envelope.share.length < 2) {
+  const share: unknown = envelope.share;
+  if (!(share instanceof Secret) || share.disposed || share.length < 2) {
     throw fail(who, `${who}'s share holds no share bytes.`);
   }
 }

@@ -3,6 +3,7 @@
 // a reconstruction prove it produced the secret that was split, without the ledger revealing it.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Hash } from 'node:crypto';
+import { Secret } from '../../../shared/secret';
 import { invalidInput } from './errors';
 import { scryptKey } from './kdf';
 import type { ScryptParams } from './kdf';
@@ -38,7 +39,7 @@ export function shareCommitment(s: CommittedFields): string {
   field(hash, utf8.encode(s.secretId));
   field(hash, utf8.encode(s.custodian));
   hash.update(Uint8Array.of(s.index, s.threshold, s.total));
-  field(hash, s.share);
+  s.share.use((b) => field(hash, b));
   return hash.digest('hex');
 }
 
@@ -94,10 +95,12 @@ export async function verifySecretCommitment(
       `The secret commitment recorded for "${label.secretId}" is malformed (expected a 32-byte salt and a 32-byte digest, in hex).`,
     );
   }
-  const derived = await scryptKey(secret, kdfSalt(label, Buffer.from(salt, 'hex')), SECRET_KDF);
+  const derived = Secret.adopt(
+    await scryptKey(secret, kdfSalt(label, Buffer.from(salt, 'hex')), SECRET_KDF),
+  );
   try {
-    return timingSafeEqual(derived, Buffer.from(digest, 'hex'));
+    return derived.use((d) => timingSafeEqual(d, Buffer.from(digest, 'hex')));
   } finally {
-    derived.fill(0);
+    derived.dispose();
   }
 }

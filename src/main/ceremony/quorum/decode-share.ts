@@ -11,7 +11,7 @@ import type { ShareEnvelope } from './types';
 export type PassphraseSource = Passphrase | (() => Promise<Passphrase>);
 
 /**
- * Text or QR payload → an unprotected envelope the caller owns (and zeroes). A Secret text and
+ * Text or QR payload → an unprotected envelope the caller owns (and disposes). A Secret text and
  * a Secret passphrase are disposed here, once read: the caller's copy of the share ends now.
  */
 export async function decodeShare(
@@ -37,7 +37,7 @@ export async function decodeShare(
     given = typeof passphrase === 'function' ? await passphrase() : passphrase;
     return await unprotectEnvelope(envelope, given);
   } finally {
-    envelope.share.fill(0); // the sealed form; the opened envelope has its own bytes
+    envelope.share.dispose(); // the sealed form; the opened envelope has its own Secret
     if (given instanceof Secret) given.dispose();
   }
 }

@@ -3,6 +3,7 @@
 // at least one reconstruction that matches the secret commitment: windows of M shares rotate
 // through all N, so a share that only ever sat in a drawer is exercised too.
 import { timingSafeEqual } from 'node:crypto';
+import type { Secret } from '../../../shared/secret';
 import { checkShare } from './check';
 import { verifySecretCommitment } from './commitments';
 import { QuorumError, invalidInput } from './errors';
@@ -85,20 +86,21 @@ export async function drillShares(
 
   const reconstructions: DrillReport['reconstructions'] = [];
   const proven = new Set<ShareEnvelope>();
-  let known: Uint8Array | undefined; // the secret, once a reconstruction has matched the ledger
+  let known: Secret | undefined; // the secret, once a reconstruction has matched the ledger
   const attempt = async (window: ShareEnvelope[]): Promise<void> => {
-    const secret = await interpolate(window);
+    let secret: Secret | undefined = await interpolate(window);
     try {
+      const s = secret;
       // Once one reconstruction has matched the commitment, comparing bytes proves the rest
       // without paying for scrypt again.
       const ok = known
-        ? known.length === secret.length && timingSafeEqual(known, secret)
-        : await verifySecretCommitment(secret, secretCommitment, label);
-      if (ok && !known) known = Uint8Array.from(secret);
+        ? known.use((k) => s.use((b) => k.length === b.length && timingSafeEqual(k, b)))
+        : await s.use((b) => verifySecretCommitment(b, secretCommitment, label));
+      if (ok && !known) [known, secret] = [s, undefined]; // kept, not copied
       if (ok) for (const e of window) proven.add(e);
       reconstructions.push({ custodians: window.map((e) => e.custodian), ok });
     } finally {
-      secret.fill(0);
+      secret?.dispose();
     }
   };
 
@@ -115,7 +117,7 @@ export async function drillShares(
       }
     }
   } finally {
-    known?.fill(0);
+    known?.dispose();
   }
 
   for (const e of good) {

@@ -14,6 +14,7 @@
 // as two base32 characters; ~1 in 1000 typos slip past a line check, none past the checksum.
 // QR: "OLOCUS-SHARE:" + base32 of the same binary, all in QR alphanumeric mode.
 import { createHash } from 'node:crypto';
+import { Secret } from '../../../shared/secret';
 import { decodeEnvelope, encodeEnvelope } from './binary';
 import {
   BASE32_ALPHABET,
@@ -51,11 +52,11 @@ function lineCheck(number: number, data: string): string {
 }
 
 function base32Of(envelope: ShareEnvelope): string {
-  const bytes = encodeEnvelope(envelope);
+  const bytes = Secret.adopt(encodeEnvelope(envelope));
   try {
-    return base32Encode(bytes);
+    return bytes.use(base32Encode);
   } finally {
-    bytes.fill(0);
+    bytes.dispose();
   }
 }
 
@@ -173,21 +174,22 @@ export function parseShareText(text: string): ShareEnvelope {
   if (bad) throw bad;
 
   const data = lines.map((l) => l.slice(0, -CHECK)).join('');
-  const bytes = base32Decode(data);
+  const decoded = base32Decode(data);
   const incomplete = () =>
     invalidInput(
       `The share text passes its line checks but not its overall check: is a line missing at the end? (${lines.length} lines were read.)`,
     );
-  if (!bytes) throw incomplete();
+  if (!decoded) throw incomplete();
+  const bytes = Secret.adopt(decoded);
   try {
-    return decodeEnvelope(bytes, 'The share text');
+    return bytes.use((b) => decodeEnvelope(b, 'The share text'));
   } catch (e) {
     if (e instanceof QuorumError && / is damaged/.test(e.message)) {
       throw incomplete();
     }
     throw e;
   } finally {
-    bytes.fill(0);
+    bytes.dispose();
   }
 }
 
@@ -207,11 +209,12 @@ export function fromQrPayload(text: string): ShareEnvelope {
   if (![...body].every(isBase32Char)) {
     throw invalidInput('The QR code is damaged: it contains characters a share never has.');
   }
-  const bytes = base32Decode(body);
-  if (!bytes) throw invalidInput('The QR code is damaged: its text has an impossible length.');
+  const decoded = base32Decode(body);
+  if (!decoded) throw invalidInput('The QR code is damaged: its text has an impossible length.');
+  const bytes = Secret.adopt(decoded);
   try {
-    return decodeEnvelope(bytes, 'The QR code');
+    return bytes.use((b) => decodeEnvelope(b, 'The QR code'));
   } finally {
-    bytes.fill(0);
+    bytes.dispose();
   }
 }

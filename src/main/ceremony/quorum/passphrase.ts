@@ -56,7 +56,11 @@ function passphraseLength(passphrase: Passphrase): number {
 }
 
 /** Seals share bytes under a passphrase; the result is what a protected card prints. */
-export async function protectShare(share: Uint8Array, passphrase: Passphrase): Promise<Uint8Array> {
+export async function protectShare(
+  share: Uint8Array | Secret,
+  passphrase: Passphrase,
+): Promise<Uint8Array> {
+  if (share instanceof Secret) return share.use((b) => protectShare(b, passphrase));
   if (!(share instanceof Uint8Array) || share.length === 0) {
     throw invalidInput('There is no share to protect.');
   }
@@ -84,12 +88,14 @@ export async function protectShare(share: Uint8Array, passphrase: Passphrase): P
   }
 }
 
-/** Opens a protected share; the caller owns (and zeroes) the result. */
+/** Opens a protected share; the caller owns (and disposes) the result. */
 export async function unprotectShare(
-  bytes: Uint8Array,
+  sealed: Uint8Array | Secret,
   passphrase: Passphrase,
   custodian: string,
-): Promise<Uint8Array> {
+): Promise<Secret> {
+  if (sealed instanceof Secret) return sealed.use((b) => unprotectShare(b, passphrase, custodian));
+  const bytes = sealed;
   const unreadable = () =>
     new QuorumError(
       custodian,
@@ -102,15 +108,16 @@ export async function unprotectShare(
     throw unreadable();
   }
   const header = bytes.subarray(0, HEADER);
-  const sealed = bytes.subarray(HEADER, bytes.length - TAG);
+  const ciphertext = bytes.subarray(HEADER, bytes.length - TAG);
 
   const key = await derivedKey(passphrase, header.subarray(5, 5 + SALT), params);
-  let opened: Buffer | undefined;
+  let opened: Secret | undefined;
   try {
     const decipher = key.use((k) => createDecipheriv('aes-256-gcm', k, header.subarray(5 + SALT)));
     decipher.setAAD(header);
     decipher.setAuthTag(bytes.subarray(bytes.length - TAG));
-    opened = decipher.update(sealed);
+    // Node's own buffer of the opened share is adopted (copied, then zeroed) at once.
+    opened = Secret.adopt(decipher.update(ciphertext));
     try {
       decipher.final();
     } catch (e) {
@@ -121,12 +128,12 @@ export async function unprotectShare(
         cause: e,
       });
     }
-    return Uint8Array.from(opened);
+    const result = opened;
+    opened = undefined;
+    return result;
   } finally {
     key.dispose();
-    // Node's own buffer of the opened share: the caller got a copy (share envelopes are still
-    // plain Uint8Arrays the quorum code zeroes), so this one is zeroed here.
-    opened?.fill(0);
+    opened?.dispose(); // unauthenticated: never handed out
   }
 }
 
@@ -140,7 +147,8 @@ export async function protectEnvelope(
       envelope.custodian,
     );
   }
-  return { ...envelope, share: await protectShare(envelope.share, passphrase), protected: true };
+  const share = Secret.adopt(await protectShare(envelope.share, passphrase));
+  return { ...envelope, share, protected: true };
 }
 
 export async function unprotectEnvelope(

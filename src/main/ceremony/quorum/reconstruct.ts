@@ -1,20 +1,22 @@
 // The one place shares are fed to shamir-secret-sharing's combine. The library insists on plain
-// Uint8Arrays (a Buffer fails its constructor check), so shares are copied into arrays this
-// module owns, and those copies are zeroed whatever happens.
+// Uint8Arrays (a Buffer fails its constructor check) and keeps no reference to them, so each
+// share is lent as a copy owned by a Secret of its own, disposed whatever happens.
 import { combine } from 'shamir-secret-sharing';
+import { Secret } from '../../../shared/secret';
 import type { ShareEnvelope } from './types';
 
-/** The secret the given (unprotected, already checked) shares interpolate to; caller zeroes it. */
-export async function interpolate(envelopes: readonly ShareEnvelope[]): Promise<Uint8Array> {
-  const copies = envelopes.map((e) => Uint8Array.from(e.share));
+/** The secret the given (unprotected, already checked) shares interpolate to; caller disposes it. */
+export async function interpolate(envelopes: readonly ShareEnvelope[]): Promise<Secret> {
+  const copies = envelopes.map((e) => Secret.adopt(e.share.copy()));
   try {
-    return await combine(copies);
+    const views = copies.map((c) => c.use((b) => b)); // lent for this call only
+    return Secret.adopt(await combine(views));
   } finally {
-    for (const c of copies) c.fill(0);
+    for (const c of copies) c.dispose();
   }
 }
 
 /** The Shamir x coordinate: shamir-secret-sharing stores it as the share's last byte. */
 export function xCoordinate(envelope: ShareEnvelope): number {
-  return envelope.share[envelope.share.length - 1] ?? 0;
+  return envelope.share.use((b) => b[b.length - 1] ?? 0);
 }

@@ -3,11 +3,11 @@
 // custodians, ledger commitments, and errors that say whose share is wrong and why.
 //
 // Buffer ownership: splitSecret does NOT zero the caller's secret (the caller may still need it,
-// e.g. to log in with the PIN it just split); it zeroes its own copy. Envelopes returned by
-// splitSecret and secrets returned by combineShares belong to the caller: zero them with
-// wipeShares / fill(0) when done.
+// e.g. to log in with the PIN it just split); it works on a copy a Secret owns. The shares of
+// envelopes returned by splitSecret are Secrets the caller disposes (wipeShares) when done.
 import { split } from 'shamir-secret-sharing';
 import { ErrorCode } from '../../../shared/errors';
+import { Secret } from '../../../shared/secret';
 import { checkShare, checkWellFormed } from './check';
 import { makeSecretCommitment, shareCommitment, verifySecretCommitment } from './commitments';
 import { QuorumError } from './errors';
@@ -23,12 +23,12 @@ export async function splitSecret(secret: Uint8Array, options: SplitOptions): Pr
   const total = custodians.length;
 
   // The library rejects Buffers, and the caller's array must not be shared with it anyway.
-  const own = Uint8Array.from(secret);
-  let raw: Uint8Array[] = [];
+  const own = Secret.adopt(Uint8Array.from(secret));
+  let shares: ShareEnvelope[] = [];
   try {
-    raw = await split(own, total, threshold);
-    const secretCommitment = await makeSecretCommitment(own, { ceremonyId, secretId });
-    const shares = raw.map((share, i): ShareEnvelope => ({
+    // Each raw share is adopted (copied and zeroed) the moment the library returns it.
+    const raw = (await own.use((b) => split(b, total, threshold))).map((r) => Secret.adopt(r));
+    shares = raw.map((share, i): ShareEnvelope => ({
       version: 1,
       ceremonyId,
       secretId,
@@ -38,19 +38,23 @@ export async function splitSecret(secret: Uint8Array, options: SplitOptions): Pr
       total,
       share,
     }));
+    const secretCommitment = await own.use((b) =>
+      makeSecretCommitment(b, { ceremonyId, secretId }),
+    );
     const commitments: Record<string, string> = {};
     for (const s of shares) commitments[s.custodian] = shareCommitment(s);
-    raw = [];
-    return { shares, commitments, secretCommitment };
+    const result = { shares, commitments, secretCommitment };
+    shares = [];
+    return result;
   } finally {
-    own.fill(0);
-    for (const share of raw) share.fill(0); // only if something failed after the split
+    own.dispose();
+    wipeShares(shares); // only if something failed after the split
   }
 }
 
-/** Zeroes the share bytes of envelopes the caller owns. */
+/** Disposes the shares of envelopes the caller owns (zeroing their bytes). */
 export function wipeShares(envelopes: readonly ShareEnvelope[]): void {
-  for (const e of envelopes) e.share.fill(0);
+  for (const e of envelopes) e.share.dispose();
 }
 
 export interface CombineOptions {
@@ -120,12 +124,12 @@ function checkSet(envelopes: readonly ShareEnvelope[], ceremonyId: string, secre
 
 /**
  * Reconstructs the secret from M or more shares and proves it is the secret that was split.
- * The result belongs to the caller, who zeroes it.
+ * The result belongs to the caller, who disposes it. The envelopes stay the caller's.
  */
 export async function combineShares(
   envelopes: readonly ShareEnvelope[],
   options: CombineOptions,
-): Promise<Uint8Array> {
+): Promise<Secret> {
   const first = envelopes[0];
   const ceremonyId = options.ceremonyId ?? first?.ceremonyId ?? '';
   const secretId = options.secretId ?? first?.secretId ?? '';
@@ -148,12 +152,11 @@ export async function combineShares(
   const secret = await interpolate(envelopes);
   let matches = false;
   try {
-    matches = await verifySecretCommitment(secret, options.secretCommitment, {
-      ceremonyId,
-      secretId,
-    });
+    matches = await secret.use((b) =>
+      verifySecretCommitment(b, options.secretCommitment, { ceremonyId, secretId }),
+    );
   } finally {
-    if (!matches) secret.fill(0);
+    if (!matches) secret.dispose();
   }
   if (!matches) {
     const names = envelopes.map((e) => e.custodian).join(', ');

@@ -1,5 +1,6 @@
 // The shapes the quorum layer hands to the rest of the ceremony: envelopes travel to custodians
 // (card, text, QR), commitments travel to the audit ledger. Only envelopes carry secret bytes.
+import type { Secret } from '../../../shared/secret';
 
 /** One custodian's share of one secret, with everything needed to check it against the ledger. */
 export interface ShareEnvelope {
@@ -17,8 +18,9 @@ export interface ShareEnvelope {
   /**
    * The Shamir share (y-bytes followed by the x coordinate, as shamir-secret-sharing lays it
    * out), or, when `protected` is true, that share sealed under the custodian's passphrase.
+   * The envelope's holder owns it and disposes it when done (see wipeShares).
    */
-  share: Uint8Array;
+  share: Secret;
   /** True when `share` is the passphrase-protected form (see passphrase.ts). */
   protected?: boolean;
 }
@@ -43,7 +45,7 @@ export interface SplitOptions {
 }
 
 export interface SplitResult {
-  /** In custodian order; the caller owns them and zeroes them (see wipeShares) when done. */
+  /** In custodian order; the caller owns them and disposes their shares (wipeShares) when done. */
   shares: ShareEnvelope[];
   /** Custodian name → hex SHA-256 share commitment, for the audit ledger. */
   commitments: Record<string, string>;

@@ -116,7 +116,13 @@ export class RunContext {
       purpose: 'logging in to the ceremony token',
       record,
     });
-    const pins = splitTokenPins(secret);
+    let pins: ReturnType<typeof splitTokenPins>;
+    try {
+      pins = secret.use(splitTokenPins);
+    } catch (e) {
+      secret.dispose();
+      throw e;
+    }
     try {
       // login zeroes what it is given: it gets a copy, and the Secrets are disposed below.
       await (await this.provider()).login(pins.userPin.copy());
@@ -129,7 +135,7 @@ export class RunContext {
     } finally {
       pins.soPin.dispose();
       pins.userPin.dispose();
-      secret.fill(0);
+      secret.dispose();
     }
   }
 

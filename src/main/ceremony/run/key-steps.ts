@@ -2,6 +2,7 @@
 // and backup under a KEK that exists outside the HSM only as officers' shares.
 import { PRIVATE_FILE_MODE } from './run-dir';
 import { randomBytes } from 'node:crypto';
+import { Secret } from '../../../shared/secret';
 import { readFile } from 'node:fs/promises';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import { certificateRequest, selfSignedCertificate } from '../../hsm/certificates';
@@ -180,7 +181,7 @@ export async function backup(
   await ctx.ensureQuorum(step);
   const hsm = await ctx.provider();
   const secretId = `backup-kek:${step.kek.label}`;
-  let kek: Uint8Array;
+  let kek: Secret;
   if (ctx.state.secrets[secretId]) {
     // Shares were issued before the interruption: the officers bring the KEK back.
     kek = (
@@ -194,23 +195,32 @@ export async function backup(
   } else {
     st.status = 'started';
     await ctx.save();
-    kek = new Uint8Array(randomBytes(32));
-    const issued = await issueSecret(ctx, secretId, kek, `-${slug(step.kek.label)}`);
-    await ctx.room.sharesIssued(issued);
-    const rec = ctx.state.secrets[secretId]!;
-    await ctx.event(step.id, 'secret.split', {
-      split: secretId,
-      protects: `backup KEK "${step.kek.label}" (AES-256)`,
-      threshold: rec.threshold,
-      total: rec.total,
-      commitments: rec.commitments,
-      combined_commitment: rec.secretCommitment,
-      cards: issued.map((i) => ({ custodian: i.custodian, card: i.card })),
-    });
+    const fresh = Secret.adopt(randomBytes(32));
+    kek = fresh;
+    try {
+      const issued = await fresh.use((b) =>
+        issueSecret(ctx, secretId, b, `-${slug(step.kek.label)}`),
+      );
+      await ctx.room.sharesIssued(issued);
+      const rec = ctx.state.secrets[secretId]!;
+      await ctx.event(step.id, 'secret.split', {
+        split: secretId,
+        protects: `backup KEK "${step.kek.label}" (AES-256)`,
+        threshold: rec.threshold,
+        total: rec.total,
+        commitments: rec.commitments,
+        combined_commitment: rec.secretCommitment,
+        cards: issued.map((i) => ({ custodian: i.custodian, card: i.card })),
+      });
+    } catch (e) {
+      fresh.dispose();
+      throw e;
+    }
   }
   const kekLabel = `${step.kek.label}-session`;
   try {
-    const imported = await hsm.importSecretKey('aes-256', kek, {
+    // importSecretKey zeroes what it is given: it gets a copy; the Secret is disposed below.
+    const imported = await hsm.importSecretKey('aes-256', kek.copy(), {
       label: kekLabel,
       usage: ['wrap'],
     });
@@ -248,7 +258,7 @@ export async function backup(
       outputs,
     };
   } finally {
-    kek.fill(0);
+    kek.dispose();
   }
   return `${step.keys.join(', ')} ${step.keys.length === 1 ? 'was' : 'were'} wrapped under the backup KEK, whose shares the officers now hold.`;
 }

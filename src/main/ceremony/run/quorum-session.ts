@@ -2,13 +2,15 @@
 // the split the moment it is presented, and a bad one is refused naming its custodian — before
 // anything is tried on the HSM, so a bad share can never lock a PIN.
 import { ErrorCode, OlocusError } from '../../../shared/errors';
-import { checkShare, combineShares, decodeShare, QuorumError } from '../quorum/index';
+import { checkShare, combineShares, decodeShare, QuorumError, wipeShares } from '../quorum/index';
 import type { ShareEnvelope } from '../quorum/index';
+import type { Secret } from '../../../shared/secret';
 import type { CeremonyRoom } from './room';
 import type { SecretRecord } from './state';
 
 export interface QuorumOutcome {
-  secret: Uint8Array;
+  /** The caller's, disposed when done (in a finally). */
+  secret: Secret;
   custodians: string[];
 }
 
@@ -19,7 +21,7 @@ export interface QuorumLog {
 
 /**
  * Asks the room for shares until `record.threshold` valid ones are in, then reconstructs the
- * secret and checks it against the secret commitment. The caller zeroes the secret.
+ * secret and checks it against the secret commitment. The caller disposes the secret.
  */
 export async function collectQuorum(
   room: CeremonyRoom,
@@ -48,24 +50,28 @@ export async function collectQuorum(
       const by = presented.presentedBy;
       try {
         const envelope = await decodeShare(presented.text, presented.passphrase);
-        if (by && envelope.custodian.trim().toLowerCase() !== by.trim().toLowerCase()) {
-          envelope.share.fill(0);
-          throw new QuorumError(
-            by,
-            `The share ${by} presented is ${envelope.custodian}'s; every officer presents their own card.`,
-          );
+        try {
+          if (by && envelope.custodian.trim().toLowerCase() !== by.trim().toLowerCase()) {
+            throw new QuorumError(
+              by,
+              `The share ${by} presented is ${envelope.custodian}'s; every officer presents their own card.`,
+            );
+          }
+          if (accepted.some((e) => e.custodian === envelope.custodian)) {
+            throw new QuorumError(
+              envelope.custodian,
+              `${envelope.custodian}'s share was already presented in this session.`,
+            );
+          }
+          checkShare(envelope, {
+            ceremonyId: expected.ceremonyId,
+            secretId: expected.secretId,
+            commitments: record.commitments,
+          });
+        } catch (e) {
+          envelope.share.dispose(); // refused: no one keeps it
+          throw e;
         }
-        if (accepted.some((e) => e.custodian === envelope.custodian)) {
-          throw new QuorumError(
-            envelope.custodian,
-            `${envelope.custodian}'s share was already presented in this session.`,
-          );
-        }
-        checkShare(envelope, {
-          ceremonyId: expected.ceremonyId,
-          secretId: expected.secretId,
-          commitments: record.commitments,
-        });
         accepted.push(envelope);
         refused = undefined;
         await log.accepted(envelope.custodian, record.commitments[envelope.custodian]!);
@@ -81,6 +87,6 @@ export async function collectQuorum(
     const secret = await combineShares(accepted, { secretCommitment: record.secretCommitment });
     return { secret, custodians: accepted.map((e) => e.custodian) };
   } finally {
-    for (const e of accepted) e.share.fill(0);
+    wipeShares(accepted);
   }
 }

@@ -70,16 +70,17 @@ export async function restoreKeys(
     purpose: `re-creating backup KEK "${kekLabels[0]}" of ceremony ${sourceState.ceremonyId}`,
     record,
   });
-  await ctx.event(step.id, 'quorum.met', {
-    split: secretId,
-    ceremony: sourceState.ceremonyId,
-    custodians,
-    threshold: record.threshold,
-  });
   const kekLabel = `${kekLabels[0]}-restore-session`;
   const restored: Record<string, unknown>[] = [];
   try {
-    await hsm.importSecretKey('aes-256', kek, { label: kekLabel, usage: ['wrap'] });
+    await ctx.event(step.id, 'quorum.met', {
+      split: secretId,
+      ceremony: sourceState.ceremonyId,
+      custodians,
+      threshold: record.threshold,
+    });
+    // importSecretKey zeroes what it is given: it gets a copy; the Secret is disposed below.
+    await hsm.importSecretKey('aes-256', kek.copy(), { label: kekLabel, usage: ['wrap'] });
     try {
       for (const meta of metas) {
         const blob = await readFile(join(source, 'backup', `${slug(meta.label)}.wrapped`));
@@ -148,7 +149,7 @@ export async function restoreKeys(
       await hsm.destroyKey({ label: kekLabel }).catch(() => undefined);
     }
   } finally {
-    kek.fill(0);
+    kek.dispose();
   }
   await ctx.save();
   st.results = { restored };

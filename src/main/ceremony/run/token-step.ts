@@ -4,7 +4,13 @@ import { randomBytes } from 'node:crypto';
 import { Ledger } from '../../audit/index';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import { Secret } from '../../../shared/secret';
-import { protectShare, renderShareCard, splitSecret, toShareText } from '../quorum/index';
+import {
+  protectShare,
+  renderShareCard,
+  splitSecret,
+  toShareText,
+  wipeShares,
+} from '../quorum/index';
 import type { Step } from '../script/schema';
 import type { RunContext } from './context';
 import { TOKEN_PINS, fingerprint, splitTokenPins } from './context';
@@ -42,33 +48,37 @@ export async function issueSecret(
         secretId,
         custodian: envelope.custodian,
       });
-      let sealed: Uint8Array | undefined;
+      let sealed: Secret | undefined;
       try {
-        sealed = passphrase ? await protectShare(envelope.share, passphrase) : undefined;
+        if (passphrase) sealed = Secret.adopt(await protectShare(envelope.share, passphrase));
       } finally {
         if (passphrase instanceof Secret) passphrase.dispose();
       }
-      const card = await renderShareCard(envelope, {
-        ceremonyName: script.ceremony.name,
-        location: script.ceremony.location,
-        date: ctx.now(),
-        ...(sealed ? { protectedShare: sealed } : {}),
-      });
-      const printed = sealed ? { ...envelope, share: sealed, protected: true } : envelope;
-      const rel = await ctx.output(
-        `shares/${slug(envelope.custodian)}${cardSuffix}.pdf`,
-        card,
-        0o600,
-      );
-      issued.push({
-        secretId,
-        custodian: envelope.custodian,
-        card: rel,
-        text: toShareText(printed),
-      });
+      try {
+        const card = await renderShareCard(envelope, {
+          ceremonyName: script.ceremony.name,
+          location: script.ceremony.location,
+          date: ctx.now(),
+          ...(sealed ? { protectedShare: sealed } : {}),
+        });
+        const printed = sealed ? { ...envelope, share: sealed, protected: true } : envelope;
+        const rel = await ctx.output(
+          `shares/${slug(envelope.custodian)}${cardSuffix}.pdf`,
+          card,
+          0o600,
+        );
+        issued.push({
+          secretId,
+          custodian: envelope.custodian,
+          card: rel,
+          text: toShareText(printed),
+        });
+      } finally {
+        sealed?.dispose();
+      }
     }
   } finally {
-    for (const e of split.shares) e.share.fill(0);
+    wipeShares(split.shares);
   }
   ctx.state.secrets[secretId] = {
     threshold: script.quorum.threshold,
@@ -97,10 +107,10 @@ export async function initializeToken(
   st.startedAt = ctx.now().toISOString();
   await ctx.save();
 
-  const secret = new Uint8Array(randomBytes(32));
-  const { soPin, userPin } = splitTokenPins(secret);
+  const secret = Secret.adopt(randomBytes(32));
+  const { soPin, userPin } = secret.use(splitTokenPins);
   try {
-    const issued = await issueSecret(ctx, TOKEN_PINS, secret, '');
+    const issued = await secret.use((b) => issueSecret(ctx, TOKEN_PINS, b, ''));
     if (ctx.state.mode === 'demo') {
       // Demo only: a reviewer can open the token. Nothing else ever writes a PIN.
       await soPin.use((b) => ctx.output('demo-secrets/so-pin', b, 0o600));
@@ -191,7 +201,7 @@ export async function initializeToken(
     };
     statement = 'The token was initialised and every officer received a share card.';
   } finally {
-    secret.fill(0);
+    secret.dispose();
     soPin.dispose();
     userPin.dispose();
   }

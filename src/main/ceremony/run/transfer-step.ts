@@ -3,6 +3,7 @@
 // destroyed on the ceremony token. The ledger holds the outcome the moment the copy is proven;
 // a resumed run reads it back and never moves a key twice.
 import { randomBytes } from 'node:crypto';
+import { Secret } from '../../../shared/secret';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import type { TokenProvider } from '../../hsm/provider';
 import type { KeySelector } from '../../hsm/types';
@@ -162,7 +163,7 @@ async function approveDestroy(
     purpose: `approving that "${label}" is destroyed on the ceremony token once its copy on "${step.to}" is proven`,
     record: { ...record, custodians: named },
   });
-  secret.fill(0);
+  secret.dispose(); // the quorum's approval is the point here, not the PINs
   const stranger = custodians.find((c) => !named.includes(c));
   if (stranger)
     throw new OlocusError(
@@ -193,7 +194,7 @@ async function prepareKek(
     // A rehearsal's throwaway tokens cannot hold the day's KEK: a random AES-256 one stands in,
     // on both tokens for this step only, so the kwp path itself is still rehearsed.
     const label = step.kek.label;
-    await importSharedKek(source, target, new Uint8Array(randomBytes(32)), { label });
+    await importSharedKek(source, target, Secret.adopt(randomBytes(32)), { label });
     ctx.room.announce({
       stepId: step.id,
       kind: 'warning',
@@ -224,10 +225,10 @@ async function prepareKek(
       custodians,
       threshold: record.threshold,
     });
-    // Session objects on both tokens, gone when the sessions close; the bytes are zeroed.
+    // Session objects on both tokens, gone when the sessions close.
     await importSharedKek(source, target, secret, { label: session });
   } finally {
-    secret.fill(0);
+    secret.dispose();
   }
   const sel = { label: session, class: 'secret' as const };
   return {

@@ -36,7 +36,7 @@ export abstract class Pkcs11KeyStore extends Pkcs11ProviderSupport {
     options: { slotId?: string } = {},
   ): Promise<TokenInfo> {
     const copy = new Uint8Array(soPin);
-    soPin.fill(0);
+    soPin.fill(0); // deliberate: the provider owns PIN buffers it is given (see login)
     try {
       if (!label || Buffer.byteLength(label) > 32)
         throw new OlocusError(ErrorCode.INVALID_INPUT, 'A token label is 1 to 32 bytes long.');
@@ -83,7 +83,7 @@ export abstract class Pkcs11KeyStore extends Pkcs11ProviderSupport {
         );
       return made;
     } finally {
-      if (copy.byteLength > 0) copy.fill(0);
+      if (copy.byteLength > 0) copy.fill(0); // deliberate: a send that failed left it here
     }
   }
   /**
@@ -96,7 +96,7 @@ export abstract class Pkcs11KeyStore extends Pkcs11ProviderSupport {
     options: Pkcs11GenerateOptions,
   ): Promise<KeyInfo> {
     const copy = new Uint8Array(value);
-    value.fill(0);
+    value.fill(0); // deliberate: the provider owns key bytes it is given
     try {
       if (copy.length * 8 !== KEY_SPECS[type].bits)
         throw new OlocusError(
@@ -123,7 +123,7 @@ export abstract class Pkcs11KeyStore extends Pkcs11ProviderSupport {
         }
       });
     } finally {
-      if (copy.byteLength > 0) copy.fill(0);
+      if (copy.byteLength > 0) copy.fill(0); // deliberate: a send that failed left it here
     }
   }
   async listKeys(filter: KeySelector = {}): Promise<KeyInfo[]> {

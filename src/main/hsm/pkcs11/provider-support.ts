@@ -21,7 +21,7 @@ export abstract class Pkcs11ProviderSupport extends Pkcs11ProviderCore {
    */
   async login(pin: Uint8Array, user: 'user' | 'so' = 'user'): Promise<void> {
     const copy = new Uint8Array(pin);
-    pin.fill(0);
+    pin.fill(0); // deliberate: the provider owns PIN buffers it is given
     const t = await this.token();
     try {
       await t.pool.use(async (session) => {
@@ -43,13 +43,13 @@ export abstract class Pkcs11ProviderSupport extends Pkcs11ProviderCore {
       );
     } finally {
       // Moved to the worker, the buffer is detached here; a failed send leaves it to zero.
-      if (copy.byteLength > 0) copy.fill(0);
+      if (copy.byteLength > 0) copy.fill(0); // deliberate: a send that failed left it here
     }
   }
   /** Sets the user PIN while logged in as Security Officer (token initialisation). Zeroes `pin`. */
   async initUserPin(pin: Uint8Array): Promise<void> {
     const copy = new Uint8Array(pin);
-    pin.fill(0);
+    pin.fill(0); // deliberate: the provider owns PIN buffers it is given
     const t = await this.token();
     try {
       await t.pool.use(
@@ -59,7 +59,7 @@ export abstract class Pkcs11ProviderSupport extends Pkcs11ProviderCore {
     } catch (e) {
       throw mapPkcs11Error(e, t.name, 'setting the user PIN');
     } finally {
-      if (copy.byteLength > 0) copy.fill(0);
+      if (copy.byteLength > 0) copy.fill(0); // deliberate: a send that failed left it here
     }
   }
   async logout(): Promise<void> {

@@ -48,7 +48,7 @@ function withPin<T>(pin: Uint8Array, use: (pin: string) => T): T {
   try {
     return use(Buffer.from(pin.buffer, pin.byteOffset, pin.byteLength).toString('utf8'));
   } finally {
-    pin.fill(0);
+    pin.fill(0); // deliberate: the worker owns the PIN bytes it was moved
   }
 }
 
@@ -138,6 +138,7 @@ function wrapEphemeral(p: PKCS11, o: Extract<Op, { op: 'wrapEphemeral' }>): Uint
     blob.set(inner, outer.length);
     return blob;
   } finally {
+    // deliberate: the worker's own scratch of the wrapped halves (not Secrets across threads)
     inner?.fill(0);
     outer?.fill(0);
     p.C_DestroyObject(s, eph);
@@ -177,7 +178,7 @@ function unwrapChain(
   } finally {
     if (eph) p.C_DestroyObject(s, eph);
     // This thread's copies of the blob (a view clones its whole buffer) go as soon as they served.
-    o.wrapped.fill(0);
+    o.wrapped.fill(0); // deliberate: the worker owns its moved copies
     o.first?.wrapped.fill(0);
   }
 }
@@ -300,7 +301,7 @@ function run(p: PKCS11, o: Op): unknown {
       try {
         return p.C_CreateObject(buf(o.session), template);
       } finally {
-        o.secretValue?.fill(0);
+        o.secretValue?.fill(0); // deliberate: the worker owns the key bytes it was moved
       }
     }
     case 'destroy':
