@@ -141,7 +141,7 @@ describe('share cards handed over and destroyed in the wizard', () => {
     for (const [i, who] of OFFICERS.entries()) {
       await dialog
         .getByRole('heading', { name: `Hand over ${who}'s share card (${i + 1} of 3)` })
-        .waitFor({ timeout: 30_000 });
+        .waitFor({ timeout: 90_000 });
       const confirm = dialog.getByRole('button', { name: 'Confirm receipt and destroy the file' });
       const name = dialog.getByLabel(
         `${who} types their name to confirm they hold the printed card`,
@@ -150,13 +150,15 @@ describe('share cards handed over and destroyed in the wizard', () => {
       expect(await confirm.isDisabled()).toBe(true);
       if (i === 0) await photograph('cards-01-handover-dialog');
       await dialog.getByRole('button', { name: `Print ${who}'s card` }).click();
-      await dialog.getByText(/^Printed: lp \(request id is olocus-test-\d+/).waitFor();
+      await dialog
+        .getByText(/^Printed: lp \(request id is olocus-test-\d+/)
+        .waitFor({ timeout: 60_000 });
       if (i === 0) {
         // Someone else types their name: refused by name, and the card stays on disk.
         await name.fill('Bob Baker');
         await confirm.click();
         const refusal = dialog.getByRole('alert').filter({ hasText: 'Receipt not accepted' });
-        await refusal.waitFor();
+        await refusal.waitFor({ timeout: 60_000 });
         expect(await refusal.textContent()).toContain(
           'Only Alice Archer can confirm receipt of this card; "Bob Baker" is not its custodian, so the file stays.',
         );

@@ -2,7 +2,7 @@
 // channel): a latency sparkline of the recent probes, error rate, pool use, state history and
 // the alerts firing. Off unless the config in force enables monitoring or the officer turns it
 // on here; main probes on its own timer, this panel only reads (nothing listens on a socket).
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { ResponseOf } from '../../../shared/contract';
 import { api } from '../api/client';
 import { ErrorNote, Row, useCall } from './common';
@@ -22,7 +22,9 @@ export function sparkPoints(values: (number | null)[], w: number, h: number): st
   const max = Math.max(...known, 1e-9);
   const step = values.length > 1 ? w / (values.length - 1) : 0;
   return values
-    .map((v, i) => (v === null ? null : `${(i * step).toFixed(1)},${(h - (v / max) * h).toFixed(1)}`))
+    .map((v, i) =>
+      v === null ? null : `${(i * step).toFixed(1)},${(h - (v / max) * h).toFixed(1)}`,
+    )
     .filter(Boolean)
     .join(' ');
 }
@@ -50,7 +52,11 @@ export function LiveHealthPanel() {
   const health = useCall((r: { enabled?: boolean; target?: string }) => api().liveHealth(r));
   const id = useId();
   const h = health.value;
-  const on = h?.enabled ?? false;
+  // The officer's choice shows at once, before main answers; a read that left before the choice
+  // (a slow machine) must not flip the box back, so each choice starts a new generation.
+  const [pending, setPending] = useState<boolean | null>(null);
+  const generation = useRef(0);
+  const on = pending ?? h?.enabled ?? false;
 
   useEffect(() => {
     // Learn whether the config in force turned it on; then read while it is on.
@@ -58,15 +64,27 @@ export function LiveHealthPanel() {
   }, []);
   useEffect(() => {
     if (!on) return;
-    const timer = setInterval(() => void health.run({}), POLL_MS);
+    const timer = setInterval(() => {
+      const asked = generation.current;
+      void api()
+        .liveHealth({})
+        .then((r) => {
+          if (r.ok && asked === generation.current) health.setValue(r.value);
+        });
+    }, POLL_MS);
     return () => clearInterval(timer);
   }, [on]);
 
-  const watch = (enabled?: boolean) =>
-    void health.run({
-      ...(enabled !== undefined ? { enabled } : {}),
-      ...(target.trim() ? { target: target.trim() } : {}),
-    });
+  const watch = (enabled?: boolean) => {
+    generation.current += 1;
+    if (enabled !== undefined) setPending(enabled);
+    void health
+      .run({
+        ...(enabled !== undefined ? { enabled } : {}),
+        ...(target.trim() ? { target: target.trim() } : {}),
+      })
+      .finally(() => setPending(null));
+  };
   const last = h?.samples.at(-1);
   return (
     <form
@@ -219,8 +237,8 @@ export function HealthAlertBanner({ running }: { running: boolean }) {
   return (
     <div className="room-banner health-banner" role="alert">
       <span>
-        HSM health alert during the ceremony: {alerts.map((a) => a.summary).join('; ')}. It is
-        noted in the run&apos;s ledger.
+        HSM health alert during the ceremony: {alerts.map((a) => a.summary).join('; ')}. It is noted
+        in the run&apos;s ledger.
       </span>
     </div>
   );
