@@ -62,7 +62,7 @@ describe('OLOCUS_VENDOR_QUIRKS', () => {
     [
       'a quirk a site may not set',
       '{"softhsm": {"pinFormat": "x"}}',
-      /softhsm: Unrecognized key: "pinFormat"\. It holds vendor ids, each with the quirks to replace \(rfc5649, withheldMechanisms, vendorMechanisms, oaepHashes, cannotWrap, ecCurves, gcmIv\)\./,
+      /softhsm: Unrecognized key: "pinFormat"\. It holds vendor ids, each with the quirks to replace \(rfc5649, withheldMechanisms, vendorMechanisms, oaepHashes, cannotWrap, ecCurves, gcmIv, inProcess\)\./,
     ],
     ['a number that is not one', '{"softhsm": {"rfc5649": "210A"}}', /softhsm\.rfc5649: /],
     ['an IV rule that does not exist', '{"softhsm": {"gcmIv": "caller"}}', /softhsm\.gcmIv: /],

@@ -78,6 +78,12 @@ export interface VendorProfile {
      * Absent: the caller's IV is used (PKCS#11 2.40), and Olocus sends a random 96-bit one.
      */
     gcmIv?: 'module-generated';
+    /**
+     * The module computes in the calling process on the CPU (a software token): no network,
+     * device or daemon behind a call, so a sign or verify cannot block for long, and the
+     * calling thread may run one when the PKCS#11 threads are busy (pkcs11/caller-runs.ts).
+     */
+    inProcess?: boolean;
     notes?: string[];
   };
 }
@@ -279,6 +285,8 @@ export const PROFILES: readonly VendorProfile[] = [
       cannotWrap: ['ed25519'],
       // 0x210A (CKM_AES_KEY_WRAP_PAD) is RFC 5649 here; 0x210B is not listed.
       rfc5649: 0x210a,
+      // A library that signs with OpenSSL in the caller's process, its objects in files.
+      inProcess: true,
       pinFormat: 'Token user PIN (any string of 4 to 255 bytes).',
       environment: ['SOFTHSM2_CONF'],
       notes: [
@@ -309,6 +317,8 @@ export const PROFILES: readonly VendorProfile[] = [
       // freebl implements the NIST curves only: unwrapping a secp256k1 key answers
       // CKR_DOMAIN_PARAMS_INVALID (observed), so a migration refuses it before wrapping.
       ecCurves: ['ec-p256', 'ec-p384', 'ec-p521'],
+      // freebl computes in the caller's process; the database is a local SQLite file.
+      inProcess: true,
       initArgsRequired: true,
       pinFormat: 'NSS database password (empty until a user PIN is set).',
       notes: [

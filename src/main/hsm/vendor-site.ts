@@ -31,6 +31,7 @@ const siteQuirks = z.strictObject({
   cannotWrap: maybe(z.array(z.enum(['ed25519', 'ec', 'rsa', 'aes']))),
   ecCurves: maybe(z.array(z.enum(['ec-p256', 'ec-p384', 'ec-p521', 'ec-secp256k1']))),
   gcmIv: maybe(z.literal('module-generated')),
+  inProcess: maybe(z.boolean()),
 });
 
 const siteFile = z.record(z.string(), siteQuirks);

@@ -3,7 +3,6 @@
 // takes the next batch. With `threads: 0` the operations run inline, on the calling thread: for
 // a process that does nothing else (a group's member host), where a thread hop costs more than a
 // fast token's signature and there is no event loop to keep free.
-import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,6 +10,12 @@ import { Worker } from 'node:worker_threads';
 import type { Op, Reply, Request, WireError, WorkerInit } from './protocol';
 import { loadModule, serveBatch } from './worker-ops';
 import type { OpsHost } from './worker-ops';
+import {
+  CALLER_RUNS_OPS,
+  CallerRuns,
+  DEFAULT_CALLER_RUNS,
+  type CallerRunsOptions,
+} from './caller-runs';
 
 export class Pkcs11CallError extends Error {
   readonly ckr: string | undefined;
@@ -31,6 +36,16 @@ interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
   op: string;
+  /** The session's key in `busy`, when the operation runs on one. */
+  session: string | null;
+}
+
+/** A session's operations in flight on a thread, and queued on the calling thread. */
+interface Busy {
+  lane: number;
+  here: number;
+  /** Of `here`, operations only passing through on their way to a thread. */
+  forwards: number;
 }
 
 interface Lane {
@@ -79,7 +94,7 @@ function createWorker(workerData: WorkerInit): Worker {
 export interface ExecutorOptions {
   modulePath: string;
   initArgs?: string;
-  /** Worker threads (default: up to 2); 0 runs every operation on the calling thread. */
+  /** Worker threads (default: 1, module.ts adds more); 0 runs every operation on the calling thread. */
   threads?: number;
 }
 
@@ -89,6 +104,9 @@ export class Pkcs11Executor {
   private nextId = 1;
   private closed = false;
   private inline: OpsHost | null = null;
+  private helper: CallerRuns | null = null;
+  /** Operations in flight on each session: on a thread, or queued for the calling thread. */
+  private readonly busy = new Map<string, Busy>();
 
   private constructor(readonly options: ExecutorOptions) {}
 
@@ -101,7 +119,7 @@ export class Pkcs11Executor {
       if (ex.inline.initError) throw new Pkcs11CallError('load', ex.inline.initError);
       return ex;
     }
-    const threads = Math.max(1, options.threads ?? Math.min(2, availableParallelism()));
+    const threads = Math.max(1, options.threads ?? 1);
     // The first thread initialises the module alone; the others join an initialised library.
     await ex.spawn(true);
     await Promise.all(Array.from({ length: threads - 1 }, () => ex.spawn(false)));
@@ -110,6 +128,12 @@ export class Pkcs11Executor {
 
   get threadCount(): number {
     return this.inline ? 0 : this.lanes.length;
+  }
+
+  /** Starts `n` more threads, which join the initialised library. */
+  async addThreads(n: number): Promise<void> {
+    if (this.inline || this.closed) return;
+    await Promise.all(Array.from({ length: n }, () => this.spawn(false)));
   }
 
   private spawn(initialize: boolean): Promise<void> {
@@ -150,8 +174,10 @@ export class Pkcs11Executor {
   private failLane(lane: Lane, err: Error): void {
     const i = this.lanes.indexOf(lane);
     if (i >= 0) this.lanes.splice(i, 1);
-    for (const p of lane.pending.values())
+    for (const p of lane.pending.values()) {
+      if (p.session) this.done(p.session, 'lane');
       p.reject(new Pkcs11CallError(p.op, { message: err.message }));
+    }
     lane.pending.clear();
   }
 
@@ -161,6 +187,7 @@ export class Pkcs11Executor {
       if (!p) continue;
       lane.pending.delete(r.id);
       lane.inFlight--;
+      if (p.session) this.done(p.session, 'lane');
       if (r.ok) p.resolve(r.value);
       else p.reject(new Pkcs11CallError(p.op, r.error));
     }
@@ -168,10 +195,102 @@ export class Pkcs11Executor {
   }
 
   /**
+   * Lets the calling thread run short operations (caller-runs.ts) once the threads hold `feed`
+   * each: for a module that computes in this process (vendor profile `inProcess`).
+   */
+  allowCallerRuns(options: Partial<CallerRunsOptions> = {}): boolean {
+    if (this.inline || this.helper || this.closed) return this.helper !== null;
+    const init: WorkerInit = { modulePath: this.options.modulePath, initialize: false };
+    if (this.options.initArgs !== undefined) init.initArgs = this.options.initArgs;
+    const host = loadModule(init);
+    if (!host.p11) return false;
+    this.helper = new CallerRuns(host, { ...DEFAULT_CALLER_RUNS, ...options }, (drain) =>
+      setImmediate(drain),
+    );
+    return true;
+  }
+
+  /** Operations the calling thread ran (0 without the helper). */
+  get callerRan(): number {
+    return this.helper?.ran ?? 0;
+  }
+
+  private done(session: string, where: 'lane' | 'here'): void {
+    const b = this.busy.get(session);
+    if (!b) return;
+    b[where]--;
+    if (b.lane === 0 && b.here === 0) this.busy.delete(session);
+  }
+
+  private mark(session: string, where: 'lane' | 'here'): Busy {
+    let b = this.busy.get(session);
+    if (!b) this.busy.set(session, (b = { lane: 0, here: 0, forwards: 0 }));
+    b[where]++;
+    return b;
+  }
+
+  /** Whether every thread already holds `feed` operations, so this thread should help. */
+  private threadsFed(feed: number): boolean {
+    for (const l of this.lanes) if (l.inFlight < feed) return false;
+    return this.lanes.length > 0;
+  }
+
+  /**
    * Runs one operation. `transfer` lists standalone buffers (PINs) that are moved to the worker
    * rather than copied, so no copy of the secret stays behind on this thread.
    */
   call<T>(body: Op, transfer: ArrayBuffer[] = []): Promise<T> {
+    const helper = this.helper;
+    if (!helper || this.closed || !('session' in body)) return this.toLane<T>(body, transfer, null);
+    // One session never runs two operations at once: an operation goes where the session's
+    // operations in flight are, and only a session with none may start on this thread.
+    const session = Buffer.from(body.session).toString('hex');
+    const b = this.busy.get(session);
+    const short = helper.enabled && CALLER_RUNS_OPS.has(body.op);
+    if (b && b.here > 0) {
+      const here = this.mark(session, 'here');
+      if (short && here.forwards === 0) return this.runHere<T>(helper, session, body);
+      // Not for this thread, but queued here behind the session's earlier operations; from then
+      // on the session's operations follow it to its thread, in order.
+      here.forwards++;
+      return new Promise<T>((resolve, reject) =>
+        helper.pushForward(() => {
+          here.forwards--;
+          this.done(session, 'here');
+          this.toLane<T>(body, transfer, session).then(resolve, reject);
+        }),
+      );
+    }
+    if (short && !b && this.threadsFed(helper.options.feed)) {
+      this.mark(session, 'here');
+      return this.runHere<T>(helper, session, body);
+    }
+    return this.toLane<T>(body, transfer, session);
+  }
+
+  private runHere<T>(helper: CallerRuns, session: string, body: Op): Promise<T> {
+    return new Promise<T>((resolve, reject) =>
+      helper.push(
+        { id: 0, body },
+        (r) => {
+          this.done(session, 'here');
+          if (r.ok) resolve(r.value as T);
+          else reject(new Pkcs11CallError(body.op, r.error));
+        },
+        () => {
+          this.done(session, 'here');
+          this.toLane<T>(body, [], session).then(resolve, reject);
+        },
+      ),
+    );
+  }
+
+  /** Whether the calling thread still helps (false once it switched itself off, or never on). */
+  get callerRunsOn(): boolean {
+    return this.helper?.enabled ?? false;
+  }
+
+  private toLane<T>(body: Op, transfer: ArrayBuffer[], session: string | null): Promise<T> {
     if (this.closed)
       return Promise.reject(
         new Pkcs11CallError(body.op, { message: 'the PKCS#11 module was closed' }),
@@ -189,8 +308,14 @@ export class Pkcs11Executor {
       );
     const id = this.nextId++;
     const chosen = lane;
+    if (session) this.mark(session, 'lane');
     return new Promise<T>((resolve, reject) => {
-      chosen.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, op: body.op });
+      chosen.pending.set(id, {
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        op: body.op,
+        session,
+      });
       chosen.outbox.push({ id, body });
       chosen.transfer.push(...transfer);
       if (chosen.inFlight++ === 0) chosen.worker.ref();
@@ -243,6 +368,8 @@ export class Pkcs11Executor {
     if (finalize && (this.inline || this.lanes.length > 0))
       await this.call({ op: 'finalize' }).catch(() => undefined);
     this.closed = true;
+    // The calling thread's handle on the library: C_Finalize already ran on a thread.
+    this.helper = null;
     const lanes = this.lanes.splice(0);
     const hook = retireHook;
     if (hook) await Promise.all(lanes.map((l) => hook(l.worker).catch(() => undefined)));

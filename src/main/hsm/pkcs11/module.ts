@@ -1,10 +1,15 @@
 // One loaded PKCS#11 library per process: C_Initialize runs once per library, so every provider
 // on the same module (one per token) shares its threads; the last one out finalises it.
 import { realpathSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { ErrorCode, OlocusError } from '../../../shared/errors';
 import type { ModuleInfo } from '../types';
+import { detectVendor } from '../vendors';
 import { Pkcs11Executor } from './executor';
 import { mapLoadError } from './errors';
+
+/** `OLOCUS_CALLER_RUNS=0` keeps every PKCS#11 call off the calling thread, whatever the module. */
+export const CALLER_RUNS_ENV = 'OLOCUS_CALLER_RUNS';
 
 export interface LoadedModule {
   path: string;
@@ -42,7 +47,8 @@ export async function acquireModule(
         executor = await Pkcs11Executor.start({
           modulePath: path,
           ...(initArgs !== undefined ? { initArgs } : {}),
-          ...(threads !== undefined ? { threads } : {}),
+          // One thread first: how many more depends on the module (below).
+          threads: threads ?? 1,
         });
       } catch (e) {
         throw mapLoadError(e, path);
@@ -61,6 +67,33 @@ export async function acquireModule(
         libraryVersion: v(raw.libraryVersion),
         path,
       };
+      // A software token's short operations may run on the calling thread when the threads are
+      // busy (caller-runs.ts); a module behind a network or a device never. The calling thread
+      // then counts as one of the (at most two) signers, so on two cores the main thread and
+      // one PKCS#11 thread share the work rather than three threads fighting for two cores.
+      let vendor: ReturnType<typeof detectVendor>;
+      try {
+        vendor = detectVendor({
+          libraryManufacturer: info.manufacturer,
+          libraryDescription: info.description,
+        });
+      } catch (e) {
+        // A site quirk file that is refused: nothing of the module may stay loaded.
+        await executor.close(true);
+        throw e;
+      }
+      const helps =
+        threads !== 0 &&
+        vendor?.quirks.inProcess === true &&
+        process.env[CALLER_RUNS_ENV] !== '0' &&
+        executor.allowCallerRuns();
+      if (threads === undefined) {
+        const signers = Math.min(2, availableParallelism());
+        // A thread that fails to start leaves fewer threads, not a module that fails to load.
+        await executor
+          .addThreads(Math.max(1, signers - (helps ? 1 : 0)) - 1)
+          .catch(() => undefined);
+      }
       return { path, initArgs, executor, info, refs: 0 };
     })();
     loaded.set(key, pending);

@@ -69,6 +69,15 @@ export abstract class Pkcs11ProviderCore {
   async info(): Promise<ModuleInfo> {
     return this.mod.info;
   }
+  /**
+   * Where this module's calls run: its PKCS#11 threads (0: the calling thread only), whether the
+   * calling thread helps with short operations when they are busy (caller-runs.ts), and how many
+   * it ran. One module is shared by every provider on it, so these are the module's figures.
+   */
+  executorState(): { threads: number; callerRuns: boolean; callerRan: number } {
+    const ex = this.mod.executor;
+    return { threads: ex.threadCount, callerRuns: ex.callerRunsOn, callerRan: ex.callerRan };
+  }
   protected async slots(): Promise<SlotEntry[]> {
     try {
       return await this.ex.call<SlotEntry[]>({ op: 'slots', tokenPresent: false });
