@@ -10,6 +10,7 @@ import { COMMANDS, loadCommands } from './commands/index';
 import { UsageError, debugTrace, errorDocument, errorSentence, exitCodeFor } from './errors';
 import { commandHelp, globalHelp, groupHelp } from './help';
 import { Output, processIO } from './output';
+import { endEarlyWorker, startEarlyWorker } from '../main/audit/verify-start';
 import type { CliIO } from './output';
 import type { CommandSpec } from './spec';
 
@@ -189,6 +190,9 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   const debug = argv.includes('--debug');
   let service: CeremonyService | null = null;
   let stopRetries: (() => void) | null = null;
+  // A query over a large ledger verifies its second half in a worker thread: started now, the
+  // worker boots while this thread loads the command, instead of after.
+  if (argv[0] === 'audit' && argv[1] === 'query') startEarlyWorker(argv.slice(2));
   try {
     const inv = await parseInvocation(argv);
     if (inv.kind === 'help') {
@@ -225,6 +229,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   } finally {
     // Worker threads and C_Finalize: without this the process could outlive its work.
     stopRetries?.();
+    endEarlyWorker();
     await service?.close().catch(() => undefined);
   }
 }

@@ -87,15 +87,29 @@ export function topLevelHashOffset(buf: Buffer, start: number, end: number, text
   return buf[start + at + HASH_MEMBER_SPAN] === 0x2c ? at : -1;
 }
 
-let scratch = Buffer.allocUnsafe(64 * 1024);
+let scratch = new Uint8Array(64 * 1024);
+/** Views of scratch[0, n) by n, for the lengths most lines have (bounded, so a hostile ledger cannot grow it). */
+let heads: Uint8Array[] = [];
+const CACHED_LENGTHS = 4096;
 
 /** SHA-256 of the line `buf[start, end)` with its top-level hash member cut out, hex. */
 export function hashLineInPlace(buf: Buffer, start: number, end: number, at: number): string {
   // One contiguous copy and a one-shot hash cost half of a streaming Hash object per record.
+  // The whole line is copied with one TypedArray#set and the member closed up with copyWithin
+  // (both native, no view besides the line's): Buffer#copy and Buffer#subarray build a view per
+  // call behind argument checks and a Buffer constructor, which cost more than the bytes.
   const head = at + 1;
-  const length = end - start - HASH_MEMBER_SPAN;
-  if (scratch.length < length) scratch = Buffer.allocUnsafe(length * 2);
-  buf.copy(scratch, 0, start, start + head);
-  buf.copy(scratch, head, start + head + HASH_MEMBER_SPAN, end);
-  return hash('sha256', scratch.subarray(0, length), 'hex');
+  const size = end - start;
+  const length = size - HASH_MEMBER_SPAN;
+  if (scratch.length < size) {
+    scratch = new Uint8Array(size * 2);
+    heads = [];
+  }
+  scratch.set(new Uint8Array(buf.buffer, buf.byteOffset + start, size), 0);
+  scratch.copyWithin(head, head + HASH_MEMBER_SPAN, size);
+  const preimage =
+    length < CACHED_LENGTHS
+      ? (heads[length] ??= new Uint8Array(scratch.buffer, 0, length))
+      : new Uint8Array(scratch.buffer, 0, length);
+  return hash('sha256', preimage, 'hex');
 }

@@ -6,51 +6,20 @@
 // Anything else (a bad line on either side, a mismatch at the seam, a worker that fails to
 // start) returns null and the caller verifies the whole ledger the ordinary way, which finds
 // the first bad record and words it exactly as a sequential check does.
-import { createRequire } from 'node:module';
 import { open } from 'node:fs/promises';
-import { availableParallelism, loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ChainChecker, ParsedRecord } from './chain-checker';
 import type { VerifiedRecord } from './canonical-scan';
 import { readLinesFromFile } from './line-reader';
 import type { LedgerRecord } from './types';
 import type { SegmentReport, SegmentTask } from './verify-segment';
 import { summarise, type VerifyResult } from './verify';
+import { takeSegmentWorker } from './verify-start';
 
-/** Below this a second thread costs more to start than it saves. */
-export const PARALLEL_FROM_BYTES = 16 << 20;
-
-/**
- * Whether a second thread would run beside this one: two cores or more, and fewer runnable
- * tasks than cores over the last minute. On a saturated machine the second thread only adds
- * its start-up and a second warm-up of the hot loop (measured in docs/audit-query.md).
- */
-export function spareCore(): boolean {
-  const cores = availableParallelism();
-  return cores >= 2 && loadavg()[0]! < cores;
-}
+export { PARALLEL_FROM_BYTES, spareCore } from './verify-start';
 
 /** Where the second half starts: a little after the middle, as the worker takes time to start. */
 export const SPLIT_FRACTION = 0.55;
-
-/**
- * The worker's code: from sources (tests, tsx) verify-worker.ts through tsx; in a build, each
- * entry point ships `audit-verify-worker.js` beside its chunks.
- */
-function startWorker(task: SegmentTask): Worker {
-  const here = new URL(import.meta.url);
-  if (here.pathname.endsWith('.ts')) {
-    // A worker thread does not inherit the TypeScript loader: the thread registers tsx itself.
-    const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-    const api = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
-    const src = new URL('./verify-worker.ts', here).href;
-    const boot = `import(${JSON.stringify(api)}).then((t) => t.tsImport(${JSON.stringify(src)}, ${JSON.stringify(src)}));`;
-    return new Worker(boot, { eval: true, workerData: task });
-  }
-  return new Worker(new URL('./audit-verify-worker.js', here), { workerData: task });
-}
 
 /** The worker's report, or null when it failed or exited without one. */
 function reportOf(worker: Worker): Promise<SegmentReport | null> {
@@ -102,11 +71,12 @@ export async function verifyInHalves<T>(
   if (split === null) return null;
   let worker: Worker;
   try {
-    worker = startWorker({ ...task, path, start: split });
+    worker = takeSegmentWorker();
   } catch {
     return null;
   }
   const report = reportOf(worker);
+  worker.postMessage({ ...task, path, start: split } satisfies SegmentTask);
   try {
     const limit = task.limit ?? Infinity;
     const checker = new ChainChecker();
