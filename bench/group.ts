@@ -9,6 +9,7 @@ import { Pkcs11Provider } from '../src/main/hsm/pkcs11/provider';
 import { groupTokens, openMember } from '../test/helpers/group-tokens';
 import { importKeyPair, makeKeyPair } from '../test/helpers/known-key';
 import { alternateRounds, printRatio, ratios, spread } from './rounds';
+import { startRawThreads } from './sign-ceilings';
 import { SOFTHSM_MODULE } from './softhsm';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -84,6 +85,14 @@ export async function run(): Promise<void> {
     },
   });
   const single = await openMember(g1);
+  // The ceiling: raw pkcs11js sync loops on two threads, no dispatch at all. Every member is a
+  // SoftHSM token computing on this machine's two cores, so no group can sign faster than this.
+  const rawThreads = await startRawThreads(2, {
+    module: SOFTHSM_MODULE,
+    token: 'bench-g1',
+    key: 'k',
+    data,
+  });
   const load = () =>
     loadavg()
       .map((x) => x.toFixed(2))
@@ -105,7 +114,8 @@ export async function run(): Promise<void> {
     const t0 = performance.now();
     const r = await rate(() => (count++, sign()));
     const cpu = cpuSeconds(hostPids) - c0;
-    if (n === 'processes') hostCost.push(((cpuSeconds(hostPids) - cpuSeconds([]) - h0) / count) * 1e6);
+    if (n === 'processes')
+      hostCost.push(((cpuSeconds(hostPids) - cpuSeconds([]) - h0) / count) * 1e6);
     cost[n].push((cpu / count) * 1e6);
     cores[n].push(cpu / ((performance.now() - t0) / 1000));
     return r;
@@ -114,9 +124,16 @@ export async function run(): Promise<void> {
     processes: () => measured('processes', () => hosted.sign(data)),
     inProcess: () => measured('inProcess', () => group.sign(data)),
     single: () => measured('single', () => single.sign({ label: 'k', class: 'private' }, data)),
+    ceiling: async () => {
+      const t0 = performance.now();
+      const n = await rawThreads.run(t0 + ROUND_SECONDS * 1000);
+      return n / ((performance.now() - t0) / 1000);
+    },
   };
-  const r = await alternateRounds(['processes', 'single', 'inProcess'] as const, ROUNDS, (n) =>
-    figures[n](),
+  const r = await alternateRounds(
+    ['processes', 'single', 'inProcess', 'ceiling'] as const,
+    ROUNDS,
+    (n) => figures[n](),
   );
   for (const n of ['processes', 'inProcess', 'single'] as const) {
     console.log(
@@ -128,7 +145,12 @@ export async function run(): Promise<void> {
   );
   printRatio('group.batch2_vs_single', spread(ratios(r.processes, r.single)));
   printRatio('group.batch2_inprocess_vs_single', spread(ratios(r.inProcess, r.single)));
+  // Not a target: the most any group of members on this machine could reach over one member
+  // (raw sync loops on two threads, against the single member through the provider).
+  printRatio('group.ref_ceiling_vs_single', spread(ratios(r.ceiling, r.single)));
+  console.log(`  ceiling (raw sync on two threads) ${spread(r.ceiling).median.toFixed(0)}/s`);
   console.log(`  load average after: ${load()} (2 cores, shared machine)`);
+  await rawThreads.close();
   await single.close();
   await group.close();
   await hosted.close();

@@ -26,7 +26,11 @@ export interface CallerRunsOptions {
 
 const SLOW_IN_A_ROW = 3;
 
-export const DEFAULT_CALLER_RUNS: CallerRunsOptions = { budgetMs: 1, slowMs: 5, feed: 4 };
+export const DEFAULT_CALLER_RUNS: CallerRunsOptions = {
+  budgetMs: Number(process.env.XB ?? 1),
+  slowMs: 5,
+  feed: Number(process.env.XCR ?? 4),
+}; // XEXP
 
 type Queued =
   | {
@@ -50,6 +54,8 @@ export class CallerRuns {
     private readonly host: OpsHost,
     readonly options: CallerRunsOptions,
     private readonly schedule: (drain: () => void) => void,
+    /** Settles replies the threads have sent; true when there were any. */
+    private readonly takeReplies: () => boolean = () => false,
   ) {}
 
   get enabled(): boolean {
@@ -102,7 +108,9 @@ export class CallerRuns {
       this.slowInARow = t1 - t0 > this.options.slowMs ? this.slowInARow + 1 : 0;
       if (this.slowInARow >= SLOW_IN_A_ROW) this.off = true;
       q.settle(reply!);
-      if (t1 >= stop && this.queue.length > 0) {
+      // A thread that has answered is idle until its callers send more, which they can only do
+      // once this turn ends: end it now rather than after the whole slice.
+      if ((this.takeReplies() || t1 >= stop) && this.queue.length > 0) {
         this.wake();
         return;
       }

@@ -6,7 +6,8 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import type { Op, Reply, Request, WireError, WorkerInit } from './protocol';
 import { loadModule, serveBatch } from './worker-ops';
 import type { OpsHost } from './worker-ops';
@@ -50,6 +51,11 @@ interface Busy {
 
 interface Lane {
   worker: Worker;
+  /**
+   * Where the thread's replies arrive: a port of its own rather than the worker's, so that the
+   * calling thread can take a reply between two of its own operations (caller-runs.ts).
+   */
+  replies: MessagePort;
   inFlight: number;
   outbox: Request[];
   transfer: ArrayBuffer[];
@@ -77,7 +83,7 @@ export function setPkcs11WorkerRetireHook(hook: ((worker: Worker) => Promise<voi
   retireHook = hook;
 }
 
-function createWorker(workerData: WorkerInit): Worker {
+function createWorker(workerData: WorkerInit, transferList: MessagePort[]): Worker {
   const here = new URL(import.meta.url);
   if (!workerEntry && here.pathname.endsWith('.ts')) {
     // Running from sources: a worker thread does not inherit the TypeScript loader, so the
@@ -86,9 +92,12 @@ function createWorker(workerData: WorkerInit): Worker {
     const api = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
     const src = new URL('./worker.ts', here).href;
     const boot = `import(${JSON.stringify(api)}).then((t) => t.tsImport(${JSON.stringify(src)}, ${JSON.stringify(src)}));`;
-    return new Worker(boot, { eval: true, workerData });
+    return new Worker(boot, { eval: true, workerData, transferList });
   }
-  return new Worker(workerEntry ?? new URL('./pkcs11-worker.js', here), { workerData });
+  return new Worker(workerEntry ?? new URL('./pkcs11-worker.js', here), {
+    workerData,
+    transferList,
+  });
 }
 
 export interface ExecutorOptions {
@@ -139,9 +148,12 @@ export class Pkcs11Executor {
   private spawn(initialize: boolean): Promise<void> {
     const init: WorkerInit = { modulePath: this.options.modulePath, initialize };
     if (this.options.initArgs !== undefined) init.initArgs = this.options.initArgs;
-    const worker = createWorker(init);
+    const channel = new MessageChannel();
+    init.replies = channel.port2;
+    const worker = createWorker(init, [channel.port2]);
     const lane: Lane = {
       worker,
+      replies: channel.port1,
       inFlight: 0,
       outbox: [],
       transfer: [],
@@ -155,7 +167,8 @@ export class Pkcs11Executor {
           reject(new Pkcs11CallError('load', msg.error ?? { message: 'the module did not start' }));
           return;
         }
-        worker.on('message', (replies: Reply[]) => this.settle(lane, replies));
+        lane.replies.on('message', (replies: Reply[]) => this.settle(lane, replies));
+        lane.replies.unref();
         worker.unref();
         this.lanes.push(lane);
         resolve();
@@ -191,7 +204,10 @@ export class Pkcs11Executor {
       if (r.ok) p.resolve(r.value);
       else p.reject(new Pkcs11CallError(p.op, r.error));
     }
-    if (lane.inFlight === 0) lane.worker.unref();
+    if (lane.inFlight === 0) {
+      lane.worker.unref();
+      lane.replies.unref();
+    }
   }
 
   /**
@@ -204,10 +220,34 @@ export class Pkcs11Executor {
     if (this.options.initArgs !== undefined) init.initArgs = this.options.initArgs;
     const host = loadModule(init);
     if (!host.p11) return false;
-    this.helper = new CallerRuns(host, { ...DEFAULT_CALLER_RUNS, ...options }, (drain) =>
-      setImmediate(drain),
+    // The threads' batches leave before this thread starts signing: a batch queued in the same
+    // turn would otherwise wait for the whole slice while its thread sits idle.
+    this.helper = new CallerRuns(
+      host,
+      { ...DEFAULT_CALLER_RUNS, ...options },
+      (drain) =>
+        setImmediate(() => {
+          for (const lane of this.lanes) if (lane.scheduled) this.flush(lane);
+          drain();
+        }),
+      () => this.takeReplies(),
     );
     return true;
+  }
+
+  /**
+   * Settles the replies the threads have sent so far, without waiting for the event loop; true
+   * when there were any (the calling thread then yields, so their callers can send more work).
+   */
+  private takeReplies(): boolean {
+    let took = false;
+    for (const lane of this.lanes) {
+      for (let m = receiveMessageOnPort(lane.replies); m; m = receiveMessageOnPort(lane.replies)) {
+        this.settle(lane, m.message as Reply[]);
+        took = true;
+      }
+    }
+    return took;
   }
 
   /** Operations the calling thread ran (0 without the helper). */
@@ -318,7 +358,10 @@ export class Pkcs11Executor {
       });
       chosen.outbox.push({ id, body });
       chosen.transfer.push(...transfer);
-      if (chosen.inFlight++ === 0) chosen.worker.ref();
+      if (chosen.inFlight++ === 0) {
+        chosen.worker.ref();
+        chosen.replies.ref();
+      }
       if (!chosen.scheduled) {
         chosen.scheduled = true;
         // After the microtask queue drains: callers woken by one reply batch each issue their
@@ -355,6 +398,8 @@ export class Pkcs11Executor {
 
   private flush(lane: Lane): void {
     lane.scheduled = false;
+    // Already sent, ahead of the calling thread's slice.
+    if (lane.outbox.length === 0) return;
     const batch = lane.outbox;
     const transfer = lane.transfer;
     lane.outbox = [];
@@ -374,5 +419,6 @@ export class Pkcs11Executor {
     const hook = retireHook;
     if (hook) await Promise.all(lanes.map((l) => hook(l.worker).catch(() => undefined)));
     await Promise.all(lanes.map((l) => l.worker.terminate()));
+    for (const l of lanes) l.replies.close();
   }
 }

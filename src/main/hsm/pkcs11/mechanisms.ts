@@ -188,7 +188,12 @@ export function cipherMech(alg: CipherAlgorithm, iv?: Uint8Array): Mech {
     case 'aes-gcm':
       return {
         mechanism: P.CKM_AES_GCM,
-        parameter: { type: P.CK_PARAMS_AES_GCM_v240, iv, ivBits: (iv?.length ?? 12) * 8, tagBits: 128 },
+        parameter: {
+          type: P.CK_PARAMS_AES_GCM_v240,
+          iv,
+          ivBits: (iv?.length ?? 12) * 8,
+          tagBits: 128,
+        },
       };
     case 'aes-cbc-pad':
       return { mechanism: P.CKM_AES_CBC_PAD, parameter: iv };

@@ -1,3 +1,5 @@
+import type { MessagePort } from 'node:worker_threads';
+
 // Messages between the main thread and the PKCS#11 worker threads. Each request is one
 // compound operation (e.g. SignInit + Sign) so that a round trip costs one message, and
 // requests travel in batches so that many operations in flight share one postMessage.
@@ -141,6 +143,8 @@ export interface WorkerInit {
   initArgs?: string;
   /** Only one thread in the process calls C_Initialize with these; the others tolerate it. */
   initialize: boolean;
+  /** Where a worker thread sends its replies (the main thread's end polls it between its own calls). */
+  replies?: MessagePort;
 }
 
 export interface SlotEntry {

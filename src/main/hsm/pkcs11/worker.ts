@@ -6,11 +6,13 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import type { Request, WorkerInit } from './protocol';
 import { loadModule, serveBatch } from './worker-ops';
 
-const host = loadModule(workerData as WorkerInit);
+const init = workerData as WorkerInit;
+const host = loadModule(init);
+const replies = init.replies ?? parentPort!;
 parentPort!.postMessage({ ready: host.initError === null, error: host.initError });
 
 function serve(batch: Request[]): void {
-  parentPort!.postMessage(serveBatch(host, batch));
+  replies.postMessage(serveBatch(host, batch));
 }
 
 // After a lone request, the thread polls briefly for the next one before it sleeps: a caller
