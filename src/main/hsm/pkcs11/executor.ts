@@ -38,8 +38,24 @@ interface Pending {
   reject: (e: unknown) => void;
   op: string;
   /** The session's key in `busy`, when the operation runs on one. */
-  session: string | null;
+  session: SessionKey | null;
 }
+
+/**
+ * A session handle as a map key: its 8 bytes as a number while they fit one exactly (every
+ * handle SoftHSM and NSS give), else as hex. Called for every operation, so no copy, no string.
+ */
+export function sessionKey(h: Uint8Array): number | string {
+  if (h.byteLength === 8) {
+    const v = new DataView(h.buffer, h.byteOffset, 8);
+    const lo = v.getUint32(0, true);
+    const hi = v.getUint32(4, true);
+    if (hi < 0x200000) return hi * 0x1_0000_0000 + lo;
+  }
+  return Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString('hex');
+}
+
+type SessionKey = number | string;
 
 /** A session's operations in flight on a thread, and queued on the calling thread. */
 interface Busy {
@@ -109,13 +125,13 @@ export interface ExecutorOptions {
 
 export class Pkcs11Executor {
   private readonly lanes: Lane[] = [];
-  private readonly affinity = new Map<string, Lane>();
+  private readonly affinity = new Map<SessionKey, Lane>();
   private nextId = 1;
   private closed = false;
   private inline: OpsHost | null = null;
   private helper: CallerRuns | null = null;
   /** Operations in flight on each session: on a thread, or queued for the calling thread. */
-  private readonly busy = new Map<string, Busy>();
+  private readonly busy = new Map<SessionKey, Busy>();
 
   private constructor(readonly options: ExecutorOptions) {}
 
@@ -255,14 +271,14 @@ export class Pkcs11Executor {
     return this.helper?.ran ?? 0;
   }
 
-  private done(session: string, where: 'lane' | 'here'): void {
+  private done(session: SessionKey, where: 'lane' | 'here'): void {
     const b = this.busy.get(session);
     if (!b) return;
     b[where]--;
     if (b.lane === 0 && b.here === 0) this.busy.delete(session);
   }
 
-  private mark(session: string, where: 'lane' | 'here'): Busy {
+  private mark(session: SessionKey, where: 'lane' | 'here'): Busy {
     let b = this.busy.get(session);
     if (!b) this.busy.set(session, (b = { lane: 0, here: 0, forwards: 0 }));
     b[where]++;
@@ -284,7 +300,7 @@ export class Pkcs11Executor {
     if (!helper || this.closed || !('session' in body)) return this.toLane<T>(body, transfer, null);
     // One session never runs two operations at once: an operation goes where the session's
     // operations in flight are, and only a session with none may start on this thread.
-    const session = Buffer.from(body.session).toString('hex');
+    const session = sessionKey(body.session);
     const b = this.busy.get(session);
     const short = helper.enabled && CALLER_RUNS_OPS.has(body.op);
     if (b && b.here > 0) {
@@ -308,7 +324,7 @@ export class Pkcs11Executor {
     return this.toLane<T>(body, transfer, session);
   }
 
-  private runHere<T>(helper: CallerRuns, session: string, body: Op): Promise<T> {
+  private runHere<T>(helper: CallerRuns, session: SessionKey, body: Op): Promise<T> {
     return new Promise<T>((resolve, reject) =>
       helper.push(
         { id: 0, body },
@@ -330,7 +346,7 @@ export class Pkcs11Executor {
     return this.helper?.enabled ?? false;
   }
 
-  private toLane<T>(body: Op, transfer: ArrayBuffer[], session: string | null): Promise<T> {
+  private toLane<T>(body: Op, transfer: ArrayBuffer[], session: SessionKey | null): Promise<T> {
     if (this.closed)
       return Promise.reject(
         new Pkcs11CallError(body.op, { message: 'the PKCS#11 module was closed' }),
@@ -341,7 +357,10 @@ export class Pkcs11Executor {
         ? Promise.resolve(r!.value as T)
         : Promise.reject(new Pkcs11CallError(body.op, r!.error));
     }
-    const lane = this.laneFor(body);
+    const lane = this.laneFor(
+      body,
+      session ?? ('session' in body ? sessionKey(body.session) : null),
+    );
     if (!lane)
       return Promise.reject(
         new Pkcs11CallError(body.op, { message: 'no PKCS#11 worker is running' }),
@@ -376,8 +395,7 @@ export class Pkcs11Executor {
    * CKR_OPERATION_ACTIVE), so every operation on a session goes to the thread that session was
    * first given to, where operations run one after another. Sessions are spread by load.
    */
-  private laneFor(body: Op): Lane | undefined {
-    const session = 'session' in body ? Buffer.from(body.session).toString('hex') : null;
+  private laneFor(body: Op, session: SessionKey | null): Lane | undefined {
     const known = session ? this.affinity.get(session) : undefined;
     if (known && this.lanes.includes(known)) {
       if (body.op === 'closeSession') this.affinity.delete(session!);
