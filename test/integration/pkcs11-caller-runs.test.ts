@@ -43,7 +43,7 @@ async function open(): Promise<Pkcs11Provider> {
   const p = await Pkcs11Provider.open({
     modulePath: SOFTHSM_MODULE,
     token: { token: label },
-    // More sessions than the two threads take before the calling thread helps (6 each).
+    // More sessions than the two threads take before the calling thread helps (4 each).
     pool: { maxSessions: 16 },
   });
   await p.login(pin('123456'));

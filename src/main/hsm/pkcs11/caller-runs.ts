@@ -26,11 +26,7 @@ export interface CallerRunsOptions {
 
 const SLOW_IN_A_ROW = 3;
 
-export const DEFAULT_CALLER_RUNS: CallerRunsOptions = {
-  budgetMs: Number(process.env.XB ?? 1),
-  slowMs: 5,
-  feed: Number(process.env.XCR ?? 4),
-}; // XEXP
+export const DEFAULT_CALLER_RUNS: CallerRunsOptions = { budgetMs: 1, slowMs: 5, feed: 4 };
 
 type Queued =
   | {
@@ -75,10 +71,6 @@ export class CallerRuns {
   pushForward(forward: () => void): void {
     this.queue.push({ forward });
     this.wake();
-  }
-
-  get pending(): number {
-    return this.queue.length;
   }
 
   private wake(): void {
