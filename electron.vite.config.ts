@@ -25,7 +25,7 @@ export default defineConfig({
     plugins: [copyResources()],
     build: {
       rollupOptions: {
-        // The PKCS#11 worker thread is its own entry, beside every chunk (see executor.ts).
+        // The PKCS#11 worker thread is its own entry, beside every chunk (see hsm/pkcs11/worker-thread.ts).
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           'pkcs11-worker': resolve(__dirname, 'src/main/hsm/pkcs11/worker.ts'),

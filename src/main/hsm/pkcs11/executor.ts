@@ -3,35 +3,30 @@
 // takes the next batch. With `threads: 0` the operations run inline, on the calling thread: for
 // a process that does nothing else (a group's member host), where a thread hop costs more than a
 // fast token's signature and there is no event loop to keep free.
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import type { MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import type { Op, Reply, Request, WireError, WorkerInit } from './protocol';
+import {
+  createWorker,
+  Pkcs11CallError,
+  retireHookNow,
+  sessionKey,
+  type SessionKey,
+} from './worker-thread';
 import { loadModule, serveBatch } from './worker-ops';
 import type { OpsHost } from './worker-ops';
+export {
+  Pkcs11CallError,
+  sessionKey,
+  setPkcs11WorkerEntry,
+  setPkcs11WorkerRetireHook,
+} from './worker-thread';
 import {
   CALLER_RUNS_OPS,
   CallerRuns,
   DEFAULT_CALLER_RUNS,
   type CallerRunsOptions,
 } from './caller-runs';
-
-export class Pkcs11CallError extends Error {
-  readonly ckr: string | undefined;
-  readonly rv: number | undefined;
-  readonly op: string;
-  readonly tainted: boolean;
-  constructor(op: string, wire: WireError) {
-    super(wire.message);
-    this.name = 'Pkcs11CallError';
-    this.op = op;
-    this.ckr = wire.ckr;
-    this.rv = wire.rv;
-    this.tainted = wire.tainted === true;
-  }
-}
 
 interface Pending {
   resolve: (v: unknown) => void;
@@ -40,22 +35,6 @@ interface Pending {
   /** The session's key in `busy`, when the operation runs on one. */
   session: SessionKey | null;
 }
-
-/**
- * A session handle as a map key: its 8 bytes as a number while they fit one exactly (every
- * handle SoftHSM and NSS give), else as hex. Called for every operation, so no copy, no string.
- */
-export function sessionKey(h: Uint8Array): number | string {
-  if (h.byteLength === 8) {
-    const v = new DataView(h.buffer, h.byteOffset, 8);
-    const lo = v.getUint32(0, true);
-    const hi = v.getUint32(4, true);
-    if (hi < 0x200000) return hi * 0x1_0000_0000 + lo;
-  }
-  return Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString('hex');
-}
-
-type SessionKey = number | string;
 
 /** A session's operations in flight on a thread, and queued on the calling thread. */
 interface Busy {
@@ -77,43 +56,6 @@ interface Lane {
   transfer: ArrayBuffer[];
   scheduled: boolean;
   pending: Map<number, Pending>;
-}
-
-/**
- * Where the worker's code is. From sources (tests, tsx) it is worker.ts run through tsx; in a
- * build, each entry point ships `pkcs11-worker.js` beside itself and says so at start-up.
- */
-let workerEntry: URL | null = null;
-
-export function setPkcs11WorkerEntry(url: URL): void {
-  workerEntry = url;
-}
-
-/**
- * Called with each worker thread just before it is stopped, while its heap still exists: the
- * heap test snapshots the thread here to search it for PINs and shares. Null by default.
- */
-let retireHook: ((worker: Worker) => Promise<void>) | null = null;
-
-export function setPkcs11WorkerRetireHook(hook: ((worker: Worker) => Promise<void>) | null): void {
-  retireHook = hook;
-}
-
-function createWorker(workerData: WorkerInit, transferList: MessagePort[]): Worker {
-  const here = new URL(import.meta.url);
-  if (!workerEntry && here.pathname.endsWith('.ts')) {
-    // Running from sources: a worker thread does not inherit the TypeScript loader, so the
-    // thread registers tsx itself before importing worker.ts.
-    const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-    const api = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
-    const src = new URL('./worker.ts', here).href;
-    const boot = `import(${JSON.stringify(api)}).then((t) => t.tsImport(${JSON.stringify(src)}, ${JSON.stringify(src)}));`;
-    return new Worker(boot, { eval: true, workerData, transferList });
-  }
-  return new Worker(workerEntry ?? new URL('./pkcs11-worker.js', here), {
-    workerData,
-    transferList,
-  });
 }
 
 export interface ExecutorOptions {
@@ -434,7 +376,7 @@ export class Pkcs11Executor {
     // The calling thread's handle on the library: C_Finalize already ran on a thread.
     this.helper = null;
     const lanes = this.lanes.splice(0);
-    const hook = retireHook;
+    const hook = retireHookNow();
     if (hook) await Promise.all(lanes.map((l) => hook(l.worker).catch(() => undefined)));
     await Promise.all(lanes.map((l) => l.worker.terminate()));
     for (const l of lanes) l.replies.close();
