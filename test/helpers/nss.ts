@@ -4,7 +4,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Pkcs11Provider } from '../../src/main/hsm/pkcs11/provider';
+import { Pkcs11Provider, type Pkcs11ProviderOptions } from '../../src/main/hsm/pkcs11/provider';
 import { parsePkcs11Uri } from '../../src/main/hsm/uri';
 import { pin } from './softhsm';
 
@@ -21,8 +21,14 @@ export interface NssToken {
   provider: Pkcs11Provider;
 }
 
-/** Makes the database, sets its user PIN as SO, and returns it logged in as the user. */
-export async function openNss(): Promise<NssToken> {
+/**
+ * Makes the database, sets its user PIN as SO, and returns it logged in as the user. `options`
+ * reach the provider (a larger pool, `threads: 0`); NSS loads once per process, so the first
+ * open in a test file decides how the module runs.
+ */
+export async function openNss(
+  options: Pick<Pkcs11ProviderOptions, 'pool' | 'threads'> = {},
+): Promise<NssToken> {
   const dir = mkdtempSync(join(tmpdir(), 'olocus-nss-'));
   const initArgs = `configdir='sql:${dir}' certPrefix='' keyPrefix='' secmod='secmod.db' flags=`;
   const uri = `pkcs11:token=NSS%20Certificate%20DB?module-path=${NSS_MODULE}&x-init-args=${encodeURIComponent(initArgs)}`;
@@ -31,6 +37,7 @@ export async function openNss(): Promise<NssToken> {
     modulePath: parsed.modulePath!,
     initArgs: parsed.initArgs!,
     token: { token: parsed.token! },
+    ...options,
   });
   await provider.login(pin(''), 'so');
   await provider.initUserPin(pin(NSS_USER_PIN));

@@ -2,40 +2,24 @@
 // says it computes in this process too): many signatures and verifications issued at once, some
 // run on this thread, all answer right. Its own file: NSS loads once per process.
 import { createPublicKey, verify } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Pkcs11Provider } from '../../src/main/hsm/pkcs11/provider';
+import { NSS_MODULE, openNss } from '../helpers/nss';
 
 /** Two signers at most; with the calling thread helping, one of them is the calling thread. */
 const SIGNERS = Math.min(2, availableParallelism());
 const THREADS_HELPED = Math.max(1, SIGNERS - 1);
-import { Pkcs11Provider } from '../../src/main/hsm/pkcs11/provider';
-import { NSS_MODULE, NSS_USER_PIN } from '../helpers/nss';
-import { pin } from '../helpers/softhsm';
-
-const dir = mkdtempSync(join(tmpdir(), 'olocus-nss-caller-'));
-const initArgs = `configdir='sql:${dir}' certPrefix='' keyPrefix='' secmod='secmod.db' flags=`;
 let p: Pkcs11Provider;
 
 beforeAll(async () => {
   if (!NSS_MODULE) return;
-  p = await Pkcs11Provider.open({
-    modulePath: NSS_MODULE,
-    initArgs,
-    token: { token: 'NSS Certificate DB' },
-    pool: { maxSessions: 16 },
-  });
-  await p.login(pin(''), 'so');
-  await p.initUserPin(pin(NSS_USER_PIN));
-  await p.logout();
-  await p.login(pin(NSS_USER_PIN));
+  // More sessions than the worker takes before the calling thread helps.
+  p = (await openNss({ pool: { maxSessions: 16 } })).provider;
   await p.generateKeyPair('ec-p256', { label: 'nss-caller' });
 });
 afterAll(async () => {
   await p?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe.skipIf(!NSS_MODULE)(

@@ -117,29 +117,25 @@ describe('the calling thread helps a software token when its threads are busy', 
     }
   });
 
-  it(`${CALLER_RUNS_ENV}=0 keeps every call on the PKCS#11 threads`, async () => {
-    process.env[CALLER_RUNS_ENV] = '0';
-    const p = await open();
-    try {
-      await signMany(p, 200);
-      expect(p.executorState()).toEqual({ threads: SIGNERS, callerRuns: false, callerRan: 0 });
-    } finally {
-      await p.close();
-      delete process.env[CALLER_RUNS_ENV];
-    }
-  });
-
-  it('a site file that withdraws inProcess for SoftHSM keeps every call on the threads', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'olocus-site-')), 'quirks.json');
-    writeFileSync(file, JSON.stringify({ softhsm: { inProcess: null } }));
-    process.env[SITE_QUIRKS_ENV] = file;
+  /** Opens with `env` set, signs, and checks that nothing ran on the calling thread. */
+  async function allOnThreads(env: Record<string, string>): Promise<void> {
+    Object.assign(process.env, env);
     const p = await open();
     try {
       await signMany(p, 100);
       expect(p.executorState()).toEqual({ threads: SIGNERS, callerRuns: false, callerRan: 0 });
     } finally {
       await p.close();
-      delete process.env[SITE_QUIRKS_ENV];
+      for (const k of Object.keys(env)) delete process.env[k];
     }
+  }
+
+  it(`${CALLER_RUNS_ENV}=0 keeps every call on the PKCS#11 threads`, () =>
+    allOnThreads({ [CALLER_RUNS_ENV]: '0' }));
+
+  it('a site file that withdraws inProcess for SoftHSM keeps every call on the threads', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'olocus-site-')), 'quirks.json');
+    writeFileSync(file, JSON.stringify({ softhsm: { inProcess: null } }));
+    return allOnThreads({ [SITE_QUIRKS_ENV]: file });
   });
 });

@@ -2,30 +2,16 @@
 // only SoftHSM: NSS is the first provider this file opens, so the module loads inline. Many
 // signatures issued at once all verify with the key's public half, and a wrong PIN is error 102.
 import { createPublicKey, verify } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Pkcs11Provider } from '../../src/main/hsm/pkcs11/provider';
+import type { Pkcs11Provider } from '../../src/main/hsm/pkcs11/provider';
 import { OlocusError } from '../../src/shared/errors';
-import { NSS_MODULE, NSS_USER_PIN } from '../helpers/nss';
+import { NSS_MODULE, NSS_USER_PIN, openNss } from '../helpers/nss';
 import { pin } from '../helpers/softhsm';
 
-const dir = mkdtempSync(join(tmpdir(), 'olocus-nss-inline-'));
-const initArgs = `configdir='sql:${dir}' certPrefix='' keyPrefix='' secmod='secmod.db' flags=`;
 let p: Pkcs11Provider;
 
 beforeAll(async () => {
-  p = await Pkcs11Provider.open({
-    modulePath: NSS_MODULE!,
-    initArgs,
-    token: { token: 'NSS Certificate DB' },
-    threads: 0,
-  });
-  await p.login(pin(''), 'so');
-  await p.initUserPin(pin(NSS_USER_PIN));
-  await p.logout();
-  await p.login(pin(NSS_USER_PIN));
+  p = (await openNss({ threads: 0 })).provider;
   await p.generateKey('ec-p256', { label: 'inline-nss' });
 });
 afterAll(async () => {
